@@ -1,0 +1,73 @@
+# The two commands of the README:
+#   make book   set up, execute every chapter at the quick preset, render _build/html
+#   make test   set up, run the unit tests and every chapter at the smoke preset
+# Everything the project needs is installed here; nothing is assumed on the machine
+# except Python 3.11 (or 3.10+), make, and, for the offline MathJax, npm.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _static/mathjax/tex-chtml.js
+PRESET ?= quick
+
+.PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
+
+help:
+	@echo "make book   - execute every chapter (PRESET=$(PRESET)) and render _build/html"
+	@echo "make test   - unit tests + every chapter at the smoke preset (+ headless-browser check)"
+	@echo "make benchmarks - print speed figures (benchmarks/*.py)"
+
+setup: $(STAMP) $(MATHJAX) sysdeps
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+# MathJax 3 from the npm registry, served from _static (no CDN at read time; nothing vendored in git).
+$(MATHJAX):
+	@mkdir -p _build/vendor _static
+	cd _build/vendor && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	rm -rf _static/mathjax _build/vendor/package
+	tar -xzf _build/vendor/mathjax-$(MATHJAX_VERSION).tgz -C _build/vendor package/es5
+	mv _build/vendor/package/es5 _static/mathjax
+	@test -f $(MATHJAX)
+
+# Debian packages: Fashion-MNIST (full set, offline) and Chromium for the rendering test.
+# Skipped with a message where apt-get is not available (the chapters then say which
+# dataset they substituted, and the browser test reports why it was skipped).
+sysdeps: _build/.sysdeps
+_build/.sysdeps:
+	@mkdir -p _build
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  if ! dpkg -s dataset-fashion-mnist chromium >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      dataset-fashion-mnist chromium >/dev/null || exit 1; \
+	  fi; \
+	else echo "sysdeps: no root apt-get here; install Fashion-MNIST into data/fashion-mnist and chromium by hand (see README)"; fi
+	@touch $@
+
+test: setup
+	$(PY) -m pytest tests -q
+
+unit: setup
+	$(PY) -m pytest tests -q -m "not chapter and not browser"
+
+chapters: setup
+	$(PY) -m deepinfo.run --preset $(PRESET)
+
+book: setup
+	$(PY) -m deepinfo.run --preset $(PRESET) --build-book
+
+benchmarks: setup
+	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf _build/html _build/src _build/executed _build/claims _build/.doctrees _build/jupyter_execute
+
+clean-cache:
+	rm -rf _build/cache

@@ -1,0 +1,40 @@
+"""Device selection and seeding shared by every chapter."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+_VALID = ("auto", "cpu", "cuda")
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """Return a ``torch.device``: ``"auto"`` picks CUDA when present, else the CPU.
+
+    Raises ``ValueError`` for an unknown name and for ``"cuda"`` on a machine without CUDA,
+    rather than silently running somewhere else.
+    """
+    if isinstance(device, torch.device):
+        return device
+    if not isinstance(device, str) or device.split(":")[0] not in _VALID:
+        raise ValueError(f"device={device!r}: expected one of 'auto', 'cpu', 'cuda' or 'cuda:N'")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for, but torch sees no CUDA device; use 'auto' or 'cpu'")
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed Python, NumPy and torch (CPU and CUDA); return a NumPy Generator for the caller.
+
+    The same seed and preset give the same numbers on the same machine (CPU kernels are
+    deterministic; on CUDA some reductions are not bit-exact, see the README).
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    torch.manual_seed(int(seed))
+    return np.random.default_rng(int(seed))

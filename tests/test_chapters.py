@@ -1,0 +1,43 @@
+"""Every chapter of the book executes through papermill at the smoke preset and evaluates all its claims."""
+import json
+
+import nbformat
+import pytest
+
+from deepinfo import paths
+from deepinfo.run import chapter_paths, check_claims, execute_chapter, toc_files
+
+CHAPTERS = list(chapter_paths())
+
+
+def test_toc_lists_the_four_papers():
+    assert {"resolution_relevance", "scale_invariance", "information_plane", "cheap_learning"} <= set(CHAPTERS)
+    for entry in toc_files():
+        assert (paths.project_root() / f"{entry}.md").is_file(), f"_toc.yml lists {entry}, which has no .md"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_has_one_parameters_cell(name):
+    import jupytext
+
+    nb = jupytext.read(chapter_paths()[name])
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{name}: expected exactly one cell tagged 'parameters', found {len(tagged)}"
+    for p in ("preset", "seed", "device"):
+        assert f"{p} =" in tagged[0].source, f"{name}: the parameters cell does not set {p}"
+
+
+@pytest.mark.chapter
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_executes_at_smoke(name, build_dir):
+    out = execute_chapter(name, preset="smoke", seed=0, device="auto")
+    nb = nbformat.read(out, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "preset = \"smoke\"" in injected[0].source
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    doc = check_claims(name)  # raises if a declared claim was left unevaluated
+    for c in doc.get("claims", []):
+        assert c["preset"] == "smoke" and c["measured"] is not None
+    timings = json.loads((build_dir / "timings.json").read_text())
+    assert timings[name]["smoke"]["seconds"] > 0
