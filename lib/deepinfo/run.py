@@ -147,8 +147,12 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
     return out
 
 
-def stage_book(root: Path | None = None, executed: Path | None = None) -> Path:
-    """Mirror the book sources into ``_build/src`` with executed notebooks in place of chapters."""
+def stage_book(root: Path | None = None, executed: Path | None = None, partial: bool = False) -> Path:
+    """Mirror the book sources into ``_build/src`` with executed notebooks in place of chapters.
+
+    ``partial=True`` (development only, ``--partial``) stages a chapter that has no executed
+    notebook as a page that says so in a warning box, instead of failing.
+    """
     root = root or paths.project_root()
     executed = executed or paths.build_dir() / "executed"
     stage = paths.build_dir() / "src"
@@ -168,6 +172,12 @@ def stage_book(root: Path | None = None, executed: Path | None = None) -> Path:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.suffix == ".md" and src.stem in chapters and chapters[src.stem] == src:
             nb = executed / rel.with_suffix(".ipynb")
+            if not nb.is_file() and partial:
+                print(f"[deepinfo.run] WARNING: {src.stem} was not executed; staged as a placeholder (--partial)",
+                      file=sys.stderr, flush=True)
+                dst.write_text(f"# {src.stem}\n\n```{{warning}}\nThis chapter was not executed in this "
+                               "development build (--partial).\n```\n")
+                continue
             if not nb.is_file():
                 raise ChapterError(f"chapter {src.stem} has no executed notebook at {nb}; run the chapters first")
             shutil.copy2(nb, dst.with_suffix(".ipynb"))
@@ -187,12 +197,12 @@ def jupyter_book_command() -> list[str]:
     return [found]
 
 
-def build_book(root: Path | None = None) -> Path:
+def build_book(root: Path | None = None, partial: bool = False) -> Path:
     """Render the staged book with ``jupyter-book build -W -n --keep-going`` into ``_build/html``."""
     from . import report
 
     root = root or paths.project_root()
-    stage = stage_book(root)
+    stage = stage_book(root, partial=partial)
     report.write_report(stage / "book" / "report.md")
     # jupyter-book writes <path-output>/_build/html
     cmd = [*jupyter_book_command(), "build", str(stage), "--path-output", str(paths.build_dir().parent),
@@ -226,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="extra chapter parameter NAME=VALUE (JSON values), as papermill -p")
     ap.add_argument("--build-book", action="store_true", help="after executing, render the book into _build/html")
     ap.add_argument("--no-execute", action="store_true", help="with --build-book: render from the last executed notebooks")
+    ap.add_argument("--partial", action="store_true",
+                    help="development: with --build-book, stage unexecuted chapters as placeholder pages")
     ap.add_argument("--list", action="store_true", help="list the executable chapters and exit")
     args = ap.parse_args(argv)
     chapters = chapter_paths()
@@ -250,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.build_book:
         try:
-            build_book()
+            build_book(partial=args.partial)
         except ChapterError as exc:
             print(f"[deepinfo.run] FAILED {exc}", file=sys.stderr, flush=True)
             return 1
