@@ -36,6 +36,11 @@ def test_chapter_executes_at_smoke(name, build_dir):
     assert injected and "preset = \"smoke\"" in injected[0].source
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    for c in nb.cells:  # a cell that declares a figure must have produced an image
+        if c.cell_type == "code" and "figure" in c.metadata.get("mystnb", {}):
+            label = c.metadata["mystnb"]["figure"].get("name")
+            assert any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
+                       for o in c.outputs), f"{name}: figure cell {label} produced no image"
     doc = check_claims(name)  # raises if a declared claim was left unevaluated
     for c in doc.get("claims", []):
         assert c["preset"] == "smoke" and c["measured"] is not None

@@ -119,7 +119,6 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
     out = out_dir / f"{name}.ipynb"
     params = {"preset": preset, "seed": seed, "device": device, **(parameters or {})}
     os.environ.setdefault("DEEPINFO_ROOT", str(paths.project_root()))
-    os.environ.setdefault("MPLBACKEND", "Agg")
     claims_file = paths.claims_dir() / f"{name}.json"
     if claims_file.exists():
         claims_file.unlink()  # never report claims of an earlier run as this run's
@@ -129,12 +128,18 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
         raise ChapterError(f"chapter {name} ({src}): expected exactly one cell tagged 'parameters', found {len(tagged)}")
     t0 = time.perf_counter()
     print(f"[deepinfo.run] {name}: executing at preset={preset} seed={seed} device={device}", flush=True)
+    # the kernel must keep its inline backend: a non-interactive MPLBACKEND inherited from the
+    # caller (tests set Agg) would drop every figure from the executed notebook
+    saved_backend = os.environ.pop("MPLBACKEND", None)
     try:
         papermill.execute_notebook(nb, str(out), parameters=params, cwd=str(src.parent),
                                    kernel_name="python3", language="python", progress_bar=False, log_output=False)
     except papermill.PapermillExecutionError as exc:
         raise ChapterError(f"chapter {name} raised in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
                            f"executed notebook with the traceback: {out}") from None
+    finally:
+        if saved_backend is not None:
+            os.environ["MPLBACKEND"] = saved_backend
     seconds = time.perf_counter() - t0
     _record_timing(name, preset, seconds)
     print(f"[deepinfo.run] {name}: done in {seconds:.1f} s -> {out}", flush=True)
