@@ -1,1 +1,7 @@
-"""Models shared by the chapters (GPU when present, CPU otherwise)."""
+"""Models shared by the chapters (GPU when present, CPU otherwise).
+
+rbm          RBM (batched over realisations, PCD-1) and DBN (greedy stack), Song et al. 2018; Lee & Jo 2022
+feedforward  MLP with readable hidden layers and the one supervised training loop
+"""
+from .feedforward import MLP, SupervisedTraining, accuracy, train_supervised  # noqa: F401
+from .rbm import DBN, RBM, RBMTraining, train_rbm  # noqa: F401

@@ -1,0 +1,234 @@
+"""Restricted Boltzmann machines and deep belief networks, batched over realisations.
+
+One RBM implementation serves both Song, Marsili & Jo 2018 (the DBN of Text S1) and
+Lee & Jo 2022 (Fig. 1a, 2). Every tensor carries a leading realisation axis ``R`` so that
+an ensemble of independent RBMs (the paper's 12 realisations) trains as one batched
+computation (``torch.bmm``), which is what makes the full preset fit on one GPU.
+
+Energy (Song et al. eq. 4; Text S1):   E(v, h) = - v^T W h - b_v^T v - b_h^T h
+Conditionals:  P(h_j = 1 | v) = sigmoid((v^T W)_j + b_h_j),  P(v_i = 1 | h) = sigmoid((W h)_i + b_v_i)
+
+Shapes: ``W`` (R, n_v, n_h), ``b_v`` (R, n_v), ``b_h`` (R, n_h); a batch ``v`` is (R, B, n_v),
+and a plain (B, n_v) batch is broadcast to every realisation.
+
+Training is persistent contrastive divergence (PCD-1, Tieleman 2008) as in Text S1: the
+visible layer carries real-valued mean activities in [0, 1], hidden units are sampled
+binary; the negative phase continues persistent chains across mini-batches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..device import resolve_device
+
+
+class RBM(torch.nn.Module):
+    """``R`` independent RBMs with ``n_visible`` visible and ``n_hidden`` binary hidden units.
+
+    Parameters
+    ----------
+    n_visible, n_hidden : layer sizes
+    n_realisations : R, independent copies trained together (default 1)
+    init_std : standard deviation of the initial Gaussian weights (biases start at 0)
+    generator : torch.Generator for the initial weights (reproducibility)
+    """
+
+    def __init__(self, n_visible: int, n_hidden: int, n_realisations: int = 1, init_std: float = 0.01,
+                 generator: torch.Generator | None = None, device: str | torch.device = "cpu",
+                 dtype: torch.dtype = torch.float32):
+        super().__init__()
+        for name, val in (("n_visible", n_visible), ("n_hidden", n_hidden), ("n_realisations", n_realisations)):
+            if not isinstance(val, (int, np.integer)) or val < 1:
+                raise ValueError(f"{name}={val!r}: expected a positive integer")
+        dev = resolve_device(device)
+        W = torch.randn(n_realisations, n_visible, n_hidden, generator=generator, dtype=dtype) * init_std
+        self.W = torch.nn.Parameter(W.to(dev), requires_grad=False)
+        self.b_v = torch.nn.Parameter(torch.zeros(n_realisations, n_visible, dtype=dtype, device=dev),
+                                      requires_grad=False)
+        self.b_h = torch.nn.Parameter(torch.zeros(n_realisations, n_hidden, dtype=dtype, device=dev),
+                                      requires_grad=False)
+
+    @property
+    def n_visible(self) -> int:
+        return self.W.shape[1]
+
+    @property
+    def n_hidden(self) -> int:
+        return self.W.shape[2]
+
+    @property
+    def R(self) -> int:
+        return self.W.shape[0]
+
+    def _batch(self, x: torch.Tensor, width: int, name: str) -> torch.Tensor:
+        x = torch.as_tensor(x, dtype=self.W.dtype, device=self.W.device)
+        if x.ndim == 2:
+            x = x.unsqueeze(0).expand(self.R, -1, -1)
+        if x.ndim != 3 or x.shape[0] != self.R or x.shape[2] != width:
+            raise ValueError(f"{name}: expected shape (B, {width}) or ({self.R}, B, {width}), got {tuple(x.shape)}")
+        return x
+
+    def p_h(self, v: torch.Tensor) -> torch.Tensor:
+        """P(h = 1 | v), shape (R, B, n_h)."""
+        v = self._batch(v, self.n_visible, "v")
+        return torch.sigmoid(torch.baddbmm(self.b_h.unsqueeze(1), v, self.W))
+
+    def p_v(self, h: torch.Tensor) -> torch.Tensor:
+        """P(v = 1 | h), the visible mean activities, shape (R, B, n_v)."""
+        h = self._batch(h, self.n_hidden, "h")
+        return torch.sigmoid(torch.baddbmm(self.b_v.unsqueeze(1), h, self.W.transpose(1, 2)))
+
+    def sample_h(self, v: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        p = self.p_h(v)
+        return torch.bernoulli(p, generator=generator)
+
+    def sample_v(self, h: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        p = self.p_v(h)
+        return torch.bernoulli(p, generator=generator)
+
+    def free_energy(self, v: torch.Tensor) -> torch.Tensor:
+        """F(v) = -b_v.v - sum_j softplus((v W)_j + b_h_j), shape (R, B); P(v) ∝ exp(-F(v))."""
+        v = self._batch(v, self.n_visible, "v")
+        lin = torch.baddbmm(self.b_h.unsqueeze(1), v, self.W)
+        return -(v * self.b_v.unsqueeze(1)).sum(-1) - torch.nn.functional.softplus(lin).sum(-1)
+
+    def codes(self, v: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+        """Deterministic hidden states: P(h=1|v) > threshold (zero-temperature limit, Text S1); uint8 (R, B, n_h)."""
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"threshold={threshold}: expected a value in (0, 1)")
+        return (self.p_h(v) > threshold).to(torch.uint8)
+
+    @torch.no_grad()
+    def pcd_step(self, v_data: torch.Tensor, v_chain: torch.Tensor, lr: float,
+                 generator: torch.Generator | None = None, weight_decay: float = 0.0) -> torch.Tensor:
+        """One PCD-1 parameter update; returns the advanced chains (R, B_chain, n_v).
+
+        Positive phase:  <v h>_data with h replaced by P(h=1|v_data).
+        Negative phase:  from the persistent chain v_chain, sample h ~ P(h|v_chain), set the
+        chain to the visible means v' = P(v=1|h), and use <v' P(h=1|v')>.
+        Update (Text S1 eq. S2-S3):  W += lr (<v h>_data - <v h>_chain) - lr * weight_decay * W
+        """
+        v_data = self._batch(v_data, self.n_visible, "v_data")
+        ph_data = self.p_h(v_data)
+        h = self.sample_h(v_chain, generator)
+        v_new = self.p_v(h)
+        ph_new = self.p_h(v_new)
+        B, Bc = v_data.shape[1], v_new.shape[1]
+        dW = torch.bmm(v_data.transpose(1, 2), ph_data) / B - torch.bmm(v_new.transpose(1, 2), ph_new) / Bc
+        self.W.add_(lr * dW)
+        if weight_decay:
+            self.W.add_(-lr * weight_decay * self.W)
+        self.b_v.add_(lr * (v_data.mean(1) - v_new.mean(1)))
+        self.b_h.add_(lr * (ph_data.mean(1) - ph_new.mean(1)))
+        return v_new
+
+
+@dataclass(frozen=True)
+class RBMTraining:
+    """Hyper-parameters of PCD-1 training (Song et al. Text S1 defaults)."""
+
+    epochs: int = 200
+    batch_size: int = 100
+    lr: float = 0.1
+    weight_decay: float = 0.0
+    init_std: float = 0.01
+
+
+def train_rbm(data: torch.Tensor, n_hidden: int, cfg: RBMTraining = RBMTraining(), n_realisations: int = 1,
+              seed: int = 0, device: str | torch.device = "auto", progress: bool | str = True,
+              rbm: RBM | None = None) -> RBM:
+    """Train ``R`` RBMs with PCD-1; each realisation has its own initial weights, its own
+    mini-batch order and its own persistent chains.
+
+    ``data``: (M, n_v) in [0, 1], shared by the realisations, or (R, M, n_v), one data set per
+    realisation (a DBN's upper layers learn the activities of their own realisation below).
+    An epoch is one pass over the M samples in mini-batches of ``cfg.batch_size``.
+    ``rbm`` continues training a given machine (its shape must match). Returns the RBM.
+    """
+    dev = resolve_device(device)
+    x = torch.as_tensor(data, dtype=torch.float32).to(dev)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"data: expected shape (M, n_visible) or (R, M, n_visible), got {tuple(x.shape)}")
+    if not torch.isfinite(x).all() or x.min() < 0 or x.max() > 1:
+        raise ValueError("data: expected finite values in [0, 1] (visible mean activities)")
+    if x.ndim == 3:
+        n_realisations = x.shape[0]
+    M, n_v = x.shape[-2], x.shape[-1]
+    if cfg.batch_size < 1 or cfg.batch_size > M:
+        raise ValueError(f"batch_size={cfg.batch_size}: expected 1 <= batch_size <= M = {M}")
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    if rbm is None:
+        rbm = RBM(n_v, n_hidden, n_realisations, init_std=cfg.init_std,
+                  generator=torch.Generator().manual_seed(seed), device=dev)
+    R = rbm.R
+    rows = torch.arange(R, device=dev)[:, None]
+    chains = torch.rand(R, cfg.batch_size, n_v, generator=gen, device=dev)
+    n_batches = M // cfg.batch_size
+    epochs = range(cfg.epochs)
+    if progress:
+        epochs = tqdm(epochs, desc=progress if isinstance(progress, str) else f"RBM {n_v}-{n_hidden}",
+                      unit="epoch", leave=False)
+    for _ in epochs:
+        order = torch.argsort(torch.rand(R, M, generator=gen, device=dev), dim=1)
+        for b in range(n_batches):
+            idx = order[:, b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            batch = x[idx] if x.ndim == 2 else x[rows, idx]
+            chains = rbm.pcd_step(batch, chains, cfg.lr, gen, cfg.weight_decay)
+    return rbm
+
+
+class DBN:
+    """A greedy layer-wise stack of RBMs (Hinton et al. 2006), e.g. 784-500-250-...-5 (Song et al. Fig. 1).
+
+    ``layers[l]`` is the RBM between H_l (its hidden units) and H_{l-1} (its visible units, H_0 = V).
+    """
+
+    def __init__(self, layers: list[RBM]):
+        self.layers = list(layers)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].n_visible] + [l.n_hidden for l in self.layers]
+
+    @classmethod
+    def train(cls, data: torch.Tensor, hidden_sizes: list[int], cfg: RBMTraining = RBMTraining(),
+              n_realisations: int = 1, seed: int = 0, device: str | torch.device = "auto",
+              progress: bool = True) -> "DBN":
+        """Greedy training: RBM l learns the mean activities P(h_{l-1}=1|...) of the layer below."""
+        dev = resolve_device(device)
+        x = torch.as_tensor(data, dtype=torch.float32).to(dev)
+        layers, inp = [], x
+        for l, n_h in enumerate(hidden_sizes, start=1):
+            rbm = train_rbm(inp, n_h, cfg, n_realisations, seed + 1000 * l, dev,
+                            progress=f"H{l} ({inp.shape[-1]}-{n_h})" if progress else False)
+            layers.append(rbm)
+            with torch.no_grad():
+                inp = rbm.p_h(inp)  # (R, M, n_h): each realisation feeds its own next layer
+        return cls(layers)
+
+    @torch.no_grad()
+    def codes(self, data: torch.Tensor, threshold: float = 0.5) -> list[torch.Tensor]:
+        """Binary states of every hidden layer, [H1, ..., HL], each uint8 (R, M, n_l).
+
+        Each layer thresholds P(h=1|v) at ``threshold`` given the binarised states of the layer
+        below (zero-temperature propagation, Text S1).
+        """
+        out, inp = [], torch.as_tensor(data, dtype=torch.float32).to(self.layers[0].W.device)
+        for rbm in self.layers:
+            h = rbm.codes(inp, threshold)
+            out.append(h)
+            inp = h.to(torch.float32)
+        return out
+
+    @torch.no_grad()
+    def mean_activities(self, data: torch.Tensor) -> list[torch.Tensor]:
+        """P(h_l = 1 | ...) of every hidden layer, propagating mean activities upward; each (R, M, n_l)."""
+        out, inp = [], torch.as_tensor(data, dtype=torch.float32).to(self.layers[0].W.device)
+        for rbm in self.layers:
+            inp = rbm.p_h(inp)
+            out.append(inp)
+        return out
