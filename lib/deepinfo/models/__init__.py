@@ -3,5 +3,6 @@
 rbm          RBM (batched over realisations, PCD-1) and DBN (greedy stack), Song et al. 2018; Lee & Jo 2022
 feedforward  MLP with readable hidden layers and the one supervised training loop
 """
-from .feedforward import MLP, SupervisedTraining, accuracy, train_supervised  # noqa: F401
+from .feedforward import (MLP, Autoencoder, SupervisedTraining, accuracy, train_autoencoder,  # noqa: F401
+                          train_supervised)
 from .rbm import DBN, RBM, RBMTraining, train_rbm  # noqa: F401

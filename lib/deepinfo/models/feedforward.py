@@ -79,20 +79,47 @@ def accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_siz
     return correct / len(x)
 
 
-def train_supervised(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SupervisedTraining,
-                     seed: int = 0, device: str | torch.device = "auto", progress: bool | str = True,
-                     callback: Callable[[int, torch.nn.Module], bool | None] | None = None) -> torch.nn.Module:
-    """Train ``model`` with cross-entropy on (x (M, D), y (M,) int64).
+class Autoencoder(torch.nn.Module):
+    """Dense autoencoder ``x -> z_1 -> ... -> z_L -> x_hat`` (Lee & Jo 2022 Fig. 1c, 5).
 
-    ``callback(epoch, model)`` runs after every epoch (epoch counts from 1) and once before
-    training with epoch 0; if it returns True training stops (e.g. at a target test accuracy).
+    ``encoder_sizes`` = [D, n_1, ..., n_L]; the decoder mirrors it. Hidden layers use
+    ``activation``; the reconstruction uses ``out_activation`` (sigmoid for data in [0, 1]).
+    ``forward(x, return_hidden=True)`` also returns the encoder's hidden activations [z_1..z_L].
     """
+
+    def __init__(self, encoder_sizes: list[int], activation: str = "sigmoid", out_activation: str = "sigmoid"):
+        super().__init__()
+        if len(encoder_sizes) < 2:
+            raise ValueError(f"encoder_sizes={encoder_sizes!r}: expected [D, n_1, ...] with at least one code layer")
+        sizes = [int(n) for n in encoder_sizes]
+        self.encoder_sizes = sizes
+        self.enc = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        rev = sizes[::-1]
+        self.dec = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(rev[:-1], rev[1:]))
+        self.act = globals()["activation"](activation)
+        self.out_act = globals()["activation"](out_activation)
+
+    def forward(self, x: torch.Tensor, return_hidden: bool = False):
+        hidden = []
+        for lin in self.enc:
+            x = self.act(lin(x))
+            hidden.append(x)
+        for lin in self.dec[:-1]:
+            x = self.act(lin(x))
+        out = self.out_act(self.dec[-1](x))
+        return (out, hidden) if return_hidden else out
+
+    hidden = MLP.hidden
+
+
+def _fit(model: torch.nn.Module, x: torch.Tensor, target: torch.Tensor, loss_fn, cfg: SupervisedTraining,
+         seed: int, device, progress, callback) -> torch.nn.Module:
     dev = resolve_device(device)
     model.to(dev)
     x = torch.as_tensor(x, dtype=torch.float32).to(dev)
-    y = torch.as_tensor(y, dtype=torch.long).to(dev)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y: expected the same number of rows, got {x.shape[0]} and {y.shape[0]}")
+    target = torch.as_tensor(target).to(dev)
+    if x.shape[0] != target.shape[0]:
+        raise ValueError(f"x and its target: expected the same number of rows, got {x.shape[0]} and {target.shape[0]}")
     if cfg.optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     elif cfg.optimizer == "sgd":
@@ -100,7 +127,6 @@ def train_supervised(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, c
     else:
         raise ValueError(f"optimizer={cfg.optimizer!r}: expected 'adam' or 'sgd'")
     gen = torch.Generator(device=dev).manual_seed(seed)
-    loss_fn = torch.nn.CrossEntropyLoss()
     if callback is not None and callback(0, model):
         return model
     epochs = range(1, cfg.epochs + 1)
@@ -111,8 +137,31 @@ def train_supervised(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, c
         for i in range(0, len(x), cfg.batch_size):
             idx = order[i:i + cfg.batch_size]
             opt.zero_grad(set_to_none=True)
-            loss_fn(model(x[idx]), y[idx]).backward()
+            loss_fn(model(x[idx]), target[idx]).backward()
             opt.step()
         if callback is not None and callback(epoch, model):
             break
     return model
+
+
+def train_supervised(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SupervisedTraining,
+                     seed: int = 0, device: str | torch.device = "auto", progress: bool | str = True,
+                     callback: Callable[[int, torch.nn.Module], bool | None] | None = None) -> torch.nn.Module:
+    """Train a classifier with cross-entropy on (x (M, D), y (M,) int64).
+
+    ``callback(epoch, model)`` runs once before training (epoch 0) and after every epoch; if it
+    returns True training stops (e.g. when a target test accuracy is reached).
+    """
+    y = torch.as_tensor(y, dtype=torch.long)
+    return _fit(model, x, y, torch.nn.CrossEntropyLoss(), cfg, seed, device, progress, callback)
+
+
+def train_autoencoder(model: torch.nn.Module, x: torch.Tensor, cfg: SupervisedTraining, seed: int = 0,
+                      device: str | torch.device = "auto", progress: bool | str = True, loss: str = "bce",
+                      callback: Callable[[int, torch.nn.Module], bool | None] | None = None) -> torch.nn.Module:
+    """Train ``model`` to reconstruct ``x`` (M, D) in [0, 1]; ``loss`` is 'bce' or 'mse'."""
+    losses = {"bce": torch.nn.BCELoss(), "mse": torch.nn.MSELoss()}
+    if loss not in losses:
+        raise ValueError(f"loss={loss!r}: expected 'bce' or 'mse'")
+    x = torch.as_tensor(x, dtype=torch.float32)
+    return _fit(model, x, x, losses[loss], cfg, seed, device, progress, callback)
