@@ -17,6 +17,7 @@ PRESET ?= quick
 help:
 	@echo "make book   - execute every chapter (PRESET=$(PRESET)) and render _build/html"
 	@echo "make test   - unit tests + every chapter at the smoke preset (+ headless-browser check)"
+	@echo "make student - the book without exercise solutions, in _build/student"
 	@echo "make benchmarks - print speed figures (benchmarks/*.py)"
 
 setup: $(STAMP) $(MATHJAX) sysdeps
@@ -62,6 +63,9 @@ chapters: setup
 
 book: setup
 	$(PY) -m deepinfo.run --preset $(PRESET) --build-book
+
+student: setup
+	$(PY) -m deepinfo.classroom --out _build/student
 
 benchmarks: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

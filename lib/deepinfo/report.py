@@ -79,3 +79,68 @@ def write_report(path: str | Path, directory: str | Path | None = None) -> Path:
         path.unlink()
     path.write_text(render(claims, full))
     return path
+
+
+# ------------------------------------------------------------------------- performance page
+TARGETS = {
+    "estimators": "state counts + H[s] + H[k] on 60,000 x 500-bit codes <= 0.2 s and >= 10x a Counter of row tuples; "
+                  "binned information plane, 4,096 patterns x 7 layers x 50 networks x 100 epochs <= 10 s; "
+                  "IB curve |X| = 4,096, |Y| = 2, 100 betas <= 30 s",
+    "rbm": "quick preset of the resolution/relevance chapter within 8 min; full preset within 1 h on one GPU",
+    "ising": "50,000 samples of 10x10 at each of three temperatures < 60 s",
+    "information_plane": "paper-scale run (50 networks, 10^4 epochs) within 10 min, peak memory < 2 GB, "
+                         ">= 20x a plain loop over separate nn.Modules",
+}
+
+
+def _flatten(obj, prefix: str = ""):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
+        for i, v in enumerate(obj):
+            label = v.get("case") or v.get("name") or str(i)
+            yield from _flatten({k: x for k, x in v.items() if k not in ("case", "name")}, f"{prefix}[{label}]")
+    else:
+        yield prefix, obj
+
+
+def _fmt_value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return _cell(json.dumps(v) if isinstance(v, (list, dict)) else str(v))
+
+
+def performance_page(directory: str | Path | None = None) -> str:
+    """The performance page from the JSON files the benchmark scripts wrote (``_build/benchmarks``)."""
+    d = Path(directory) if directory is not None else paths.build_dir() / "benchmarks"
+    out = ["# Performance", "",
+           "Every number on this page was written by a script in `benchmarks/` (`make benchmarks`) into "
+           "`_build/benchmarks/*.json` and is rendered here by the build, not typed. Each script times our code and "
+           "a baseline on the same input in the same run, and reports the ratio. Machines are shared and noisy: "
+           "read ratios rather than absolute times.", ""]
+    files = sorted(d.glob("*.json")) if d.is_dir() else []
+    if not files:
+        out += ["```{note}", "No benchmark results were found in this build. Run `make benchmarks`, then `make book`.",
+                "```", ""]
+    for f in files:
+        try:
+            data = json.loads(f.read_text())
+        except json.JSONDecodeError as exc:
+            out += [f"## {f.stem}", "", f"`{f.name}` could not be read ({exc}).", ""]
+            continue
+        out += [f"## {f.stem}", ""]
+        if f.stem in TARGETS:
+            out += [f"Target: {TARGETS[f.stem]}.", ""]
+        out += ["| quantity | value |", "|---|---|"]
+        out += [f"| `{_cell(k)}` | {_fmt_value(v)} |" for k, v in _flatten(data)]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def write_performance_page(path: str | Path) -> Path:
+    path = Path(path)
+    if path.is_symlink():
+        path.unlink()
+    path.write_text(performance_page())
+    return path

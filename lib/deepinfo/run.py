@@ -204,11 +204,14 @@ def jupyter_book_command() -> list[str]:
 
 def build_book(root: Path | None = None, partial: bool = False) -> Path:
     """Render the staged book with ``jupyter-book build -W -n --keep-going`` into ``_build/html``."""
-    from . import report
+    from . import classroom, report
 
     root = root or paths.project_root()
     stage = stage_book(root, partial=partial)
+    # pages generated from what the build produced (claims, timings, benchmark results)
     report.write_report(stage / "book" / "report.md")
+    report.write_performance_page(stage / "book" / "performance.md")
+    classroom.write_instructor_page(stage / "book" / "instructor.md")
     # jupyter-book writes <path-output>/_build/html
     cmd = [*jupyter_book_command(), "build", str(stage), "--path-output", str(paths.build_dir().parent),
            "-W", "-n", "--keep-going", "--builder", "html"]
