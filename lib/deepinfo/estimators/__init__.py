@@ -4,6 +4,10 @@ Resolution and relevance (Song, Marsili & Jo 2018; Lee & Jo 2022):
     state_counts, degeneracy, resolution (H[s]), relevance (H[k])
 Mutual information:
     entropy, mutual_information
+Information plane (Shwartz-Ziv & Tishby 2017 sec. 3.2; Saxe et al. 2018):
+    binned_information_plane, discrete_information_plane, kde_information_plane
 """
 from .counting import (degeneracy, entropy, mutual_information, relevance, resolution, state_counts,  # noqa: F401
                        state_ids)
+from .information_plane import (binned_information_plane, discrete_information_plane,  # noqa: F401
+                                kde_information_plane)
