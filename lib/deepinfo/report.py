@@ -144,3 +144,39 @@ def write_performance_page(path: str | Path) -> Path:
         path.unlink()
     path.write_text(performance_page())
     return path
+
+
+# ------------------------------------------------------------------------------- README tables
+def timings_table(timings_file: str | Path | None = None) -> str:
+    """Markdown table of measured chapter run times per preset (from the runner's ``timings.json``)."""
+    f = Path(timings_file) if timings_file is not None else paths.build_dir() / "timings.json"
+    data = json.loads(f.read_text()) if Path(f).is_file() else {}
+    lines = ["| chapter | smoke | quick | full |", "|---|---|---|---|"]
+    for name, t in data.items():
+        cells = [f"{t[p]['seconds'] / 60:.1f} min" if p in t else "-" for p in ("smoke", "quick", "full")]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    when = sorted({v["when"][:10] for t in data.values() for v in t.values()})
+    cpus = sorted({str(v["cpus"]) for t in data.values() for v in t.values()})
+    lines.append("")
+    lines.append(f"Measured by `deepinfo.run` on {', '.join(when) or '-'} with {', '.join(cpus) or '-'} CPU cores, no GPU.")
+    return "\n".join(lines)
+
+
+def update_readme(readme: str | Path) -> None:
+    """Replace the README's generated sections (between HTML comment markers) with measured tables."""
+    readme = Path(readme)
+    text = readme.read_text()
+    for tag, body in (("timings-table", timings_table()),
+                      ("performance-table", "\n".join(performance_page().splitlines()[4:]).strip().replace("## ", "### "))):
+        start, end = f"<!-- {tag} -->", f"<!-- /{tag} -->"
+        if start in text and end in text:
+            head, rest = text.split(start, 1)
+            _, tail = rest.split(end, 1)
+            text = f"{head}{start}\n{body}\n{end}{tail}"
+    readme.write_text(text)
+
+
+if __name__ == "__main__":
+    import sys
+
+    update_readme(sys.argv[1] if len(sys.argv) > 1 else paths.project_root() / "README.md")
