@@ -5,4 +5,4 @@ feedforward  MLP with readable hidden layers and the one supervised training loo
 """
 from .feedforward import (MLP, Autoencoder, SupervisedTraining, accuracy, train_autoencoder,  # noqa: F401
                           train_supervised)
-from .rbm import DBN, RBM, RBMTraining, train_rbm  # noqa: F401
+from .rbm import DBN, RBM, RBMTraining, generate, train_rbm  # noqa: F401

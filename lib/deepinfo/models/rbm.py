@@ -194,6 +194,28 @@ class DBN:
     def sizes(self) -> list[int]:
         return [self.layers[0].n_visible] + [l.n_hidden for l in self.layers]
 
+    @property
+    def R(self) -> int:
+        return self.layers[0].R
+
+    def state(self) -> dict:
+        """Plain tensors for the result cache: ``{"W": [...], "b_v": [...], "b_h": [...]}`` on the CPU."""
+        return {k: [getattr(r, k).detach().cpu().clone() for r in self.layers] for k in ("W", "b_v", "b_h")}
+
+    @classmethod
+    def from_state(cls, state: dict, device: str | torch.device = "cpu") -> "DBN":
+        """Rebuild a DBN from :meth:`state` (e.g. a cached result)."""
+        dev = resolve_device(device)
+        layers = []
+        for W, b_v, b_h in zip(state["W"], state["b_v"], state["b_h"]):
+            W = torch.as_tensor(W)
+            rbm = RBM(W.shape[1], W.shape[2], W.shape[0], device=dev, dtype=W.dtype)
+            rbm.W.copy_(W.to(dev))
+            rbm.b_v.copy_(torch.as_tensor(b_v).to(dev))
+            rbm.b_h.copy_(torch.as_tensor(b_h).to(dev))
+            layers.append(rbm)
+        return cls(layers)
+
     @classmethod
     def train(cls, data: torch.Tensor, hidden_sizes: list[int], cfg: RBMTraining = RBMTraining(),
               n_realisations: int = 1, seed: int = 0, device: str | torch.device = "auto",
@@ -232,3 +254,81 @@ class DBN:
             inp = rbm.p_h(inp)
             out.append(inp)
         return out
+
+
+_DOWN = ("sample", "mean", "threshold")
+
+
+def _binary(x: torch.Tensor, down: str, generator: torch.Generator | None) -> torch.Tensor:
+    """Turn mean activities of a hidden layer into the binary input of the RBM below it."""
+    if down == "sample":
+        return torch.bernoulli(x, generator=generator)
+    if down == "threshold":
+        return (x > 0.5).to(x.dtype)
+    return x
+
+
+@torch.no_grad()
+def generate(dbn: DBN, layer: int, n_samples: int, n_sweeps: int, seed: int = 0,
+             device: str | torch.device | None = None, down: str = "sample", chunk: int | None = None,
+             progress: bool | str = False) -> torch.Tensor:
+    """Generate visible patterns from hidden layer ``H_layer`` of every realisation (Song et al. Fig. 3).
+
+    Procedure (Song et al., main text before Fig. 3; Text S1):
+
+    1. ``n_samples`` independent chains per realisation, started from uniformly random binary
+       states of ``H_layer`` (each unit on with probability 1/2); all ``R * n_samples`` chains
+       run at once as one batched computation.
+    2. ``n_sweeps`` Gibbs sweeps in the RBM between ``H_layer`` (hidden) and ``H_(layer-1)``
+       (visible): ``v = P(v=1|h)`` (mean activities, as in PCD training), ``h ~ P(h=1|v)``.
+    3. The final visible means of that RBM are propagated down to ``V``: each lower RBM turns
+       its binary hidden state into the visible means ``P(v=1|h)``; the mean activities
+       arriving from above are made binary by ``down``: ``"sample"`` (Bernoulli, the
+       stochastic DBN), ``"threshold"`` (at 0.5, the zero-temperature rule of the codes) or
+       ``"mean"`` (mean-field, no binarisation).
+
+    ``layer`` counts from 1 (``H_1``) to ``len(dbn.layers)``; ``n_sweeps = 0`` skips step 2
+    (the random initial states go straight down). ``chunk`` caps the chains run at once per
+    realisation (memory); the random stream, and so the samples, depend on it, so keep it
+    fixed when comparing runs. Deterministic for a given ``seed``, ``chunk`` and device.
+
+    Returns the visible mean activities in [0, 1], shape (R, n_samples, n_visible), on the CPU.
+    """
+    L = len(dbn.layers)
+    if not isinstance(layer, (int, np.integer)) or not 1 <= layer <= L:
+        raise ValueError(f"layer={layer!r}: expected an integer 1..{L} (H_1..H_{L})")
+    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise ValueError(f"n_samples={n_samples!r}: expected a positive integer")
+    if not isinstance(n_sweeps, (int, np.integer)) or n_sweeps < 0:
+        raise ValueError(f"n_sweeps={n_sweeps!r}: expected a non-negative integer")
+    if down not in _DOWN:
+        raise ValueError(f"down={down!r}: expected one of {_DOWN}")
+    dev = dbn.layers[0].W.device if device is None else resolve_device(device)
+    if any(r.W.device != dev for r in dbn.layers):
+        dbn = DBN([_moved(r, dev) for r in dbn.layers])
+    top = dbn.layers[layer - 1]
+    R, n_top = top.R, top.n_hidden
+    gen = torch.Generator(device=dev).manual_seed(int(seed))
+    chunk = int(n_samples if chunk is None else max(1, min(chunk, n_samples)))
+    out = []
+    sweeps_desc = progress if isinstance(progress, str) else f"Gibbs H{layer}"
+    for start in range(0, n_samples, chunk):
+        n = min(chunk, n_samples - start)
+        h = torch.bernoulli(torch.full((R, n, n_top), 0.5, device=dev, dtype=top.W.dtype), generator=gen)
+        sweeps = range(n_sweeps)
+        if progress:
+            sweeps = tqdm(sweeps, desc=sweeps_desc, unit="sweep", leave=False)
+        v = top.p_v(h)
+        for _ in sweeps:
+            h = top.sample_h(v, gen)
+            v = top.p_v(h)
+        for rbm in reversed(dbn.layers[:layer - 1]):
+            v = rbm.p_v(_binary(v, down, gen))
+        out.append(v.cpu())
+    return torch.cat(out, dim=1)
+
+
+def _moved(rbm: RBM, dev: torch.device) -> RBM:
+    new = RBM(rbm.n_visible, rbm.n_hidden, rbm.R, device=dev, dtype=rbm.W.dtype)
+    new.load_state_dict({k: v.to(dev) for k, v in rbm.state_dict().items()})
+    return new
