@@ -18,6 +18,7 @@ binary; the negative phase continues persistent chains across mini-batches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -219,17 +220,33 @@ class DBN:
     @classmethod
     def train(cls, data: torch.Tensor, hidden_sizes: list[int], cfg: RBMTraining = RBMTraining(),
               n_realisations: int = 1, seed: int = 0, device: str | torch.device = "auto",
-              progress: bool = True) -> "DBN":
-        """Greedy training: RBM l learns the mean activities P(h_{l-1}=1|...) of the layer below."""
+              progress: bool = True, resume: "DBN | None" = None,
+              on_layer: "Callable[[DBN], None] | None" = None) -> "DBN":
+        """Greedy training: RBM l learns the mean activities P(h_{l-1}=1|...) of the layer below.
+
+        ``resume``: a DBN holding the first layers already trained (e.g. from a checkpoint); they
+        are kept and training continues with the next layer. ``on_layer(dbn)`` is called after each
+        newly trained layer with the stack so far (to save a checkpoint). Layer l uses the seed
+        ``seed + 1000 l``, so a resumed run equals an uninterrupted one.
+        """
         dev = resolve_device(device)
         x = torch.as_tensor(data, dtype=torch.float32).to(dev)
         layers, inp = [], x
+        done = [] if resume is None else [_moved(r, dev) for r in resume.layers]
+        if len(done) > len(hidden_sizes) or any(r.n_hidden != n for r, n in zip(done, hidden_sizes)):
+            raise ValueError(f"resume: layer sizes {[r.n_hidden for r in done]} do not match {list(hidden_sizes)}")
         for l, n_h in enumerate(hidden_sizes, start=1):
-            rbm = train_rbm(inp, n_h, cfg, n_realisations, seed + 1000 * l, dev,
-                            progress=f"H{l} ({inp.shape[-1]}-{n_h})" if progress else False)
+            if l <= len(done):
+                rbm = done[l - 1]
+            else:
+                rbm = train_rbm(inp, n_h, cfg, n_realisations, seed + 1000 * l, dev,
+                                progress=f"H{l} ({inp.shape[-1]}-{n_h})" if progress else False)
             layers.append(rbm)
-            with torch.no_grad():
-                inp = rbm.p_h(inp)  # (R, M, n_h): each realisation feeds its own next layer
+            if l > len(done) and on_layer is not None:
+                on_layer(cls(list(layers)))
+            if l < len(hidden_sizes):
+                with torch.no_grad():
+                    inp = rbm.p_h(inp)  # (R, M, n_h): each realisation feeds its own next layer
         return cls(layers)
 
     @torch.no_grad()
