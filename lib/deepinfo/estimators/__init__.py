@@ -8,9 +8,12 @@ Information plane (Shwartz-Ziv & Tishby 2017 sec. 3.2; Saxe et al. 2018):
     binned_information_plane, discrete_information_plane, kde_information_plane
 Power laws m_k ~ k^(-beta-1) (Clauset, Shalizi & Newman 2009):
     powerlaw_beta -> PowerLawFit, powerlaw_compare
+Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
+    max_relevance_curve, TOLERANCE_BITS
 """
 from .counting import (degeneracy, entropy, mutual_information, relevance, resolution, state_counts,  # noqa: F401
                        state_ids)
 from .information_plane import (binned_information_plane, discrete_information_plane,  # noqa: F401
                                 kde_information_plane)
 from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
+from .relevance_bound import TOLERANCE_BITS, max_relevance_curve  # noqa: F401
