@@ -104,27 +104,35 @@ class RBM(torch.nn.Module):
         return (self.p_h(v) > threshold).to(torch.uint8)
 
     @torch.no_grad()
+    def positive_phase(self, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Batch averages (<v P(h=1|v)^T>, <v>, <P(h=1|v)>), shapes (R, n_v, n_h), (R, n_v), (R, n_h).
+
+        For data ``v`` this is the data term of the log-likelihood gradient (Text S1 eq. S2-S4):
+        sum_h v h^T P(h|v) = v P(h=1|v)^T, exact, with no sampling.
+        """
+        v = self._batch(v, self.n_visible, "v")
+        ph = self.p_h(v)
+        return torch.bmm(v.transpose(1, 2), ph) / v.shape[1], v.mean(1), ph.mean(1)
+
+    @torch.no_grad()
     def pcd_step(self, v_data: torch.Tensor, v_chain: torch.Tensor, lr: float,
                  generator: torch.Generator | None = None, weight_decay: float = 0.0) -> torch.Tensor:
         """One PCD-1 parameter update; returns the advanced chains (R, B_chain, n_v).
 
-        Positive phase:  <v h>_data with h replaced by P(h=1|v_data).
+        Positive phase:  <v h>_data with h replaced by P(h=1|v_data) (:meth:`positive_phase`).
         Negative phase:  from the persistent chain v_chain, sample h ~ P(h|v_chain), set the
         chain to the visible means v' = P(v=1|h), and use <v' P(h=1|v')>.
-        Update (Text S1 eq. S2-S3):  W += lr (<v h>_data - <v h>_chain) - lr * weight_decay * W
+        Update (Text S1 eq. S1-S5):  W += lr (<v h>_data - <v h>_chain) - lr * weight_decay * W
         """
-        v_data = self._batch(v_data, self.n_visible, "v_data")
-        ph_data = self.p_h(v_data)
+        pos_W, pos_v, pos_h = self.positive_phase(v_data)
         h = self.sample_h(v_chain, generator)
         v_new = self.p_v(h)
-        ph_new = self.p_h(v_new)
-        B, Bc = v_data.shape[1], v_new.shape[1]
-        dW = torch.bmm(v_data.transpose(1, 2), ph_data) / B - torch.bmm(v_new.transpose(1, 2), ph_new) / Bc
-        self.W.add_(lr * dW)
+        neg_W, neg_v, neg_h = self.positive_phase(v_new)
+        self.W.add_(lr * (pos_W - neg_W))
         if weight_decay:
             self.W.add_(-lr * weight_decay * self.W)
-        self.b_v.add_(lr * (v_data.mean(1) - v_new.mean(1)))
-        self.b_h.add_(lr * (ph_data.mean(1) - ph_new.mean(1)))
+        self.b_v.add_(lr * (pos_v - neg_v))
+        self.b_h.add_(lr * (pos_h - neg_h))
         return v_new
 
 
