@@ -1,0 +1,134 @@
+"""The batched ensemble trainer equals K independent trainings; its gradient statistics are exact."""
+import numpy as np
+import pytest
+import torch
+
+from deepinfo.models.ensemble import EnsembleConfig, init_weights, loss_and_grads, snapshot_epochs, train_ensemble
+
+
+def _data(K=3, P=64, n=40, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = ((torch.arange(P)[:, None] >> torch.arange(12)[None, :]) & 1).float().numpy()
+    p1 = torch.rand(P, generator=g, dtype=torch.float64).numpy()
+    pyx = np.stack([1 - p1, p1], 1)
+    idx = torch.stack([torch.randperm(P, generator=g)[:n].sort().values for _ in range(K)])
+    y = torch.randint(0, 2, (K, n), generator=g)
+    return X, pyx, idx, y
+
+
+def _single(cfg, W0, b0, X, idx, y, epochs):
+    """Network k trained alone as a plain nn.Module with torch.optim, visiting batches in the ensemble's order."""
+    act = torch.nn.Tanh if cfg.activation == "tanh" else torch.nn.ReLU
+    K = W0[0].shape[0]
+    nets = []
+    for k in range(K):
+        mods = []
+        for l, (W, b) in enumerate(zip(W0, b0)):
+            lin = torch.nn.Linear(W.shape[1], W.shape[2])
+            with torch.no_grad():
+                lin.weight.copy_(W[k].T)
+                lin.bias.copy_(b[k, 0])
+            mods += [lin] + ([act()] if l < len(W0) - 1 else [])
+        nets.append(torch.nn.Sequential(*mods))
+    opts = [torch.optim.Adam(n.parameters(), lr=cfg.lr) if cfg.optimizer == "adam"
+            else torch.optim.SGD(n.parameters(), lr=cfg.lr) for n in nets]
+    gen = torch.Generator().manual_seed(cfg.seed)  # the ensemble draws its epoch orders from this
+    Xt = torch.as_tensor(X)
+    n = idx.shape[1]
+    for _ in range(epochs):
+        perm = torch.argsort(torch.rand(K, n, generator=gen), dim=1)
+        for k in range(K):
+            order, yk = idx[k, perm[k]], y[k, perm[k]]
+            for s in range(0, n, cfg.batch_size):
+                opts[k].zero_grad()
+                loss = torch.nn.functional.cross_entropy(nets[k](Xt[order[s:s + cfg.batch_size]]),
+                                                         yk[s:s + cfg.batch_size])
+                loss.backward()
+                opts[k].step()
+    return nets
+
+
+@pytest.mark.parametrize("optimizer,activation,lr", [("adam", "tanh", 1e-2), ("sgd", "relu", 0.1)])
+def test_ensemble_equals_independent_trainings(optimizer, activation, lr):
+    torch.set_num_threads(1)
+    X, pyx, idx, y = _data()
+    cfg = EnsembleConfig(hidden=(10, 7, 5), activation=activation, n_networks=3, train_fraction=40 / 64,
+                         epochs=6, optimizer=optimizer, lr=lr, batch_size=16, seed=5)
+    W0, b0 = init_weights(cfg.sizes, 3, torch.Generator().manual_seed(1))
+    out = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 6], progress=False)
+    nets = _single(cfg, W0, b0, X, idx, y, cfg.epochs)
+    for k, net in enumerate(nets):
+        lins = [m for m in net if isinstance(m, torch.nn.Linear)]
+        for l, lin in enumerate(lins):
+            np.testing.assert_allclose(out["final"]["W"][l][k], lin.weight.detach().numpy().T, atol=2e-5, rtol=1e-4)
+            np.testing.assert_allclose(out["final"]["b"][l][k, 0], lin.bias.detach().numpy(), atol=2e-5, rtol=1e-4)
+    # the weights did move (the comparison is not trivial)
+    assert not np.allclose(out["final"]["W"][0], W0[0].numpy(), atol=1e-3)
+
+
+def test_explicit_backprop_matches_autograd():
+    g = torch.Generator().manual_seed(0)
+    for act in ("tanh", "relu"):
+        Ws, bs = init_weights((12, 10, 7, 5, 4, 3, 2), 4, g, dtype=torch.float64)
+        x = torch.randint(0, 2, (4, 33, 12), generator=g).double()
+        y = torch.randint(0, 2, (4, 33), generator=g)
+        loss, grads = loss_and_grads(Ws, bs, x, y, act)
+        P = [t.clone().requires_grad_() for t in [*Ws, *bs]]
+        L = len(Ws)
+        h = x
+        for l in range(L):
+            z = torch.baddbmm(P[L + l], h, P[l])
+            h = (torch.tanh(z) if act == "tanh" else torch.relu(z)) if l < L - 1 else z
+        ref = torch.nn.functional.cross_entropy(h.reshape(-1, 2), y.reshape(-1), reduction="none").reshape(4, 33).mean(1)
+        for a, b in zip(grads, torch.autograd.grad(ref.sum(), P)):
+            torch.testing.assert_close(a, b)
+        torch.testing.assert_close(loss, ref.detach())
+
+
+def test_gradient_statistics_tiny_case():
+    """Mean and std over the mini-batches of one epoch, by direct per-batch autograd (weights fixed: lr = 0)."""
+    X, pyx, idx, y = _data(K=2, n=12)
+    cfg = EnsembleConfig(hidden=(3,), n_networks=2, epochs=1, optimizer="sgd", lr=0.0, batch_size=4, seed=2)
+    W0, b0 = init_weights(cfg.sizes, 2, torch.Generator().manual_seed(3))
+    out = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 1], progress=False)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    perm = torch.argsort(torch.rand(2, 12, generator=gen), dim=1)
+    for k in range(2):
+        order, yk = idx[k, perm[k]], y[k, perm[k]]
+        per_batch = [[], []]
+        for s in range(0, 12, 4):
+            W = [w[k].clone().double().requires_grad_() for w in W0]
+            b = [v[k, 0].clone().double() for v in b0]
+            h = torch.as_tensor(X[order[s:s + 4]]).double()
+            h = torch.tanh(h @ W[0] + b[0])
+            z = h @ W[1] + b[1]
+            loss = torch.nn.functional.cross_entropy(z, yk[s:s + 4])
+            for l, gr in enumerate(torch.autograd.grad(loss, W)):
+                per_batch[l].append(gr.numpy())
+        for l in range(2):
+            G = np.stack(per_batch[l])
+            wn = np.linalg.norm(W0[l][k].numpy())
+            np.testing.assert_allclose(out["grad_mean"][1, l, k], np.linalg.norm(G.mean(0)) / wn, rtol=1e-4)
+            np.testing.assert_allclose(out["grad_std"][1, l, k], np.linalg.norm(G.std(0)) / wn, rtol=1e-3)
+    assert np.isnan(out["grad_mean"][0]).all()
+
+
+def test_snapshot_epochs_and_resume(tmp_path):
+    e = snapshot_epochs(10_000, 200)
+    assert e[0] == 0 and e[-1] == 10_000 and np.all(np.diff(e) > 0) and 150 <= len(e) <= 201
+    from deepinfo.cache import ResultCache
+    X, pyx, idx, y = _data()
+    cfg = EnsembleConfig(hidden=(5, 3), n_networks=3, epochs=8, batch_size=16, lr=1e-2, seed=1)
+    W0, b0 = init_weights(cfg.sizes, 3, torch.Generator().manual_seed(1))
+    ref = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 2, 8], progress=False)
+    ck = ResultCache(tmp_path).checkpoint("t", {"a": 1})
+    # stop after 4 epochs (a checkpoint written every epoch), then resume to 8
+    short = EnsembleConfig(**{**cfg.__dict__, "epochs": 4})
+    train_ensemble(short, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 2, 8], progress=False,
+                   checkpoint=ck, checkpoint_seconds=-1, _keep_checkpoint=True)
+    assert ck.load() is not None
+    res = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 2, 8], progress=False,
+                         checkpoint=ck)
+    for a, b in zip(ref["final"]["W"], res["final"]["W"]):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_allclose(ref["grad_mean"][1:], res["grad_mean"][1:], rtol=1e-5)

@@ -1,0 +1,99 @@
+"""The spherical rule of Shwartz-Ziv & Tishby (2017, sec. 3.1) and the committee machine: exact checks."""
+import numpy as np
+import pytest
+
+from deepinfo.data.spherical import (all_patterns, committee_rule, icosahedral_group, icosahedron, legendre,
+                                     orbits, power_spectrum, spherical_rule)
+
+
+@pytest.fixture(scope="module")
+def group():
+    return icosahedral_group()
+
+
+def test_icosahedron_geometry():
+    U = icosahedron()
+    G = U @ U.T
+    assert U.shape == (12, 3) and np.allclose(np.diag(G), 1)
+    # each vertex has 5 neighbours at cos = 1/sqrt(5), 5 at -1/sqrt(5) and one antipode
+    for row in G:
+        vals = np.sort(np.round(row, 9))
+        assert np.allclose(vals, [-1] + [-1 / 5 ** 0.5] * 5 + [1 / 5 ** 0.5] * 5 + [1])
+
+
+def test_group_has_120_distinct_symmetries(group):
+    U = icosahedron()
+    G = U @ U.T
+    assert group.shape == (120, 12)
+    assert len({tuple(g) for g in group}) == 120
+    for g in group:  # every element preserves all dot products u_i . u_j
+        assert np.allclose(G[np.ix_(g, g)], G)
+    as_set = {tuple(g) for g in group}
+    for g in group[::7]:  # closed under composition
+        for h in group[::11]:
+            assert tuple(g[h]) in as_set
+
+
+def test_rule_invariant_on_every_orbit(group):
+    rule = spherical_rule()
+    lab = orbits(rule.X, group)
+    n_orbits = len(np.unique(lab))
+    # Burnside: number of orbits = mean over the group of 2^(number of cycles)
+    def cycles(p):
+        seen, c = set(), 0
+        for i in range(len(p)):
+            if i not in seen:
+                c += 1
+                while i not in seen:
+                    seen.add(i)
+                    i = p[i]
+        return c
+    assert n_orbits == sum(2 ** cycles(g) for g in group) // len(group)
+    print(f"\n{n_orbits} orbits of the 4096 patterns under the 120 symmetries")
+    for o in np.unique(lab):
+        p = rule.p_y_given_x[lab == o, 1]
+        assert np.ptp(p) < 1e-12, f"p(y|x) varies on orbit {o}"
+    # and directly: permuting the pattern by any symmetry leaves p(y|x) unchanged
+    w = 1 << np.arange(12)
+    X = rule.X.astype(np.int64)
+    for g in group:
+        assert np.allclose(rule.p_y_given_x[X[:, g] @ w], rule.p_y_given_x, atol=1e-12)
+
+
+def test_power_spectrum_addition_theorem():
+    # P_0 = (sum_i x_i)^2 / (4 pi); sum over all l of (4pi/(2l+1)) L_l(1) weights: check l=0, l=1
+    X = all_patterns()
+    P = power_spectrum(X, lmax=2)
+    assert np.allclose(P[:, 0], X.sum(1) ** 2 / (4 * np.pi))
+    U = icosahedron()
+    m = X @ U
+    assert np.allclose(P[:, 1], 3 / (4 * np.pi) * (m ** 2).sum(1))
+    assert np.allclose(legendre(2, np.array([0.5])), [(3 * 0.25 - 1) / 2])
+
+
+def _mi_direct(pyx):
+    pxy = pyx / len(pyx)
+    py = pxy.sum(0)
+    px = pxy.sum(1, keepdims=True)
+    nz = pxy > 0
+    return float((pxy[nz] * np.log2(pxy[nz] / (px * py)[nz])).sum())
+
+
+def test_information_exact():
+    rule = spherical_rule()
+    assert rule.X.shape == (4096, 12) and np.allclose(rule.p_y_given_x.sum(1), 1)
+    assert abs(rule.I_XY - _mi_direct(rule.p_y_given_x)) < 1e-12
+    assert abs(rule.I_XY - 0.99) < 1e-6
+    assert abs(rule.p_y_given_x[:, 1].mean() - 0.5) < 0.05
+    det = spherical_rule(deterministic=True)
+    assert set(np.unique(det.p_y_given_x)) <= {0.0, 1.0}
+    assert abs(det.I_XY - det.H_Y) < 1e-12 and abs(det.I_XY - _mi_direct(det.p_y_given_x)) < 1e-12
+
+
+def test_committee_rule():
+    c = committee_rule()
+    assert abs(c.p_y_given_x[:, 1].mean() - 0.5) < 1e-12  # f(-s) = -f(s)
+    assert abs(c.I_XY - 0.99) < 1e-6 and abs(c.I_XY - _mi_direct(c.p_y_given_x)) < 1e-12
+    lab = orbits(c.X, icosahedral_group())
+    varies = sum(np.ptp(c.p_y_given_x[lab == o, 1]) > 1e-9 for o in np.unique(lab))
+    assert varies > 0  # not symmetric
