@@ -17,7 +17,7 @@ cache        on-disk cache of expensive results keyed by configuration and libra
 
 __version__ = "0.1.0"
 
-from .device import resolve_device, seed_everything  # noqa: E402,F401
+from .device import cpu_threads, resolve_device, seed_everything  # noqa: E402,F401
 from . import paths  # noqa: E402,F401
 
-__all__ = ["__version__", "resolve_device", "seed_everything", "paths"]
+__all__ = ["__version__", "cpu_threads", "resolve_device", "seed_everything", "paths"]

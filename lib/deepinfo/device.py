@@ -1,6 +1,8 @@
 """Device selection and seeding shared by every chapter."""
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 
 import numpy as np
@@ -38,3 +40,24 @@ def seed_everything(seed: int) -> np.random.Generator:
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
     return np.random.default_rng(int(seed))
+
+
+@contextlib.contextmanager
+def cpu_threads(device: str | torch.device = "auto", n: int | None = None):
+    """Run the block with ``n`` intra-op torch threads on the CPU (default ``$DEEPINFO_TORCH_THREADS`` or 1).
+
+    The book's networks are small (batches of 100-512, layers of 2-500 units); for such
+    matrices two spinning threads were several times slower than one on a 2-core machine,
+    and far slower on a shared one, so one thread per process is the default. Nothing changes
+    on CUDA. The previous setting is restored on exit.
+    """
+    dev = resolve_device(device)
+    if dev.type != "cpu":
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(max(1, int(n if n is not None else os.environ.get("DEEPINFO_TORCH_THREADS", "1"))))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
