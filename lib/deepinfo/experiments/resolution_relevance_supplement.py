@@ -1,0 +1,662 @@
+"""Supplementary figures S1-S6 of Song, Marsili & Jo 2018 (book/resolution_relevance_supplement.md).
+
+Presets (the only place the sizes live) and runners that return plain dicts (arrays,
+numbers, lists), cached by configuration with :class:`deepinfo.cache.ResultCache`:
+
+* :func:`dbn_result`          a DBN (or single RBM) trained on MNIST, bit-flipped MNIST (S1) or the
+                              letters data set / its substitute (S3): H[s], H[k] and counts per layer
+* :func:`generation_result`   generation ability (Song et al. eq. 9) of every layer of a DBN (S2, S3)
+* :func:`sparse_rbm_result`   a 50-unit RBM with L2 penalties on weights or on activities (S4)
+* :func:`discriminative_result`  binarised hidden layers of MLPs and a CNN vs N_H (S5)
+* :func:`vae_result`          VAE generation ability vs the latent dimension N_z (S6)
+
+Resolution H[s] and relevance H[k] are in bits (Song et al. eq. 1-2); figures divide by log2 M.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from ..cache import ResultCache
+from ..device import resolve_device
+from ..estimators import relevance, resolution, state_counts
+from ..models.classifier import ClassifierConfig
+from .resolution_relevance import PRESETS as _MAIN  # the main page's digit classifier: one cached model for both pages
+from .resolution_relevance import cpu_threads
+
+MNIST_SIZES = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5)          # Song et al. Fig. 1 (H1..H10)
+LETTER_SIZES = (320, 160, 120, 100, 95, 90, 85, 80, 75, 70)        # Fig. S3 caption (V = 128)
+
+
+# ------------------------------------------------------------------------------------ configs
+@dataclass(frozen=True)
+class DBNSpec:
+    """One DBN run: data set, sample size M, hidden layer sizes, PCD-1 epochs, realisations R."""
+
+    data: str                 # "mnist" | "mnist_flipped" | "letters"
+    M: int
+    hidden_sizes: tuple
+    epochs: int
+    n_realisations: int
+    lr: float = 0.1
+    batch_size: int = 100
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    """Generation from each hidden layer: chains per realisation and Gibbs sweeps between H_l and H_(l-1)."""
+
+    n_samples: int
+    n_sweeps: int
+
+
+@dataclass(frozen=True)
+class S1Config:
+    M: int
+    epochs: int
+    n_realisations: int
+    flip_probability: float = 0.5
+
+
+@dataclass(frozen=True)
+class S2Config:
+    architectures: tuple      # ((name, hidden_sizes), ...); the first is the deep narrowing one
+    rbm_sizes: tuple          # single RBMs (one hidden layer each)
+    generation: GenerationSpec
+
+
+@dataclass(frozen=True)
+class S3Config:
+    M: int
+    epochs: int
+    n_realisations: int
+    generation: GenerationSpec
+    labeller_epochs: int
+    labeller_M: int | None = None   # images the letters labeller learns from (None: all)
+    n_test: int = 1000
+
+
+@dataclass(frozen=True)
+class S4Config:
+    M: int
+    epochs: int
+    n_hidden: int = 50
+    lambda_c: tuple = (0.0, 0.001, 0.01, 0.1)
+    lambda_a: tuple = (0.0, 0.1, 1.0, 10.0)
+    target: float = 0.05      # target mean activity p of the sparse-activity penalty
+
+
+@dataclass(frozen=True)
+class S5Config:
+    M_train: int
+    M_test: int
+    n_hidden: tuple
+    epochs: int
+    batch_size: int = 100
+    lr: float = 1e-3
+    cnn_channels: tuple = (8, 16)
+
+
+@dataclass(frozen=True)
+class S6Config:
+    M: int
+    n_z: tuple
+    epochs: int
+    n_generated: int
+    n_groups: int = 10        # generated samples split into groups for a standard error
+    batch_size: int = 100
+    lr: float = 1e-3
+
+
+@dataclass(frozen=True)
+class SupplementConfig:
+    """Everything one preset of the supplementary page runs."""
+
+    s1: S1Config
+    s2: S2Config
+    s3: S3Config
+    s4: S4Config
+    s5: S5Config
+    s6: S6Config
+    classifier: ClassifierConfig = ClassifierConfig()
+    setting: str = ""
+
+
+def _s2(rbm_sizes, n_samples, n_sweeps, not_narrow=(100,) * 10, shallow=(250, 30, 5)):
+    return S2Config(architectures=(("deep, narrowing", MNIST_SIZES), ("deep, not narrowing", tuple(not_narrow)),
+                                   ("shallow, narrowing", tuple(shallow))),
+                    rbm_sizes=tuple(rbm_sizes), generation=GenerationSpec(n_samples, n_sweeps))
+
+
+PRESETS = {
+    "smoke": SupplementConfig(
+        s1=S1Config(M=500, epochs=1, n_realisations=2),
+        s2=_s2((30,), n_samples=100, n_sweeps=10),
+        s3=S3Config(M=500, epochs=1, n_realisations=2, generation=GenerationSpec(100, 10), labeller_epochs=1,
+                    labeller_M=2000, n_test=500),
+        s4=S4Config(M=500, epochs=1, lambda_c=(0.0, 0.1), lambda_a=(0.0, 1.0, 10.0)),
+        s5=S5Config(M_train=500, M_test=300, n_hidden=(5, 50), epochs=1),
+        s6=S6Config(M=500, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=1, n_generated=300, n_groups=3),
+        classifier=_MAIN["smoke"].classifier,
+        setting="smoke: M = 500 images, 1 epoch, 2 realisations (a plumbing check, not evidence)"),
+    "quick": SupplementConfig(
+        s1=S1Config(M=2000, epochs=5, n_realisations=2),
+        s2=_s2((120, 30, 10), n_samples=300, n_sweeps=100),
+        s3=S3Config(M=3000, epochs=5, n_realisations=2, generation=GenerationSpec(300, 100), labeller_epochs=3,
+                    labeller_M=10000),
+        s4=S4Config(M=2000, epochs=5),
+        s5=S5Config(M_train=2000, M_test=1000, n_hidden=(5, 10, 20, 50, 100, 500), epochs=2),
+        s6=S6Config(M=2000, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=4, n_generated=2000),
+        classifier=_MAIN["quick"].classifier,
+        setting="quick: M = 2,000-3,000 images, 2-5 epochs, 2 realisations"),
+    "full": SupplementConfig(
+        s1=S1Config(M=60000, epochs=200, n_realisations=12),
+        s2=_s2((500, 120, 30, 10), n_samples=10000, n_sweeps=10000, not_narrow=(500,) * 10,
+               shallow=(500, 30, 5)),
+        s3=S3Config(M=44800, epochs=200, n_realisations=12, generation=GenerationSpec(10000, 10000),
+                    labeller_epochs=20, labeller_M=None, n_test=3632),
+        s4=S4Config(M=60000, epochs=200),
+        s5=S5Config(M_train=50000, M_test=10000, n_hidden=(5, 10, 20, 50, 100, 200, 500, 1000), epochs=20,
+                    cnn_channels=(32, 64)),
+        s6=S6Config(M=60000, n_z=(1, 2, 5, 10, 20, 50, 100, 500), epochs=100, n_generated=10000),
+        classifier=_MAIN["full"].classifier,
+        setting="full: the paper's scale (60,000 MNIST images, 200 epochs, 12 realisations)"),
+}
+
+
+# --------------------------------------------------------------------------------------- data
+def flip_pixels(x: np.ndarray, p: float = 0.5, seed: int = 0) -> np.ndarray:
+    """Structureless data for Fig. S1: each pixel independently replaced by 1 - x with probability ``p``.
+
+    With p = 1/2 a black-and-white pixel becomes a fair coin whatever the image was, so the
+    flipped set keeps the pixel grey levels but no spatial or class structure. x (M, D) in [0, 1].
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p={p}: expected a probability")
+    rng = np.random.default_rng(seed)
+    x = np.asarray(x, dtype=np.float32)
+    return np.where(rng.random(x.shape) < p, 1.0 - x, x).astype(np.float32)
+
+
+def letters_dataset(seed: int = 0):
+    """The OCR lowercase letters (16x8 binary) when present, else a labelled substitute.
+
+    Substitute: Fashion-MNIST (a different data set from the digits of the main chapter), each
+    28x28 image area-averaged to 16x8 and binarised at 0.5, so that it has the letters' shape
+    (N = 128 binary pixels). Falls back to MNIST treated the same way if Fashion-MNIST is absent.
+    """
+    from dataclasses import replace
+
+    from ..data import DatasetMissing, load_fashion_mnist, load_mnist, load_ocr_letters, load_or_substitute
+
+    def substitute():
+        try:
+            ds = load_fashion_mnist("train")
+        except DatasetMissing:
+            ds = load_mnist("train")
+        small = torch.nn.functional.adaptive_avg_pool2d(torch.as_tensor(ds.x).reshape(-1, 1, 28, 28), (16, 8))
+        x = (small.reshape(len(ds.x), 128) > 0.5).numpy().astype(np.float32)
+        return replace(ds, name=f"{ds.name} 16x8", x=x, image_shape=(16, 8),
+                       source=f"{ds.source}; area-averaged to 16x8 and binarised at 0.5")
+
+    return load_or_substitute(load_ocr_letters, substitute)
+
+
+def dataset(name: str, M: int, seed: int = 0):
+    """(x (M, D) float32 in [0, 1], y (M,) int64, description) for a DBN run."""
+    from ..data import load_mnist
+
+    if name in ("mnist", "mnist_flipped"):
+        ds = load_mnist("train").subset(M, seed=seed)
+        x = ds.x if name == "mnist" else flip_pixels(ds.x, 0.5, seed=seed + 1)
+        what = ds.describe() if name == "mnist" else "bit-flipped " + ds.describe()
+        return x, ds.y, what
+    if name == "letters":
+        ds = letters_dataset(seed).subset(M, seed=seed)
+        return ds.x, ds.y, ds.describe()
+    raise ValueError(f"data={name!r}: expected 'mnist', 'mnist_flipped' or 'letters'")
+
+
+# ---------------------------------------------------------------------------- representations
+def layer_statistics(codes: list, M: int) -> dict:
+    """H[s], H[k] (bits) and state counts for codes [layer] (R, M, n_l) -> arrays (R, L) and counts[l][r]."""
+    R, L = codes[0].shape[0], len(codes)
+    H_s, H_k = np.zeros((R, L)), np.zeros((R, L))
+    counts = []
+    for l, c in enumerate(codes):
+        per = []
+        for r in range(R):
+            k = state_counts(c[r])
+            H_s[r, l], H_k[r, l] = resolution(k), relevance(k)
+            per.append(k)
+        counts.append(per)
+    return {"H_s": H_s, "H_k": H_k, "counts": counts, "log2M": float(np.log2(M))}
+
+
+def dbn_result(spec: DBNSpec, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+    """Train a DBN (``spec.epochs = 0``: the untrained one) and describe every hidden layer.
+
+    Returns ``{"state", "H_s" (R, L), "H_k" (R, L), "counts" [l][r], "log2M", "data", "M", "sizes"}``.
+    """
+    from ..models.rbm import DBN, RBMTraining
+
+    dev = resolve_device(device)
+
+    def compute():
+        x, _, what = dataset(spec.data, spec.M, seed)
+        dbn = DBN.train(x, list(spec.hidden_sizes), RBMTraining(epochs=spec.epochs, batch_size=spec.batch_size,
+                                                                 lr=spec.lr),
+                        n_realisations=spec.n_realisations, seed=seed, device=dev, progress=False)
+        out = layer_statistics([c.cpu().numpy() for c in dbn.codes(torch.as_tensor(x))], len(x))
+        out.update(state=dbn.state(), data=what, M=int(len(x)), sizes=[int(x.shape[1]), *spec.hidden_sizes])
+        return out
+
+    with cpu_threads(dev):
+        return (cache or ResultCache()).get_or_compute("rr_supp_dbn", {"spec": asdict(spec), "seed": seed}, compute)
+
+
+def power_law_by_layer(res: dict) -> dict:
+    """beta (mean over realisations) and its spread per layer, from :func:`deepinfo.estimators.powerlaw_beta`."""
+    from ..estimators import powerlaw_beta
+
+    L = len(res["counts"])
+    beta = np.full((len(res["counts"][0]), L), np.nan)
+    for l in range(L):
+        for r, k in enumerate(res["counts"][l]):
+            try:
+                beta[r, l] = powerlaw_beta(k).beta
+            except (ValueError, RuntimeError):
+                pass  # too few distinct frequencies to fit a power law (e.g. all states distinct)
+    return {"beta": beta}
+
+
+# ------------------------------------------------------------------------------- generation
+def _labeller_digits(classifier: ClassifierConfig, seed: int, device, cache: ResultCache | None = None):
+    from ..models.classifier import predict, trained_classifier
+
+    model, info = trained_classifier(classifier, seed=seed, device=device, cache=cache, progress=False)
+    return (lambda x: predict(model, x)), info
+
+
+def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: ResultCache | None,
+                      M: int | None = None):
+    """An MLP 128-256-10 (ReLU) trained on the letters data set (or its substitute); returns (predict, info)."""
+    from ..data import split_holdout
+    from ..models.feedforward import MLP, SupervisedTraining, train_supervised
+
+    dev = resolve_device(device)
+    ds = letters_dataset(seed)
+    ds = ds.subset(None if M is None else M + n_test, seed=seed + 7)
+    tr, te = split_holdout(ds, n_test, seed=seed)
+    n_classes = int(ds.y.max()) + 1
+
+    def compute():
+        torch.manual_seed(seed)
+        model = MLP([ds.x.shape[1], 256, n_classes], "relu")
+        train_supervised(model, tr.x, tr.y, SupervisedTraining(epochs, 100, 1e-3), seed=seed, device=dev,
+                         progress=False)
+        model.eval()
+        with torch.no_grad():
+            pred = model(torch.as_tensor(te.x).to(dev)).argmax(-1).cpu().numpy()
+        return {"state": {k: v.cpu() for k, v in model.state_dict().items()},
+                "test_error": float((pred != te.y).mean()), "n_train": tr.M, "n_test": te.M}
+
+    res = (cache or ResultCache()).get_or_compute(
+        "rr_supp_letter_labeller", {"epochs": epochs, "n_test": n_test, "M": M, "seed": seed, "data": ds.describe()}, compute)
+    model = MLP([ds.x.shape[1], 256, n_classes], "relu")
+    model.load_state_dict(res["state"])
+    model.to(dev).eval()
+
+    @torch.no_grad()
+    def label(x):
+        x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+        lead = x.shape[:-1]
+        out = model(x.reshape(-1, x.shape[-1]).to(dev)).argmax(-1).cpu().numpy()
+        return out.reshape(lead)
+
+    return label, {k: v for k, v in res.items() if k != "state"}
+
+
+def label_distribution(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Frequencies of labels 0..n_classes-1 (sums to 1)."""
+    return np.bincount(np.asarray(labels).ravel(), minlength=n_classes)[:n_classes] / np.asarray(labels).size
+
+
+def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labeller_cfg, seed: int = 0,
+                      device="auto", cache: ResultCache | None = None, n_test: int = 1000,
+                      labeller_M: int | None = None) -> dict:
+    """Generation ability 1/D(P||Q) (Song et al. eq. 9) of every hidden layer of the DBN of ``spec``.
+
+    P is the label distribution of the training data, Q that of the generated samples labelled by
+    the digit CNN (``labeller="digits"``, ``labeller_cfg`` a ClassifierConfig) or the letters MLP
+    (``"letters"``, ``labeller_cfg`` its number of epochs). Returns
+    ``{"ability" (R, L), "Q" (R, L, n_classes), "P" (n_classes,), "labeller": info, "images" [l] (n_show, D)}``.
+    """
+    from ..estimators import generation_ability
+    from ..models.rbm import DBN, generate
+
+    dev = resolve_device(device)
+    cache = cache or ResultCache()
+    res = dbn_result(spec, seed, dev, cache)
+    if labeller == "digits":
+        label, info = _labeller_digits(labeller_cfg, seed, dev, cache)
+    else:
+        label, info = _labeller_letters(labeller_cfg, n_test, seed, dev, cache, labeller_M)
+
+    def compute():
+        _, y, _ = dataset(spec.data, spec.M, seed)
+        n_classes = int(y.max()) + 1
+        dbn = DBN.from_state(res["state"], dev)
+        L, R = len(dbn.layers), dbn.R
+        ability, Q, images = np.zeros((R, L)), np.zeros((R, L, n_classes)), []
+        for l in range(1, L + 1):
+            v = generate(dbn, l, gen.n_samples, gen.n_sweeps, seed=seed + l, device=dev)   # (R, n, D)
+            q_labels = label(v.numpy())                                                  # (R, n)
+            for r in range(R):
+                Q[r, l - 1] = label_distribution(q_labels[r], n_classes)
+                ability[r, l - 1] = generation_ability(y, q_labels[r])
+            images.append(v[0, :20].numpy())
+        return {"ability": ability, "Q": Q, "P": label_distribution(y, n_classes), "images": images}
+
+    key = {"spec": asdict(spec), "gen": asdict(gen), "labeller": labeller, "labeller_info": info, "seed": seed}
+    with cpu_threads(dev):
+        out = dict(cache.get_or_compute("rr_supp_generation", key, compute))
+    out["labeller"] = info
+    return out
+
+
+# ------------------------------------------------------------------------------ S4: sparse RBM
+def train_sparse_rbm(x, n_hidden: int, epochs: int, lambda_c: float = 0.0, lambda_a: float = 0.0,
+                     target: float = 0.05, lr: float = 0.1, batch_size: int = 100, seed: int = 0, device="auto"):
+    """PCD-1 training of one RBM with the two L2 penalties of Fig. S4 (Lee, Ekanadham & Ng 2008).
+
+    Cost (per sample): C = -log L + lambda_c sum_ij W_ij^2 + lambda_a sum_j (p - q_j)^2 with
+    q_j = <P(h_j = 1 | v)>_batch the mean activity of hidden unit j. Each mini-batch takes the
+    PCD-1 step of :meth:`deepinfo.models.rbm.RBM.pcd_step` (weight decay 2 lambda_c, the gradient
+    of the first penalty) and then the gradient step of the activity penalty,
+    dC/dq_j = -2 lambda_a (p - q_j), dq_j/dW_ij = <v_i s_j>, dq_j/db_j = <s_j>, s = q (1 - q).
+    """
+    from ..models.rbm import RBM
+
+    dev = resolve_device(device)
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float32).to(dev)
+    M, n_v = x.shape
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    rbm = RBM(n_v, n_hidden, 1, generator=torch.Generator().manual_seed(seed), device=dev)
+    chains = torch.rand(1, batch_size, n_v, generator=gen, device=dev)
+    for _ in range(epochs):
+        order = torch.randperm(M, generator=gen, device=dev)
+        for b in range(M // batch_size):
+            batch = x[order[b * batch_size:(b + 1) * batch_size]].unsqueeze(0)
+            chains = rbm.pcd_step(batch, chains, lr, gen, weight_decay=2.0 * lambda_c)
+            if lambda_a:
+                p = rbm.p_h(batch)                                 # (1, B, n_h)
+                g = 2.0 * lambda_a * (target - p.mean(1))          # -dC/dq, (1, n_h)
+                s = p * (1.0 - p)
+                rbm.W.add_(lr * g.unsqueeze(1) * torch.bmm(batch.transpose(1, 2), s) / batch_size)
+                rbm.b_h.add_(lr * g * s.mean(1))
+    return rbm
+
+
+def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+    """Fig. S4: for each lambda_c (lambda_a = 0) and each lambda_a (lambda_c = 0): H[s], H[k], counts,
+    mean hidden activity and the features W_j (n_hidden, 784)."""
+    dev = resolve_device(device)
+
+    def compute():
+        x, _, what = dataset("mnist", cfg.M, seed)
+        out = {"data": what, "M": int(len(x)), "log2M": float(np.log2(len(x)))}
+        for kind, values in (("connectivity", cfg.lambda_c), ("activity", cfg.lambda_a)):
+            rows = []
+            for lam in values:
+                kw = {"lambda_c": lam} if kind == "connectivity" else {"lambda_a": lam, "target": cfg.target}
+                rbm = train_sparse_rbm(x, cfg.n_hidden, cfg.epochs, seed=seed, device=dev, **kw)
+                codes = rbm.codes(torch.as_tensor(x).to(dev))[0].cpu().numpy()
+                k = state_counts(codes)
+                rows.append({"lambda": float(lam), "H_s": resolution(k), "H_k": relevance(k), "counts": k,
+                             "activity": float(rbm.p_h(torch.as_tensor(x).to(dev)).mean()),
+                             "features": rbm.W[0].T.cpu().numpy()})
+            out[kind] = rows
+        return out
+
+    with cpu_threads(dev):
+        return (cache or ResultCache()).get_or_compute("rr_supp_sparse_rbm", {"cfg": asdict(cfg), "seed": seed},
+                                                       compute)
+
+
+# ---------------------------------------------------------------------- S5: discriminative models
+def cnn_with_hidden(n_hidden: int, channels: tuple) -> torch.nn.Module:
+    """The book's digit CNN (:class:`deepinfo.models.classifier.DigitCNN`) with a sigmoid hidden layer of N_H units."""
+    from ..models.classifier import DigitCNN
+
+    model = DigitCNN(28, tuple(channels), n_hidden, 10)
+    model.head[2] = torch.nn.Sigmoid()   # Fig. S5c: the fully connected hidden layer is sigmoidal
+    return model
+
+
+@torch.no_grad()
+def hidden_codes(model: torch.nn.Module, kind: str, x: torch.Tensor) -> np.ndarray:
+    """Binarised activities of the (last) hidden layer, uint8 (M, N_H).
+
+    Rule: sigmoid units are on when their activity exceeds 1/2 (the RBM's zero-temperature
+    rule); ReLU units are on when their activity is positive (the unit fires at all).
+    """
+    model.eval()
+    if kind == "cnn":
+        z = torch.cat([model.head[:3](model.features(x[i:i + 1000].reshape(-1, 1, 28, 28)))
+                       for i in range(0, len(x), 1000)])
+        return (z > 0.5).to(torch.uint8).cpu().numpy()
+    z = model.hidden(x)[-1]
+    thr = 0.5 if kind == "mlp_sigmoid" else 0.0
+    return (z > thr).to(torch.uint8).cpu().numpy()
+
+
+def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+    """Fig. S5: for MLP (sigmoid), MLP (ReLU) and CNN, per N_H: train/test accuracy, H[s], H[k] and counts
+    of the binarised hidden states of the M_train training images."""
+    from ..data import load_mnist, split_holdout
+    from ..models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
+
+    dev = resolve_device(device)
+
+    def compute():
+        ds = load_mnist("train").subset(cfg.M_train + cfg.M_test, seed=seed)
+        tr, te = split_holdout(ds, cfg.M_test, seed=seed)
+        xtr, ytr = torch.as_tensor(tr.x).to(dev), torch.as_tensor(tr.y).to(dev)
+        xte, yte = torch.as_tensor(te.x).to(dev), torch.as_tensor(te.y).to(dev)
+        out = {"M": tr.M, "M_test": te.M, "log2M": float(np.log2(tr.M)), "labels": tr.y}
+        for kind in ("mlp_sigmoid", "mlp_relu", "cnn"):
+            rows = []
+            for n_h in cfg.n_hidden:
+                torch.manual_seed(seed)
+                model = (cnn_with_hidden(n_h, cfg.cnn_channels) if kind == "cnn" else
+                         MLP([784, n_h, 10], "sigmoid" if kind == "mlp_sigmoid" else "relu"))
+                train_supervised(model, xtr, ytr, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"),
+                                 seed=seed, device=dev, progress=False)
+                codes = hidden_codes(model, kind, xtr)
+                k = state_counts(codes)
+                rows.append({"n_hidden": int(n_h), "acc_train": accuracy(model, xtr, ytr),
+                             "acc_test": accuracy(model, xte, yte), "H_s": resolution(k), "H_k": relevance(k),
+                             "counts": k, "codes": codes})
+            out[kind] = rows
+        return out
+
+    with cpu_threads(dev):
+        return (cache or ResultCache()).get_or_compute("rr_supp_discriminative", {"cfg": asdict(cfg), "seed": seed},
+                                                       compute)
+
+
+# ------------------------------------------------------------------------------------ S6: VAE
+def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, device="auto",
+               cache: ResultCache | None = None) -> dict:
+    """Fig. S6: for each N_z a VAE trained on M MNIST images generates ``n_generated`` digits, labelled by the
+    digit CNN. Returns per N_z the generation ability (mean and standard error over ``n_groups`` groups
+    of generated samples), Q(label), the final training loss and 20 generated images."""
+    from ..estimators import generation_ability
+    from ..models.feedforward import SupervisedTraining
+    from ..models.vae import VAE, negative_elbo, train_vae
+
+    dev = resolve_device(device)
+    label, info = _labeller_digits(classifier, seed, dev, cache)
+
+    def compute():
+        x, y, what = dataset("mnist", cfg.M, seed)
+        xt = torch.as_tensor(x)
+        rows = []
+        for n_z in cfg.n_z:
+            torch.manual_seed(seed)
+            vae = VAE(n_z)
+            train_vae(vae, xt, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
+                      device=dev, progress=False)
+            with torch.no_grad():
+                torch.manual_seed(seed)
+                loss = float(negative_elbo(vae(xt[:2000].to(dev)), xt[:2000].to(dev)))
+            g = vae.generate(cfg.n_generated, seed=seed + 1).cpu().numpy()
+            q = label(g)
+            groups = np.array_split(q, cfg.n_groups)
+            ab = np.array([generation_ability(y, grp) for grp in groups])
+            rows.append({"n_z": int(n_z), "ability_groups": ab, "ability": generation_ability(y, q),
+                         "Q": label_distribution(q, 10), "neg_elbo": loss, "images": g[:20]})
+        return {"data": what, "M": int(len(x)), "P": label_distribution(y, 10), "rows": rows}
+
+    key = {"cfg": asdict(cfg), "classifier": info, "seed": seed}
+    with cpu_threads(dev):
+        out = dict((cache or ResultCache()).get_or_compute("rr_supp_vae", key, compute))
+    out["labeller"] = info
+    return out
+
+
+def sem(a, axis=0) -> np.ndarray:
+    """Standard error of the mean over ``axis`` (NaN-aware; 0 when a single value)."""
+    a = np.asarray(a, dtype=float)
+    n = np.sum(np.isfinite(a), axis=axis)
+    sd = np.nanstd(a, axis=axis, ddof=1) if np.max(n) > 1 else np.zeros(np.delete(a.shape, axis))
+    return np.where(n > 1, sd / np.sqrt(np.maximum(n, 1)), 0.0)
+
+
+# ------------------------------------------------------------------------- one call per figure
+def s1_results(cfg: S1Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+    """Fig. S1: the standard DBN on MNIST and on bit-flipped MNIST, at epoch 0 and after ``cfg.epochs``."""
+    out = {}
+    for data in ("mnist", "mnist_flipped"):
+        for epochs, when in ((0, "epoch 0"), (cfg.epochs, "trained")):
+            spec = DBNSpec(data, cfg.M, MNIST_SIZES, epochs, cfg.n_realisations)
+            out[(data, when)] = dbn_result(spec, seed, device, cache)
+    return out
+
+
+def s2_specs(cfg: S2Config, s1: S1Config) -> dict:
+    """The DBNs of Fig. S2 (same data, epochs and realisations as Fig. S1), keyed by a display name."""
+    specs = {name: DBNSpec("mnist", s1.M, tuple(sizes), s1.epochs, s1.n_realisations)
+             for name, sizes in cfg.architectures}
+    for n in cfg.rbm_sizes:
+        specs[f"single RBM ({n})"] = DBNSpec("mnist", s1.M, (int(n),), s1.epochs, s1.n_realisations)
+    return specs
+
+
+def best_generation(gen: dict) -> tuple[float, float, int]:
+    """(mean ability of the best layer, its standard error over realisations, that layer (1-based))."""
+    a = np.asarray(gen["ability"], dtype=float)          # (R, L)
+    mean = a.mean(0)
+    l = int(np.argmax(mean))
+    return float(mean[l]), float(sem(a[:, l])), l + 1
+
+
+def fit_power_law(counts) -> dict:
+    """beta +/- error (:func:`powerlaw_beta`) and the log-likelihood ratios (R, p) against a log-normal and an
+    exponential (:func:`powerlaw_compare`); NaN where the counts cannot be fitted (e.g. all states distinct)."""
+    from ..estimators import powerlaw_beta, powerlaw_compare
+
+    out = {"beta": np.nan, "beta_err": np.nan, "k_min": np.nan, "n_tail": 0,
+           "R_lognormal": np.nan, "p_lognormal": np.nan, "R_exponential": np.nan, "p_exponential": np.nan}
+    try:
+        f = powerlaw_beta(counts)
+        out.update(beta=f.beta, beta_err=f.beta_err, k_min=f.k_min, n_tail=f.n_tail)
+        for alt in ("lognormal", "exponential"):
+            out[f"R_{alt}"], out[f"p_{alt}"] = powerlaw_compare(counts, alt)
+    except (ValueError, RuntimeError, FloatingPointError):
+        pass
+    return out
+
+
+def power_law_supported(fit: dict, alpha: float = 0.1) -> bool:
+    """The Clauset et al. (2009) reading: a power law is supported when it is significantly better than the
+    exponential (R > 0, p < alpha) and not significantly worse than the log-normal (not (R < 0 and p < alpha))."""
+    if not np.isfinite(fit["R_exponential"]):
+        return False
+    better_than_exp = fit["R_exponential"] > 0 and fit["p_exponential"] < alpha
+    not_worse_than_ln = not (fit["R_lognormal"] < 0 and fit["p_lognormal"] < alpha)
+    return bool(better_than_exp and not_worse_than_ln)
+
+
+def s5_summary(res: dict) -> dict:
+    """Per model kind and N_H: beta fits and the majority-label error of the binarised hidden states;
+    and the N_H of maximal H[s] + H[k] (the most informative representation) per kind."""
+    from ..estimators import hidden_state_error
+
+    out = {}
+    for kind in ("mlp_sigmoid", "mlp_relu", "cnn"):
+        rows = []
+        for row in res[kind]:
+            fit = fit_power_law(row["counts"])
+            rows.append(dict(fit, n_hidden=row["n_hidden"], H_s=row["H_s"], H_k=row["H_k"],
+                             error=float(hidden_state_error(row["codes"], res["labels"])),
+                             acc_train=row["acc_train"], acc_test=row["acc_test"]))
+        best = int(np.argmax([r["H_s"] + r["H_k"] for r in rows]))
+        out[kind] = {"rows": rows, "best": best}
+    return out
+
+
+def vae_optimum(res: dict) -> dict:
+    """N_z of the highest generation ability, its group standard error, and the abilities at the two ends."""
+    ab = np.array([r["ability"] for r in res["rows"]])
+    err = np.array([sem(r["ability_groups"]) for r in res["rows"]])
+    i = int(np.argmax(ab))
+    n_z = [r["n_z"] for r in res["rows"]]
+    interior = 0 < i < len(ab) - 1
+    margin = float(ab[i] - max(ab[0], ab[-1]))
+    return {"n_z": n_z[i], "ability": float(ab[i]), "err": float(err[i]), "interior": bool(interior),
+            "margin": margin, "holds": bool(interior and margin > err[i]), "abilities": ab, "errs": err}
+
+
+# ---------------------------------------------------------------------------------- plotting
+def plot_plane(ax, res: dict, label: str, line: bool = True, **kw):
+    """Layers of one DBN on the (H[s], H[k]) / log2 M plane: mean over realisations, standard deviation bars."""
+    hs, hk = res["H_s"] / res["log2M"], res["H_k"] / res["log2M"]
+    ax.errorbar(hs.mean(0), hk.mean(0), xerr=hs.std(0), yerr=hk.std(0), label=label,
+                ls="-" if line else "none", **{"marker": "s", "ms": 5, "capsize": 2, **kw})
+    return ax
+
+
+def plot_bound(ax, M: int):
+    """The maximal relevance for a given resolution (:func:`deepinfo.estimators.max_relevance_curve`)."""
+    from ..estimators import max_relevance_curve
+
+    hs, hk = max_relevance_curve(int(M))
+    lm = np.log2(M)
+    ax.plot(np.asarray(hs) / lm, np.asarray(hk) / lm, "k:", lw=1, label="max. relevance")
+    ax.set_xlabel("H[s] / log M")
+    ax.set_ylabel("H[k] / log M")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 0.62)
+    return ax
+
+
+def plot_degeneracy(ax, counts, label: str, **kw):
+    """m_k against k on log-log axes for one set of state counts."""
+    from ..estimators import degeneracy
+
+    k, m_k = degeneracy(counts)
+    ax.loglog(k, m_k, "o", ms=3.5, label=label, **kw)
+    ax.set_xlabel("k")
+    ax.set_ylabel("$m_k$")
+    return ax
+
+
+def feature_images(W: np.ndarray, n: int = 49) -> np.ndarray:
+    """The first ``n`` features W_j (rows of W^T, (n_hidden, D)), each rescaled to [0, 1] (Fig. S4c-e)."""
+    F = np.asarray(W, dtype=float)[:n]
+    lo, hi = F.min(1, keepdims=True), F.max(1, keepdims=True)
+    return (F - lo) / np.where(hi > lo, hi - lo, 1.0)
