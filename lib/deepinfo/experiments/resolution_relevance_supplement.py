@@ -392,12 +392,21 @@ def train_sparse_rbm(x, n_hidden: int, epochs: int, lambda_c: float = 0.0, lambd
             batch = x[order[b * batch_size:(b + 1) * batch_size]].unsqueeze(0)
             chains = rbm.pcd_step(batch, chains, lr, gen, weight_decay=2.0 * lambda_c)
             if lambda_a:
-                p = rbm.p_h(batch)                                 # (1, B, n_h)
-                g = 2.0 * lambda_a * (target - p.mean(1))          # -dC/dq, (1, n_h)
-                s = p * (1.0 - p)
-                rbm.W.add_(lr * g.unsqueeze(1) * torch.bmm(batch.transpose(1, 2), s) / batch_size)
-                rbm.b_h.add_(lr * g * s.mean(1))
+                activity_penalty_step(rbm, batch, lambda_a, target, lr)
     return rbm
+
+
+@torch.no_grad()
+def activity_penalty_step(rbm, batch: torch.Tensor, lambda_a: float, target: float, lr: float) -> None:
+    """One gradient-descent step on lambda_a sum_j (p - q_j)^2, q_j = <P(h_j = 1 | v)> over ``batch`` (R, B, n_v).
+
+    dC/dW_ij = -2 lambda_a (p - q_j) <v_i s_j>,  dC/db_j = -2 lambda_a (p - q_j) <s_j>,  s = q (1 - q).
+    """
+    p = rbm.p_h(batch)                                         # (R, B, n_h)
+    g = 2.0 * lambda_a * (target - p.mean(1))                  # -dC/dq, (R, n_h)
+    s = p * (1.0 - p)
+    rbm.W.add_(lr * g.unsqueeze(1) * torch.bmm(batch.transpose(1, 2), s) / batch.shape[1])
+    rbm.b_h.add_(lr * g * s.mean(1))
 
 
 def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:

@@ -1,0 +1,62 @@
+"""Library pieces of the supplementary page (Song et al. 2018, Figs. S1, S4, S6): exact checks."""
+import numpy as np
+import pytest
+import torch
+
+from deepinfo.experiments import resolution_relevance_supplement as rs
+from deepinfo.models.rbm import RBM
+
+
+def test_flip_pixels_limits_and_values():
+    x = np.random.default_rng(0).random((50, 30)).astype(np.float32)
+    assert np.array_equal(rs.flip_pixels(x, 0.0), x)
+    assert np.allclose(rs.flip_pixels(x, 1.0), 1.0 - x)
+    y = rs.flip_pixels(x, 0.5, seed=3)
+    assert np.all((np.isclose(y, x)) | (np.isclose(y, 1.0 - x)))
+    assert np.array_equal(y, rs.flip_pixels(x, 0.5, seed=3))
+    with pytest.raises(ValueError):
+        rs.flip_pixels(x, 1.5)
+
+
+def test_activity_penalty_step_is_the_gradient_of_the_penalty():
+    torch.manual_seed(0)
+    rbm = RBM(6, 4, n_realisations=2, init_std=0.5)
+    rbm.b_h.data.normal_()
+    v = torch.rand(2, 7, 6, dtype=torch.float32)
+    lam, p, lr = 0.7, 0.1, 0.05
+    W = rbm.W.detach().clone().requires_grad_(True)
+    b = rbm.b_h.detach().clone().requires_grad_(True)
+    q = torch.sigmoid(torch.baddbmm(b.unsqueeze(1), v, W)).mean(1)
+    (lam * ((p - q) ** 2).sum()).backward()
+    W0, b0 = rbm.W.detach().clone(), rbm.b_h.detach().clone()
+    rs.activity_penalty_step(rbm, v, lam, p, lr)
+    assert torch.allclose(rbm.W - W0, -lr * W.grad, atol=1e-7)
+    assert torch.allclose(rbm.b_h - b0, -lr * b.grad, atol=1e-7)
+
+
+def test_label_distribution_and_sem():
+    assert np.allclose(rs.label_distribution(np.array([0, 0, 2, 3]), 4), [0.5, 0, 0.25, 0.25])
+    a = np.array([[1.0, 2.0], [3.0, 2.0]])
+    assert np.allclose(rs.sem(a), [1.0, 0.0])
+
+
+def test_feature_images_are_rescaled_to_unit_interval():
+    W = np.array([[1.0, 3.0, 2.0], [-1.0, -1.0, -1.0]])
+    F = rs.feature_images(W, n=2)
+    assert np.allclose(F[0], [0.0, 1.0, 0.5]) and np.allclose(F[1], 0.0)
+
+
+def test_vae_optimum_reads_the_interior_peak():
+    res = {"rows": [{"n_z": n, "ability": a, "ability_groups": np.array([a, a])}
+                    for n, a in ((1, 0.1), (5, 2.0), (500, 0.5))]}
+    opt = rs.vae_optimum(res)
+    assert opt["n_z"] == 5 and opt["interior"] and opt["holds"] and opt["margin"] == pytest.approx(1.5)
+    res["rows"][0]["ability"] = 3.0
+    assert not rs.vae_optimum(res)["holds"]
+
+
+def test_presets_cover_the_paper_latent_dimensions():
+    for cfg in rs.PRESETS.values():
+        assert {1, 2, 5, 10, 20, 50, 500} <= set(cfg.s6.n_z)
+        assert cfg.s4.n_hidden == 50
+    assert rs.LETTER_SIZES == (320, 160, 120, 100, 95, 90, 85, 80, 75, 70)
