@@ -21,3 +21,15 @@ from .device import cpu_threads, resolve_device, seed_everything  # noqa: E402,F
 from . import paths  # noqa: E402,F401
 
 __all__ = ["__version__", "cpu_threads", "resolve_device", "seed_everything", "paths"]
+
+_SUBMODULES = {"cache", "cheap", "claims", "classroom", "data", "estimators", "experiments", "models", "plotting",
+               "report", "run", "theory"}
+
+
+def __getattr__(name: str):
+    """Import subpackages on first use (``deepinfo.plotting.style()`` works after ``import deepinfo``)."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'deepinfo' has no attribute {name!r}")

@@ -153,7 +153,8 @@ def instructor_page(root: Path | None = None, timings_file: Path | None = None) 
     for name, p in chapters.items():
         text = p.read_text()
         ex = exercises(text)
-        out.append(f"- {{doc}}`{name}`: " + (", ".join(f"{{ref}}`{e}`" for e in ex) if ex else "none yet"))
+        # labels as text, not references: a development build may stage a chapter as a placeholder
+        out.append(f"- {{doc}}`{name}`: " + (", ".join(f"`{e}`" for e in ex) if ex else "none yet"))
     quick = {n: timings.get(n, {}).get("quick", {}).get("seconds") for n in chapters}
     fits = [n for n, s in quick.items() if s is not None and s < 15 * 60]
     out += ["", "## A 90-minute class on laptops without GPUs", "",
