@@ -87,7 +87,8 @@ def sparse_flattening(n: int, p: float, draws: int, rng: np.random.Generator) ->
 
     ``C_s_ratio_of_means`` = mean nnz(AB) / mean (nnz A + nnz B) over the draws is the quantity eq. 27
     computes (expected flat synapses over expected deep synapses 2 n^2 p). ``C_s_mean`` (std) is the
-    per-draw ratio, averaged over draws with at least one synapse; it differs when 2 n^2 p is small."""
+    per-draw ratio, averaged over draws with at least one synapse; it differs when 2 n^2 p is small.
+    ``flat_z``: (mean nnz(AB) - n^2 [1 - (1 - p^2)^n]) / its standard error over the draws."""
     cs = []
     for _ in range(draws):
         A = (rng.random((n, n)) < p).astype(np.float64)
@@ -97,8 +98,12 @@ def sparse_flattening(n: int, p: float, draws: int, rng: np.random.Generator) ->
     flat, deep = np.array(cs, dtype=float).T
     ok = deep > 0
     ratio = flat[ok] / deep[ok]
+    E_flat = n * n * (1 - (1 - p * p) ** n)  # exact expectation of nnz(AB)
+    se = flat.std(ddof=1) / np.sqrt(draws) if draws > 1 else float("nan")
     return {"n": n, "p": p, "C_s_mean": float(ratio.mean()), "C_s_std": float(ratio.std(ddof=1)) if ok.sum() > 1 else 0.0,
             "C_s_ratio_of_means": float(flat.mean() / deep.mean()), "expected_synapses": 2 * n * n * p,
+            "flat_mean": float(flat.mean()), "flat_expected": float(E_flat),
+            "flat_z": float((flat.mean() - E_flat) / se) if se > 0 else 0.0,
             "draws": int(draws), "eq27": eq27(n, p), "bound": 1 / (2 * p)}
 
 

@@ -47,7 +47,9 @@ def block_average(y: np.ndarray, b: int, c: float = 1.0) -> np.ndarray:
 
 
 def fourier_decimate(y: np.ndarray, b: int) -> np.ndarray:
-    """(S, L, L) -> (S, L/b, L/b): keep the modes |k_mu| < pi/b (y'~_k' = y~_(k'/b) / b^2), inverse FFT."""
+    """(S, L, L) -> (S, L/b, L/b): keep the modes |k_mu| < pi/b (y'~_k' = y~_(k'/b) / b^2), inverse FFT.
+    The coarse Nyquist line k'_mu = -pi keeps only one of the two fine modes +-pi/b and is made real
+    by taking the real part (it lies outside any fit range |k'| <= pi/2)."""
     S, L, _ = y.shape
     Lc = L // b
     idx = np.fft.fftfreq(Lc, d=1.0 / Lc).astype(int) % L  # fine indices of the kept modes
