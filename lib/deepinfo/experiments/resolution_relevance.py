@@ -94,17 +94,22 @@ def cpu_threads(device):
     """On the CPU, run with ``DEEPINFO_TORCH_THREADS`` intra-op threads (default 1), then restore.
 
     The chapter's matrices are small (batch 100); on a shared or oversubscribed machine two
-    spinning threads were several times slower than one (see benchmarks/rbm.py), so one
-    thread per process is the default; set the variable to use more.
+    spinning threads were several times slower than one (see benchmarks/rbm.py; k-means 12x),
+    so one thread per process is the default, for torch and for the OpenMP/BLAS pools of
+    scikit-learn; set the variable to use more.
     """
+    from threadpoolctl import threadpool_limits
+
     dev = resolve_device(device)
     if dev.type != "cpu":
         yield
         return
+    n = max(1, int(os.environ.get("DEEPINFO_TORCH_THREADS", "1")))
     old = torch.get_num_threads()
-    torch.set_num_threads(max(1, int(os.environ.get("DEEPINFO_TORCH_THREADS", "1"))))
+    torch.set_num_threads(n)
     try:
-        yield
+        with threadpool_limits(n):  # scikit-learn's OpenMP and BLAS pools (k-means) as well
+            yield
     finally:
         torch.set_num_threads(old)
 
@@ -361,18 +366,40 @@ def run(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = N
 
 
 def mean_se(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Mean over realisations and its standard error (NaN-aware; SE = std / sqrt(n), 0 for n = 1)."""
-    a = np.asarray(a, dtype=float)
+    """Mean over realisations and its standard error, ignoring NaN (SE = std / sqrt(n); 0 for n = 1,
+    NaN where no realisation has a value)."""
+    a = np.where(np.isfinite(np.asarray(a, dtype=float)), a, np.nan)
     n = np.sum(np.isfinite(a), axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.nanmean(np.where(np.isfinite(a), a, np.nan), axis=axis) if np.isfinite(a).any() else \
-            np.full(np.delete(a.shape, axis), np.nan)
-        sd = np.nanstd(a, axis=axis, ddof=1) if (n > 1).any() else np.zeros_like(m)
-        se = np.where(n > 1, sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    s = np.nansum(a, axis=axis)
+    m = np.where(n > 0, s / np.maximum(n, 1), np.nan)
+    dev = np.nansum((a - np.expand_dims(m, axis)) ** 2, axis=axis)
+    se = np.where(n > 1, np.sqrt(dev / np.maximum(n - 1, 1) / np.maximum(n, 1)), np.where(n == 1, 0.0, np.nan))
     return m, se
 
 
 # --------------------------------------------------------------------------- claims and figures
+CLAIMS = [  # id, statement, the paper's value, figure label on the chapter page
+    ("P1.resolution_decreases_with_depth", "H[s] decreases from layer to layer", "monotonic, H1 to H10", "fig-p1-2a"),
+    ("P1.relevance_peaks_at_intermediate_layer", "H[k] is largest at an intermediate layer", "H8", "fig-p1-2a"),
+    ("P1.near_max_relevance_up_to_middle", "Layers up to the middle lie close to the max-relevance curve",
+     "up to H6, almost on the curve", "fig-p1-2a"),
+    ("P1.dbn_beats_kmeans_relevance", "At equal H[s], DBN layers have higher H[k] than k-means",
+     "significantly higher", "fig-p1-2a"),
+    ("P1.power_law_in_trained_layers", "m_k follows a power law in the trained layers",
+     "always (H3, H6, H9 shown)", "fig-p1-2b"),
+    ("P1.beta_decreases_with_depth", "beta falls with depth in the trained DBN", "monotonic decrease", "fig-p1-2c"),
+    ("P1.kmeans_not_power_law", "k-means clusters do not have power-law m_k", "no power law (k = 2^12)",
+     "fig-p1-2b"),
+    ("P1.untrained_and_shuffled_at_extremes",
+     "Untrained and shuffled-data DBNs put most layers at low or high resolution", "mostly at the ends",
+     "fig-p1-2a"),
+    ("P1.zipf_critical_layer", "The layer of maximal H[s]+H[k] has beta closest to 1", "H6, beta about 1",
+     "fig-p1-2c"),
+    ("P1.best_generation_at_critical_layer", "The critical layer generates best (largest 1/KL)", "H6", "fig-p1-3g"),
+    ("P1.error_grows_in_deep_layers", "The majority-label error grows in deep layers",
+     "small up to the middle, large at H10", "fig-p1-2d"),
+]
+
 # Thresholds of the claims, fixed before any run (see the chapter for the reasons):
 NEAR_MAX_GAP = 0.05        # "near the bound": within 5% of log M of the max-relevance curve
 NEAR_MAX_LAYERS = 6        # the paper's "up to H6"
@@ -568,6 +595,7 @@ def plot_degeneracy(res: dict, ax=None):
         ax.loglog(k, m, "^", color="C1", ms=4, label=f"k-means, k = {kk}")
         _fit_line(ax, k, m, km["beta"][i], km["k_min"][i], "C1")
     ax.set(xlabel="frequency $k$", ylabel="degeneracy $m_k$")
+    ax.set_ylim(bottom=0.5)
     ax.legend(fontsize=7)
     return ax
 
