@@ -41,14 +41,13 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
 
 from ..cache import ResultCache
-from ..device import resolve_device
+from ..device import cpu_threads, resolve_device
 
 ALGORITHM = "checkerboard-metropolis-v1"  # part of the cache key
 PILOT_CHAINS = 128
@@ -126,25 +125,6 @@ def sweep(s: torch.Tensor, T: float, J: float = 1.0, gen: torch.Generator | None
     gen = gen or torch.Generator(device=s.device).manual_seed(0)
     _sweep(s, (black, ~black), T, J, gen)
     return s
-
-
-@contextmanager
-def cpu_threads(device: torch.device, n: int = 1):
-    """Run torch CPU ops with ``n`` threads inside the block (restored after).
-
-    The sampler's tensors are small element-wise ops; with several OpenMP threads on a busy
-    shared machine they were measured 10-50x slower than with one (threads spin waiting for
-    each other), so the sampler runs single-threaded on the CPU.
-    """
-    if device.type != "cpu":
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 # ----------------------------------------------------------------------------- autocorrelation
@@ -276,7 +256,7 @@ def ising_with_info(L: int, T: float, n: int, seed: int = 0, J: float = 1.0, dev
     dev = resolve_device(device)
 
     def compute():
-        with cpu_threads(dev):
+        with cpu_threads(dev, 1):  # small element-wise ops: one thread is faster, and robust on a busy machine
             return _sample(int(L), float(T), int(n), int(seed), float(J), dev, n_chains, burn_in, spacing)
 
     if not cache:
