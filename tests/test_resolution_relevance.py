@@ -1,0 +1,33 @@
+"""Exact checks of the helpers behind the resolution-relevance chapter (Song et al. 2018)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from deepinfo.experiments import resolution_relevance as rr
+
+
+def test_shuffle_pixels_permutes_each_row_independently():
+    x = np.tile(np.arange(20, dtype=np.float32), (50, 1))
+    s = rr.shuffle_pixels(x, seed=0)
+    assert np.array_equal(np.sort(s, axis=1), x)  # same pixels in every image
+    assert len({tuple(r) for r in s}) > 45  # different permutations per image
+
+
+def test_partition_statistics_hand_example():
+    # ten samples in states of sizes 4, 2, 2, 1, 1; eq. (1)-(2) in units of log M (M = 10)
+    labels = np.array([0, 0, 0, 0, 1, 1, 2, 2, 3, 4])
+    st = rr.partition_statistics(labels)
+    p_s = np.array([4, 2, 2, 1, 1]) / 10
+    p_k = np.array([0.2, 0.4, 0.4])
+    assert st["H_s"] == pytest.approx(-(p_s * np.log(p_s)).sum() / np.log(10))
+    assert st["H_k"] == pytest.approx(-(p_k * np.log(p_k)).sum() / np.log(10))
+    assert np.isnan(st["beta"])  # five states: too few for a power-law fit
+
+
+def test_kmeans_cap_and_mean_se():
+    cfg = rr.PRESETS["full"]
+    assert rr.kmeans_ks(cfg, 60000)[-1] == 2 ** 14 and rr.kmeans_ks(cfg, 10000)[-1] == 2 ** 12
+    m, se = rr.mean_se(np.array([[1.0, np.nan, np.inf], [3.0, 2.0, np.nan]]))
+    assert m[0] == 2 and se[0] == pytest.approx(np.std([1, 3], ddof=1) / np.sqrt(2))
+    assert m[1] == 2 and se[1] == 0 and np.isnan(m[2]) and np.isnan(se[2])
