@@ -62,18 +62,20 @@ class Config:
     kde_noise_var: float = 0.1
     kde_patterns: int = 4096
     ib_betas: int = 120
+    ib_networks: int = 10
+    ib_max_states: int = 600
     seed: int = 0
 
 
 PRESETS = {
-    "smoke": Config(n_networks=6, epochs=300, n_snapshots=30, fig3_fractions=(0.05, 0.45, 0.85),
-                    fig7_fractions=(0.05, 0.45, 0.85), depth_networks=4, depth_epochs=300,
-                    committee_epochs=300, relu_networks=4, relu_epochs=300, relu_snapshots=12,
-                    kde_patterns=512, ib_betas=40),
-    "quick": Config(n_networks=16, epochs=2_000, n_snapshots=60,
-                    fig7_fractions=(0.03, 0.05, 0.10, 0.25, 0.45, 0.85), depth_networks=8,
-                    depth_epochs=1_500, committee_epochs=2_000, relu_networks=8, relu_epochs=2_000,
-                    relu_snapshots=25, kde_patterns=1024, ib_betas=80),
+    "smoke": Config(n_networks=4, epochs=200, n_snapshots=25, fig7_fractions=(0.05, 0.45, 0.85),
+                    depth_networks=3, depth_epochs=150, committee_epochs=200, relu_networks=3,
+                    relu_epochs=200, relu_snapshots=10, kde_patterns=512, ib_betas=30, ib_networks=3,
+                    ib_max_states=400),
+    "quick": Config(n_networks=16, epochs=1_500, n_snapshots=60,
+                    fig7_fractions=(0.03, 0.05, 0.10, 0.25, 0.45, 0.85), depth_networks=6,
+                    depth_epochs=1_000, committee_epochs=1_000, relu_networks=8, relu_epochs=1_500,
+                    relu_snapshots=25, kde_patterns=1024, ib_betas=60, ib_networks=6),
     "full": Config(),
 }
 
@@ -155,46 +157,46 @@ def _ens(cfg: Config, **kw) -> EnsembleConfig:
     return EnsembleConfig(**base)
 
 
-def run_main(cfg: Config, device="cpu", cache=None) -> dict:
+def run_main(cfg: Config, device="cpu", cache=None, progress=True) -> dict:
     """The main run (Figs. 2, 3 right, 4, 6 and the binning study): tanh, 85%, bins ``cfg.bins``."""
     spec = tuple(f"bin{n}" for n in sorted(set(cfg.bins) | {30}))
-    return run_ensemble(_ens(cfg), "spherical", spec, device=device, cache=cache, desc="main")
+    return run_ensemble(_ens(cfg), "spherical", spec, device=device, cache=cache, progress=progress, desc="main")
 
 
-def run_fractions(cfg: Config, fractions, device="cpu", cache=None) -> dict:
+def run_fractions(cfg: Config, fractions, device="cpu", cache=None, progress=True) -> dict:
     """Training share -> run (Figs. 3 and 7); the main share reuses the main run."""
     out = {}
     for f in fractions:
         if abs(f - cfg.main_fraction) < 1e-12:
-            out[f] = run_main(cfg, device, cache)
+            out[f] = run_main(cfg, device, cache, progress)
         else:
             out[f] = run_ensemble(_ens(cfg, train_fraction=f), "spherical", ("bin30",), device=device,
-                                  cache=cache, desc=f"{f:.0%} of patterns")
+                                  cache=cache, progress=progress, desc=f"{f:.0%} of patterns")
     return out
 
 
-def run_depth(cfg: Config, device="cpu", cache=None) -> dict:
+def run_depth(cfg: Config, device="cpu", cache=None, progress=True) -> dict:
     """Number of hidden layers (1..len(depth_widths)) -> run (Fig. 5)."""
     out = {}
     for d in range(1, len(cfg.depth_widths) + 1):
         ens = _ens(cfg, hidden=tuple(cfg.depth_widths[:d]), n_networks=cfg.depth_networks,
                    epochs=cfg.depth_epochs, train_fraction=cfg.depth_fraction)
-        out[d] = run_ensemble(ens, "spherical", ("bin30",), device=device, cache=cache, desc=f"{d} hidden")
+        out[d] = run_ensemble(ens, "spherical", ("bin30",), device=device, cache=cache, progress=progress, desc=f"{d} hidden")
     return out
 
 
-def run_committee(cfg: Config, device="cpu", cache=None) -> dict:
+def run_committee(cfg: Config, device="cpu", cache=None, progress=True) -> dict:
     """The committee-machine rule with the main architecture (Fig. 8)."""
     return run_ensemble(_ens(cfg, epochs=cfg.committee_epochs), "committee", ("bin30",), device=device,
-                        cache=cache, desc="committee")
+                        cache=cache, progress=progress, desc="committee")
 
 
-def run_relu(cfg: Config, device="cpu", cache=None) -> dict:
+def run_relu(cfg: Config, device="cpu", cache=None, progress=True) -> dict:
     """ReLU hidden layers, measured with adaptive 30-bin binning and with the KDE bound (Saxe et al.)."""
     ens = _ens(cfg, activation="relu", n_networks=cfg.relu_networks, epochs=cfg.relu_epochs,
                n_snapshots=cfg.relu_snapshots)
     return run_ensemble(ens, "spherical", ("adaptive30", "kde", "bin30"), kde_noise_var=cfg.kde_noise_var,
-                        kde_patterns=cfg.kde_patterns, device=device, cache=cache, desc="relu")
+                        kde_patterns=cfg.kde_patterns, device=device, cache=cache, progress=progress, desc="relu")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,32 +260,40 @@ def dpi_violations(res: dict, measure: str = "bin30", tol: float = 1e-9) -> dict
             "share_Y": float(vy.mean()), "worst": worst}
 
 
-def layer_encoders(res: dict, rule: Rule, n_bins: int = 30, activation: str = "tanh"):
-    """Per network and layer, the binned final layer as p(t|x) (one-hot over its states) and p(y|t).
+def final_layer_states(res: dict, rule: Rule, n_bins: int = 30, activation: str = "tanh") -> list:
+    """State id of every pattern in every binned final layer: list over layers of (K, P) int arrays."""
+    from ..estimators import state_ids
 
-    Returns a list over networks of lists over layers of (p_t_given_x (P, n_t), p_y_given_t (n_t, 2)).
-    """
     W = [torch.as_tensor(w) for w in res["final"]["W"]]
     b = [torch.as_tensor(v) for v in res["final"]["b"]]
     with torch.no_grad():
         _, layers = forward(W, b, torch.as_tensor(rule.X, dtype=torch.float32), activation, keep=True)
-    P = len(rule.X)
     out = []
-    for k in range(W[0].shape[0]):
-        per = []
-        for T in layers:
-            a = T[k].numpy()
-            idx = np.clip(np.floor((a + 1.0) / 2.0 * n_bins), 0, n_bins - 1).astype(np.int64)
-            _, ids = np.unique(idx, axis=0, return_inverse=True)
-            ids = ids.reshape(-1)
-            n_t = ids.max() + 1
-            p_t_given_x = np.zeros((P, n_t))
-            p_t_given_x[np.arange(P), ids] = 1.0
-            pty = np.zeros((n_t, 2))
-            np.add.at(pty, ids, rule.pxy)
-            per.append((p_t_given_x, pty / pty.sum(1, keepdims=True)))
-        out.append(per)
+    for T in layers:
+        idx = np.clip(np.floor((T.numpy().astype(np.float64) + 1.0) / 2.0 * n_bins), 0, n_bins - 1).astype(np.int64)
+        out.append(np.stack([state_ids(idx[k])[0] for k in range(idx.shape[0])]))
     return out
+
+
+def merged_encoder(t: np.ndarray, rule: Rule):
+    """A deterministic layer t(x) as an IB problem with equivalent inputs merged.
+
+    Inputs with the same p(y|x) and the same state t have the same term in eq. (12) and the
+    same effect on p(t) and p(y|t), so they are merged (weights summed). Returns
+    (p_t_given_x (R, n_t) one-hot, p_y_given_t (n_t, 2), pxy (R, 2)) with R <= 4096 rows.
+    """
+    cls = np.unique(np.round(rule.p_y_given_x[:, 1], 12), return_inverse=True)[1].reshape(-1)
+    n_t = int(t.max()) + 1
+    key = cls.astype(np.int64) * n_t + t
+    uk, rows = np.unique(key, return_inverse=True)
+    rows = rows.reshape(-1)
+    pxy = np.zeros((len(uk), 2))
+    np.add.at(pxy, rows, rule.pxy)
+    ptx = np.zeros((len(uk), n_t))
+    ptx[np.arange(len(uk)), uk % n_t] = 1.0
+    pty = np.zeros((n_t, 2))
+    np.add.at(pty, t, rule.pxy)
+    return ptx, pty / pty.sum(1, keepdims=True), pxy
 
 
 def ib_analysis(res: dict, rule: Rule, cfg: Config, measure: str = "bin30") -> dict:
@@ -291,31 +301,38 @@ def ib_analysis(res: dict, rule: Rule, cfg: Config, measure: str = "bin30") -> d
 
     Patterns with the same p(y|x) are merged first (this leaves the IB curve unchanged and
     makes it cheap). For every final layer: the vertical gap I_Y^IB(I_X) - I_Y in bits (the
-    curve interpolated at the layer's I_X) and beta* from ``ib_optimal_beta``.
+    curve interpolated at the layer's I_X) and, for the first ``cfg.ib_networks`` networks and
+    the layers with at most ``cfg.ib_max_states`` binned states, beta* from ``ib_optimal_beta``
+    (NaN otherwise: a layer with thousands of states is nearly invertible and beta* sits at the
+    top of the search range).
     """
     from .. import estimators as est
+    try:
+        curve_fn, beta_fn = est.information_bottleneck_curve, est.ib_optimal_beta
+    except AttributeError:  # not yet re-exported by the estimators package
+        from ..estimators.bottleneck import ib_optimal_beta as beta_fn, information_bottleneck_curve as curve_fn
 
-    p1 = rule.p_y_given_x[:, 1]
-    _, inv = np.unique(np.round(p1, 12), return_inverse=True)
-    inv = inv.reshape(-1)
-    pxy_merged = np.zeros((inv.max() + 1, 2))
-    np.add.at(pxy_merged, inv, rule.pxy)
+    cls = np.unique(np.round(rule.p_y_given_x[:, 1], 12), return_inverse=True)[1].reshape(-1)
+    pxy_merged = np.zeros((cls.max() + 1, 2))
+    np.add.at(pxy_merged, cls, rule.pxy)
     betas = np.logspace(-0.5, 3, cfg.ib_betas)
-    curve = est.information_bottleneck_curve(pxy_merged, betas)
+    curve = curve_fn(pxy_merged, betas)
     cI_X, cI_Y = np.asarray(curve.I_X, dtype=float), np.asarray(curve.I_Y, dtype=float)
-    order = np.argsort(cI_X)
+    order = np.argsort(cI_X, kind="stable")
     cI_X, cI_Y = cI_X[order], np.maximum.accumulate(cI_Y[order])
     I_X = res["I_X"][measure][-1]  # (L, K)
     I_Y = res["I_Y"][measure][-1]
-    bound = np.interp(I_X, cI_X, cI_Y, right=rule.I_XY)
-    gap = bound - I_Y
-    encs = layer_encoders(res, rule)
+    bound = np.interp(I_X, cI_X, cI_Y, right=max(cI_Y.max(), rule.I_XY))
+    states = final_layer_states(res, rule)
     beta_star = np.full(I_X.shape, np.nan)
-    for k, per in enumerate(encs):
-        for l, (ptx, pyt) in enumerate(per):
-            beta_star[l, k] = float(est.ib_optimal_beta(ptx, pyt, rule.pxy))
-    return {"curve_I_X": cI_X, "curve_I_Y": cI_Y, "I_X": I_X, "I_Y": I_Y, "gap": gap,
-            "beta_star": beta_star, "I_XY": rule.I_XY}
+    n_states = np.array([[int(t[k].max()) + 1 for k in range(t.shape[0])] for t in states])
+    for l, t in enumerate(states):
+        for k in range(min(cfg.ib_networks, t.shape[0])):
+            if n_states[l, k] <= cfg.ib_max_states:
+                ptx, pyt, pxy = merged_encoder(t[k], rule)
+                beta_star[l, k] = float(beta_fn(ptx, pyt, pxy))
+    return {"curve_I_X": cI_X, "curve_I_Y": cI_Y, "I_X": I_X, "I_Y": I_Y, "gap": bound - I_Y,
+            "beta_star": beta_star, "n_states": n_states, "I_XY": rule.I_XY}
 
 
 def spearman(a, b) -> float:
@@ -407,3 +424,191 @@ def plot_gradients(res: dict, snr: dict, ax=None):
     ax.set_ylabel("norm / $\\|W\\|$")
     ax.legend(fontsize=7, ncol=2, title="solid: mean, dashed: std", title_fontsize=7)
     return ax
+
+
+def plot_depth(runs: dict, axes, measure: str = "bin30"):
+    """Fig. 5: one information plane per architecture, layer paths coloured by epoch."""
+    sc = None
+    for ax, (d, r) in zip(axes, runs.items()):
+        sc = plot_trajectories(r, ax=ax, measure=measure, title=f"{d} hidden layer{'s' if d > 1 else ''}")
+        ax.label_outer()
+    return sc
+
+
+def plot_ib(ib: dict, ax=None):
+    """Fig. 6: the IB curve of the rule and the converged layers (mean +/- s.e. over networks), beta* labels."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    ax.plot(ib["curve_I_X"], ib["curve_I_Y"], color="C0", lw=2, label="IB bound of $p(x,y)$")
+    ax.axhline(ib["I_XY"], color="0.6", ls=":", lw=1)
+    L, K = ib["I_X"].shape
+    cols = _layer_colors(L)
+    for l in range(L):
+        mx, my = ib["I_X"][l].mean(), ib["I_Y"][l].mean()
+        ex, ey = ib["I_X"][l].std() / np.sqrt(K), ib["I_Y"][l].std() / np.sqrt(K)
+        ax.errorbar(mx, my, xerr=ex, yerr=ey, fmt="o", color=cols[l], ms=6, label=f"layer {l + 1}")
+        b = ib["beta_star"][l]
+        if np.isfinite(b).any():
+            ax.annotate(f"$\\beta^*$={np.nanmedian(b):.2g}", (mx, my), textcoords="offset points",
+                        xytext=(4, -12), fontsize=7)
+    ax.set_xlabel("$I(X;T)$ (bits)")
+    ax.set_ylabel("$I(T;Y)$ (bits)")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# claims: each helper returns {"measured": float, "holds": bool, "detail": str}
+# ---------------------------------------------------------------------------------------------
+MIN_DROP_BITS = 0.1       # a layer "compresses" when its mean I_X falls by at least this much from its peak
+NEAR_BOUND_BITS = 0.05    # "on or very close to the IB bound": mean vertical gap at most this many bits
+SMALL_SAMPLE_LOSS_BITS = 0.05
+
+
+def deep_layers(L: int) -> list:
+    """0-based indices of the deeper half of the layers (for 6 layers: layers 4, 5, 6)."""
+    return list(range(L // 2, L))
+
+
+def two_phases(res: dict, measure: str = "bin30") -> dict:
+    """Fitting then compression for the deeper layers (paper sec. 3.4).
+
+    For each deeper layer: the turn epoch (the mean I_X is largest), the share of the total
+    rise of the mean I_Y reached by then, and the drop of I_X from the peak to the end.
+    ``holds``: on average the layers had made at least half of their I_Y rise before turning and
+    their I_X then fell by at least MIN_DROP_BITS.
+    """
+    c = compression(res, measure)
+    I_X, I_Y = mean_plane(res, measure)
+    ep = res["epochs"]
+    deep = deep_layers(I_X.shape[1])
+    shares, turns = [], []
+    for l in deep:
+        s = int(np.nonzero(ep == c["peak_epoch"][l])[0][0])
+        rise = I_Y[:, l].max() - I_Y[0, l]
+        shares.append((I_Y[s, l] - I_Y[0, l]) / rise if rise > 1e-12 else 1.0)
+        turns.append(c["peak_epoch"][l])
+    share, drop = float(np.mean(shares)), float(np.mean(c["drop"][deep]))
+    t_turn = float(np.median(turns))
+    return {"share_at_turn": share, "drop": drop, "t_turn": t_turn, "turns": np.array(turns),
+            "drops": c["drop"][deep], "holds": bool(share >= 0.5 and drop >= MIN_DROP_BITS),
+            "phase_ratio": float((ep[-1] - t_turn) / max(t_turn, 1.0)), "deep": deep}
+
+
+def claim_dpi(res: dict, measure: str = "bin30") -> dict:
+    v = dpi_violations(res, measure)
+    return {"measured": v["share"], "holds": v["share"] == 0.0,
+            "detail": f"{v['share']:.2%} of {v['n_pairs']:,} (snapshot, network, layer pair) comparisons increase "
+                      f"with depth (I_X: {v['share_X']:.2%}, I_Y: {v['share_Y']:.2%}; largest {v['worst']:.3g} bits)"}
+
+
+def claim_fitting_then_compression(res: dict, measure: str = "bin30") -> dict:
+    p = two_phases(res, measure)
+    layers = ", ".join(str(l + 1) for l in p["deep"])
+    return {"measured": p["drop"], "holds": p["holds"],
+            "detail": f"layers {layers}: {p['share_at_turn']:.0%} of the I_Y rise done when I_X turns "
+                      f"(median epoch {p['t_turn']:.0f}), then I_X falls by {p['drop']:.2f} bits on average"}
+
+
+def claim_compression_longer(res: dict, measure: str = "bin30") -> dict:
+    p = two_phases(res, measure)
+    return {"measured": p["phase_ratio"], "holds": bool(p["phase_ratio"] > 1 and p["drop"] >= MIN_DROP_BITS),
+            "detail": f"compression from epoch {p['t_turn']:.0f} to {res['epochs'][-1]}: "
+                      f"{p['phase_ratio']:.1f} times as many epochs as the fitting phase"}
+
+
+def claim_snr(res: dict, measure: str = "bin30") -> tuple[dict, dict]:
+    """P3.snr_transition_found and P3.transition_matches_plane_turn (within a factor of 2)."""
+    snr = snr_transition(res)
+    p = two_phases(res, measure)
+    e = snr["epoch"]
+    if not np.isfinite(e):
+        found = {"measured": 0.0, "holds": False,
+                 "detail": f"layer-averaged gradient SNR never settles below 1 within {res['epochs'][-1]} epochs"}
+        match = {"measured": 0.0, "holds": False, "detail": "no transition to compare with the turn "
+                 f"of the deeper layers (median epoch {p['t_turn']:.0f})"}
+        return found, match
+    ratio = e / max(p["t_turn"], 1.0)
+    found = {"measured": e, "holds": True, "detail": f"gradient SNR falls below 1 for good at epoch {e:.0f}"}
+    match = {"measured": ratio, "holds": bool(0.5 <= ratio <= 2.0),
+             "detail": f"transition at epoch {e:.0f}, deeper layers turn at epoch {p['t_turn']:.0f} (ratio {ratio:.2f})"}
+    return found, match
+
+
+def claim_depth(runs: dict, measure: str = "bin30") -> dict:
+    g = epochs_to_generalise(runs, measure=measure)
+    depths = sorted(g["epochs"])
+    ep = [g["epochs"][d][0] for d in depths]
+    rho = spearman(depths, ep)
+    censored = [d for d in depths if not g["epochs"][d][1]]
+    return {"measured": rho, "holds": bool(rho < 0 and ep[-1] < ep[0]),
+            "detail": f"Spearman rho(depth, epochs) = {rho:.2f}; epochs to reach {g['target']:.2f} bits at the output: "
+                      + ", ".join(f"{d}: {e:.0f}{'+' if d in censored else ''}" for d, e in zip(depths, ep))}
+
+
+def claim_deep_first(res: dict, measure: str = "bin30") -> dict:
+    c = compression(res, measure)
+    comp = [l for l in range(len(c["drop"])) if c["drop"][l] >= MIN_DROP_BITS]
+    if len(comp) < 2:
+        return {"measured": 0.0, "holds": False, "detail": f"only {len(comp)} layer(s) compress by >= {MIN_DROP_BITS} bits"}
+    rho = spearman(comp, c["peak_epoch"][comp])
+    return {"measured": rho, "holds": bool(rho < 0),
+            "detail": f"Spearman rho(layer, turn epoch) = {rho:.2f} over the compressing layers "
+                      + ", ".join(f"{l + 1}: {c['peak_epoch'][l]}" for l in comp)}
+
+
+def claim_ib(ib: dict) -> tuple[dict, dict]:
+    gap = float(np.mean(ib["gap"]))
+    near = {"measured": gap, "holds": bool(gap <= NEAR_BOUND_BITS),
+            "detail": f"mean vertical distance {gap:.3f} bits (largest layer mean {ib['gap'].mean(1).max():.3f})"}
+    b = np.nanmedian(ib["beta_star"], axis=1) if np.isfinite(ib["beta_star"]).any() else np.full(len(ib["gap"]), np.nan)
+    ok = np.nonzero(np.isfinite(b))[0]
+    if len(ok) < 2:
+        dec = {"measured": 0.0, "holds": False, "detail": f"beta* computed for {len(ok)} layer(s) only"}
+    else:
+        rho = spearman(ok, b[ok])
+        dec = {"measured": rho, "holds": bool(rho < 0),
+               "detail": "median beta* by layer: " + ", ".join(f"{l + 1}: {b[l]:.3g}" for l in ok)
+                         + f" (Spearman rho {rho:.2f}; layers with more than the state cap not computed)"}
+    return near, dec
+
+
+def claim_small_sample(small: dict, large: dict, f_small: float, f_large: float, measure: str = "bin30") -> dict:
+    cs, cl = compression(small, measure), compression(large, measure)
+    deep = deep_layers(len(cs["I_Y_loss"]))
+    ls, ll = float(np.mean(cs["I_Y_loss"][deep])), float(np.mean(cl["I_Y_loss"][deep]))
+    return {"measured": ls, "holds": bool(ls >= SMALL_SAMPLE_LOSS_BITS and ls > ll),
+            "detail": f"deeper layers lose {ls:.3f} bits of I_Y from their peak with {f_small:.0%} of the patterns, "
+                      f"{ll:.3f} bits with {f_large:.0%}"}
+
+
+def claim_committee(res: dict, measure: str = "bin30") -> dict:
+    p = two_phases(res, measure)
+    snr = snr_transition(res)
+    ok = p["holds"] and np.isfinite(snr["epoch"])
+    return {"measured": p["drop"], "holds": bool(ok),
+            "detail": f"{p['share_at_turn']:.0%} of the I_Y rise before the turn, I_X drop {p['drop']:.2f} bits, "
+                      + (f"SNR transition at epoch {snr['epoch']:.0f}" if np.isfinite(snr["epoch"]) else "no SNR transition")}
+
+
+def claim_relu_kde(res: dict) -> dict:
+    c = compression(res, "kde")
+    L = len(c["drop"])
+    hidden_deep = [l for l in deep_layers(L) if l < L - 1]
+    drop = float(np.mean(c["drop"][hidden_deep]))
+    return {"measured": drop, "holds": bool(drop >= MIN_DROP_BITS),
+            "detail": f"ReLU hidden layers {', '.join(str(l + 1) for l in hidden_deep)}: KDE I_X falls by {drop:.2f} bits "
+                      f"from its peak on average (drops {', '.join(f'{d:.2f}' for d in c['drop'][hidden_deep])})"}
+
+
+def claim_binning(res: dict, bins=(10, 30, 100)) -> dict:
+    drops = {}
+    for n in bins:
+        c = compression(res, f"bin{n}")
+        drops[n] = float(np.mean(c["drop"][deep_layers(len(c['drop']))]))
+    vals = np.array(list(drops.values()))
+    ratio = float(vals.max() / max(vals.min(), 1e-3))
+    return {"measured": ratio, "holds": bool(ratio >= 2.0),
+            "detail": "mean I_X drop of the deeper layers: " + ", ".join(f"{n} bins {d:.2f} bits" for n, d in drops.items())
+                      + f" (largest/smallest {ratio:.1f})"}
