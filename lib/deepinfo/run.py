@@ -119,6 +119,7 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
     out = out_dir / f"{name}.ipynb"
     params = {"preset": preset, "seed": seed, "device": device, **(parameters or {})}
     os.environ.setdefault("DEEPINFO_ROOT", str(paths.project_root()))
+    os.environ.setdefault("TQDM_MININTERVAL", "10")  # progress bars: a line every 10 s, not every step
     claims_file = paths.claims_dir() / f"{name}.json"
     if claims_file.exists():
         claims_file.unlink()  # never report claims of an earlier run as this run's
