@@ -10,6 +10,8 @@ Power laws m_k ~ k^(-beta-1) (Clauset, Shalizi & Newman 2009):
     powerlaw_beta -> PowerLawFit, powerlaw_compare
 Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
     max_relevance_curve, TOLERANCE_BITS
+Information bottleneck (Shwartz-Ziv & Tishby 2017 eqs. 9, 12):
+    information_bottleneck_curve -> IBCurve, ib_optimal_beta, ib_encoder
 """
 from .counting import (degeneracy, entropy, mutual_information, relevance, resolution, state_counts,  # noqa: F401
                        state_ids)
@@ -17,3 +19,4 @@ from .information_plane import (binned_information_plane, discrete_information_p
                                 kde_information_plane)
 from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
 from .relevance_bound import TOLERANCE_BITS, max_relevance_curve  # noqa: F401
+from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
