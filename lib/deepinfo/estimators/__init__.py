@@ -12,6 +12,8 @@ Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
     max_relevance_curve, TOLERANCE_BITS
 Information bottleneck (Shwartz-Ziv & Tishby 2017 eqs. 9, 12):
     information_bottleneck_curve -> IBCurve, ib_optimal_beta, ib_encoder
+Labels (Song et al. 2018 eq. 9, Fig. 2d):
+    generation_ability, hidden_state_error, label_distribution
 """
 from .counting import (degeneracy, entropy, mutual_information, relevance, resolution, state_counts,  # noqa: F401
                        state_ids)
@@ -20,3 +22,4 @@ from .information_plane import (binned_information_plane, discrete_information_p
 from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
 from .relevance_bound import TOLERANCE_BITS, max_relevance_curve  # noqa: F401
 from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
+from .labels import generation_ability, hidden_state_error, label_distribution  # noqa: F401
