@@ -106,3 +106,14 @@ def test_presets_have_the_paper_settings():
         assert cfg.epochs.checkpoints == (0, 1, 10, 100), name
         assert cfg.mlp.thresholds == (0.3, 0.4, 0.5, 0.6, 0.7), name
     assert si.PRESETS["full"].rbm.kmeans_k == 2048 and len(si.PRESETS["full"].seeds) == 5
+
+
+def test_binned_degeneracy_conserves_states_and_matches_flat_m():
+    # m(k) = 3 for every k = 1..100: each bin's average per integer is exactly 3
+    counts = np.repeat(np.arange(1, 101), 3)
+    k, m_bar = si.binned_degeneracy(counts)
+    np.testing.assert_allclose(m_bar, 3.0)
+    assert np.all(np.diff(k) > 0) and k[0] >= 1 and k[-1] <= 100
+    # a single state: one bin, m_bar = 1 / width of that bin
+    k, m_bar = si.binned_degeneracy(np.array([7]))
+    assert len(k) == 1 and 0 < m_bar[0] <= 1

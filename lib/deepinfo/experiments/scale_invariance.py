@@ -48,6 +48,7 @@ class RBMClusterConfig:
     lr: float = 0.1
     kmeans_k: int = 1024            # clusters of k-means on the raw pixels
     kmeans_max_iter: int = 100
+    kmeans_init: str = "k-means++"  # or 'random' (k data points), about 4 times cheaper for k ~ 1000
     tsne_n: int = 1500              # subsample embedded by t-SNE (Fig. 2b, 2c)
 
 
@@ -112,31 +113,36 @@ class Config:
     architectures: tuple = ((784, 35, 25, 18, 10), (784, 140, 100, 70, 10), (784, 70, 35, 10),
                             (784, 100, 70, 50, 35, 10))
     robust_M: int | None = None     # training images of the seed/ReLU/architecture runs (None: as mlp.M)
+    robust_max_epochs: int | None = None  # epoch cap of those runs (None: as mlp.max_epochs)
     ae: AutoencoderConfig = field(default_factory=AutoencoderConfig)
     conv: ConvConfig = field(default_factory=ConvConfig)
     epochs: EpochConfig = field(default_factory=EpochConfig)
 
     def robust_mlp(self, **changes) -> MLPConfig:
         """The MLP config of a robustness run (thresholds 0.5 only unless told otherwise)."""
-        base = replace(self.mlp, M=self.robust_M if self.robust_M is not None else self.mlp.M, thresholds=(0.5,))
+        base = replace(self.mlp, M=self.robust_M if self.robust_M is not None else self.mlp.M, thresholds=(0.5,),
+                       max_epochs=self.robust_max_epochs or self.mlp.max_epochs)
         return replace(base, **changes)
 
 
 PRESETS = {
     "smoke": Config(
-        rbm=RBMClusterConfig(M=3_000, epochs=30, kmeans_k=256, kmeans_max_iter=50, tsne_n=400),
+        rbm=RBMClusterConfig(M=3_000, epochs=30, kmeans_k=256, kmeans_max_iter=50, kmeans_init="random", tsne_n=400),
         mlp=MLPConfig(M=10_000, M_test=2_000, max_epochs=4),
         seeds=(0, 1),
-        architectures=((784, 35, 25, 18, 10), (784, 70, 35, 10)),
+        architectures=((784, 35, 25, 18, 10), (784, 100, 70, 50, 35, 10)),
         robust_M=5_000,
+        robust_max_epochs=3,
         ae=AutoencoderConfig(M=3_000, epochs=4),
         conv=ConvConfig(M=2_000, epochs=2),
         epochs=EpochConfig(M=2_000, M_test=1_000),
     ),
     "quick": Config(
-        rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_k=1024, tsne_n=1500),
+        rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_k=1024, kmeans_init="random", tsne_n=1000),
         mlp=MLPConfig(M=None, max_epochs=30),
+        architectures=((784, 35, 25, 18, 10), (784, 100, 70, 50, 35, 10)),
         robust_M=20_000,
+        robust_max_epochs=6,
         ae=AutoencoderConfig(M=10_000, epochs=10),
         conv=ConvConfig(M=10_000, epochs=5),
         epochs=EpochConfig(M=None, M_test=2_000),
@@ -349,7 +355,8 @@ def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progre
             t_rbm = time.time() - t0
             ids, n_states = state_ids(codes)
             t0 = time.time()
-            km = KMeans(n_clusters=cfg.kmeans_k, n_init=1, max_iter=cfg.kmeans_max_iter, random_state=seed).fit(ds.x)
+            km = KMeans(n_clusters=cfg.kmeans_k, init=cfg.kmeans_init, n_init=1, max_iter=cfg.kmeans_max_iter,
+                        random_state=seed).fit(ds.x)
             t_km = time.time() - t0
             rng = np.random.default_rng(seed)
             sub = np.sort(rng.choice(ds.M, size=min(cfg.tsne_n, ds.M), replace=False))
@@ -520,12 +527,36 @@ def run_epochs(cfg: EpochConfig, seed: int = 0, device="auto", progress=False) -
 # ------------------------------------------------------------------------------------------ plots
 
 
+def binned_degeneracy(counts, bins_per_decade: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """m(k) averaged over logarithmic bins of k: (k_centre, m_bar) for the non-empty bins.
+
+    A bin [a, b) holding n states contributes m_bar = n / (number of integers in [a, b)), the mean
+    degeneracy per integer k, comparable with the expected m(k) of a fitted law; k_centre is the
+    geometric mean of the bin's first and last integer. Sum over bins of m_bar * width = n_states.
+    """
+    c = np.asarray(counts, dtype=np.int64)
+    c = c[c > 0]
+    if c.size == 0:
+        raise ValueError("counts: expected at least one state with k_s > 0")
+    n_dec = max(np.log10(c.max() + 1), 1e-9)
+    edges = np.unique(np.floor(np.logspace(0, n_dec, max(2, int(np.ceil(n_dec * bins_per_decade)) + 1))).astype(np.int64))
+    edges[-1] = c.max() + 1
+    n, _ = np.histogram(c, bins=edges)
+    width = np.diff(edges)
+    keep = n > 0
+    centre = np.sqrt(edges[:-1] * (edges[1:] - 1))
+    return centre[keep], (n / width)[keep]
+
+
 def plot_degeneracy(ax, counts_list, labels, evidence=None, markers=("^", "s", "o", "D", "v"), colors=None,
                     fit_lines: bool = True):
     """Log-log m(k) against k for each layer, with the fitted k^(-beta-1) over k >= k_min.
 
-    The fitted line is the expected degeneracy of the discrete power law on the tail,
-    m(k) = n_tail k^(-alpha) / zeta(alpha, k_min), drawn from k_min to the largest k.
+    Small open markers: the raw m(k) (one point per observed k; m(k) >= 1 by construction).
+    Filled markers: m(k) averaged over logarithmic bins of k (:func:`binned_degeneracy`), which
+    can fall below 1 where most k are not observed. The line is the expected degeneracy of the
+    discrete power law fitted to the tail, m(k) = n_tail k^(-alpha) / zeta(alpha, k_min), from k_min
+    to the largest k.
     """
     from scipy.special import zeta
 
@@ -536,7 +567,10 @@ def plot_degeneracy(ax, counts_list, labels, evidence=None, markers=("^", "s", "
     for i, (c, lab, ev) in enumerate(zip(counts_list, labels, evidence)):
         k, m_k = degeneracy(np.asarray(c))
         text = lab if ev is None else f"{lab}: {beta_label(ev)}"
-        ax.loglog(k, m_k, markers[i % len(markers)], ms=4, color=colors[i], alpha=0.8, mfc="none", label=text)
+        mk = markers[i % len(markers)]
+        ax.loglog(k, m_k, mk, ms=2.5, color=colors[i], alpha=0.35, mfc="none", mew=0.6)
+        kb, mb = binned_degeneracy(c)
+        ax.loglog(kb, mb, mk, ms=4.5, color=colors[i], label=text)
         if fit_lines and ev is not None and math.isfinite(ev["alpha"]) and ev["alpha"] > 1:
             kk = np.unique(np.geomspace(ev["k_min"], max(k.max(), ev["k_min"]), 50).round())
             ax.loglog(kk, ev["n_tail"] * kk ** -ev["alpha"] / zeta(ev["alpha"], ev["k_min"]), "-", color=colors[i],
