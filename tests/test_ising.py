@@ -55,6 +55,13 @@ def test_state_index_roundtrip():
     np.testing.assert_array_equal(M[b], magnetisation(s))
 
 
+def test_neighbour_sum_equals_rolled_copies():
+    s = torch.where(torch.rand(5, 6, 6, generator=torch.Generator().manual_seed(0)) < 0.5, -1.0, 1.0)
+    ref = torch.roll(s, 1, -1) + torch.roll(s, -1, -1) + torch.roll(s, 1, -2) + torch.roll(s, -1, -2)
+    assert torch.equal(neighbour_sum(s), ref)
+    assert float(neighbour_sum(torch.ones(4, 4)).min()) == 4.0
+
+
 @pytest.mark.parametrize("L", [4, 6, 10])
 def test_checkerboard_has_no_same_colour_neighbours(L):
     black = checkerboard(L).to(torch.float32)

@@ -168,8 +168,8 @@ def _cluster_entropies(y, z, base: float = 2) -> dict:
     _, ky = np.unique(y, return_counts=True)
     k, m = degeneracy(kz)
     return {"k_z": sorted(kz.tolist()), "k_yz": sorted(kyz.tolist()), "m_k": dict(zip(k.tolist(), m.tolist())),
-            "H_z": resolution(kz, base), "H_k": relevance(kz, base), "H_yz": resolution(kyz, base),
-            "H_y": resolution(ky, base), "I_zy": mutual_information(z[:, None], y[:, None], base)}
+            "H_z": resolution(kz, base) + 0.0, "H_k": relevance(kz, base) + 0.0, "H_yz": resolution(kyz, base) + 0.0,
+            "H_y": resolution(ky, base) + 0.0, "I_zy": mutual_information(z[:, None], y[:, None], base) + 0.0}
 
 
 def fig8_scenarios(base: float = 2) -> list[dict]:

@@ -63,8 +63,20 @@ def checkerboard(L: int, device: str | torch.device = "cpu") -> torch.Tensor:
 
 
 def neighbour_sum(s: torch.Tensor) -> torch.Tensor:
-    """Sum of the four nearest neighbours of every site, periodic; ``s`` (..., L, L)."""
-    return (torch.roll(s, 1, -1) + torch.roll(s, -1, -1) + torch.roll(s, 1, -2) + torch.roll(s, -1, -2))
+    """Sum of the four nearest neighbours of every site, periodic; ``s`` (..., L, L).
+
+    Built from shifted slices in place (about twice as fast as four ``torch.roll`` copies).
+    """
+    nb = torch.empty_like(s)
+    nb[..., 1:, :] = s[..., :-1, :]
+    nb[..., 0, :] = s[..., -1, :]
+    nb[..., :-1, :] += s[..., 1:, :]
+    nb[..., -1, :] += s[..., 0, :]
+    nb[..., :, 1:] += s[..., :, :-1]
+    nb[..., :, 0] += s[..., :, -1]
+    nb[..., :, :-1] += s[..., :, 1:]
+    nb[..., :, -1] += s[..., :, 0]
+    return nb
 
 
 def energy(s, J: float = 1.0) -> torch.Tensor | np.ndarray:

@@ -5,6 +5,7 @@ Page: ``book/scale_invariance_ising.md``.
 * :func:`run_fig5` - Fig. 5: Ising patterns (10 x 10, T = 1.53, 2.26, 3.28) through a shallow
   sigmoid autoencoder x -> z -> x_hat; frequencies k_x of the input patterns and k_z of the codes
   binarised at 0.4, their degeneracies, power-law fits and comparisons.
+* :func:`run_width_sweep` - the same at the highest T for several bottleneck widths (sensitivity).
 * :func:`run_theory` - eqs. 6-7: the exact integer maximiser of H(K) + beta H(Z) at several beta,
   its power-law fit, and the pure-clustering case beta = 0.
 * :func:`power_law_verdict` - the chapter's rule for calling counts a power law (shared with the main page).
@@ -57,6 +58,7 @@ class TheoryConfig:
 class Config:
     ising: IsingConfig = field(default_factory=IsingConfig)
     theory: TheoryConfig = field(default_factory=TheoryConfig)
+    widths: tuple = (5, 10, 20, 40)  # bottleneck widths of the sensitivity check at the highest T
 
 
 PRESETS = {
@@ -136,6 +138,32 @@ def run_fig5(cfg: Config | IsingConfig, seed: int = 0, device="auto", progress=F
     return ResultCache().get_or_compute("scale_invariance_ising_fig5", key, compute)
 
 
+def run_width_sweep(cfg: Config, seed: int = 0, device="auto", T: float | None = None) -> dict:
+    """Fig. 5's autoencoder at one temperature (default the highest) for each bottleneck width in ``cfg.widths``.
+
+    Not a claim: a sensitivity check, since the paper does not give the width. The Ising samples
+    are the cached ones of :func:`run_fig5`. Returns ``{"T", "rows": [{"n_hidden", "counts_z", "fit_z",
+    "H_s_z", "H_k_z", "pixel_accuracy"}]}``.
+    """
+    from dataclasses import replace
+
+    icfg = cfg.ising
+    T = float(T if T is not None else max(icfg.temperatures))
+    dev = resolve_device(device)
+    key = {"config": asdict(icfg), "widths": list(cfg.widths), "T": T, "seed": int(seed), "device": dev.type,
+           "version": RESULT_VERSION}
+
+    def compute():
+        rows = []
+        for w in cfg.widths:
+            r = _fig5_one(replace(icfg, n_hidden=int(w)), T, seed, dev, False)
+            rows.append({"n_hidden": int(w), "counts_z": r["counts_z"], "fit_z": r["fit_z"], "H_s_z": r["H_s_z"],
+                         "H_k_z": r["H_k_z"], "pixel_accuracy": r["pixel_accuracy"]})
+        return {"T": T, "rows": rows}
+
+    return ResultCache().get_or_compute("scale_invariance_ising_widths", key, compute)
+
+
 def run_theory(cfg: Config | TheoryConfig) -> dict:
     """Eq. 6-7: for each beta the exact integer maximiser, its fit and the continuous solution; plus beta = 0.
 
@@ -161,5 +189,5 @@ def run_theory(cfg: Config | TheoryConfig) -> dict:
                                         compute)
 
 
-__all__ = ["PRESETS", "Config", "IsingConfig", "TheoryConfig", "run_fig5", "run_theory", "power_law_verdict",
+__all__ = ["PRESETS", "Config", "IsingConfig", "TheoryConfig", "run_fig5", "run_width_sweep", "run_theory", "power_law_verdict",
            "coincidence_share"]
