@@ -89,6 +89,9 @@ def shallow_vs_deep(ns, widths, target: float, steps: int, M_train: int, M_test:
     for n in ns:
         row = {"n": n}
         for name, L in (("shallow", 1), ("deep", deep_layers(n))):
+            if name == "deep" and L == 1:  # n = 2: the "deep" net is the shallow one
+                row[name] = dict(row["shallow"])
+                continue
             res = train_bank(n, L, widths, seeds, steps, M_train, M_test)
             row[name] = {"layers": L, "nmse": res["nmse"].min(1), **minimal_neurons(list(widths), res["nmse"], L, target)}
         rows.append(row)

@@ -1,6 +1,12 @@
 """Presets and runners for ``book/cheap_learning.md`` (Lin & Tegmark 2016, "Why does deep and cheap
 learning work so well?"). Only the shallow-vs-deep training and the RG sampling scale with the
 preset; the constructions are exact computations that take seconds at every preset.
+
+Measured on the shared 2-core machine (load average ~12, so wall times are inflated 3-4x over CPU
+time): smoke ~80-95 s, quick ~5 min before the quick training set was halved. ``full`` has not been
+run; by operation count its training banks (n up to 8, widths up to 256, 3 seeds, 3000 full-batch
+steps on 8192 points) need on the order of 1-3 hours on 2 free CPU cores and minutes on a GPU
+(the RG sampling at L = 512, S = 1000 adds a few minutes).
 """
 from __future__ import annotations
 
@@ -55,7 +61,7 @@ class Config:
 PRESETS = {
     "smoke": Config(),
     "quick": Config(shallow_deep=ShallowDeepConfig(ns=(2, 3, 4, 5, 6), widths=(2, 4, 8, 16, 32, 64),
-                                                   seeds=(0,), steps=600, M_train=1024, M_test=2048),
+                                                   seeds=(0,), steps=600, M_train=512, M_test=2048),
                     rg=RGConfig(L=256, S=200)),
     "full": Config(shallow_deep=ShallowDeepConfig(ns=(2, 3, 4, 5, 6, 7, 8), widths=(2, 4, 8, 16, 32, 64, 128, 256),
                                                   seeds=(0, 1, 2), steps=3000, M_train=8192, M_test=8192),
