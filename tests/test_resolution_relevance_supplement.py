@@ -34,8 +34,20 @@ def test_activity_penalty_step_is_the_gradient_of_the_penalty():
     assert torch.allclose(rbm.b_h - b0, -lr * b.grad, atol=1e-7)
 
 
-def test_label_distribution_and_sem():
-    assert np.allclose(rs.label_distribution(np.array([0, 0, 2, 3]), 4), [0.5, 0, 0.25, 0.25])
+def test_abilities_match_the_closed_form():
+    y = np.repeat(np.arange(4), 5)                       # P uniform over 4 labels
+    q = np.array([[0, 1, 2, 3] * 3, [0, 0, 1, 1, 2, 2, 3, 3, 0, 1, 2, 3]])
+    ab, Q = rs._abilities(y, q, 4)
+    assert np.isinf(ab).all() and np.allclose(Q, 0.25)  # Q = P exactly: D = 0
+    q = np.array([[0, 0, 0, 1, 2, 3, 0, 1]])              # Q = (1/2, 1/4, 1/8, 1/8) with pseudo-count 0
+    ab, Q = rs._abilities(y, q, 4)
+    assert np.allclose(Q[0], [0.5, 0.25, 0.125, 0.125])
+    # generation_ability smooths Q by a pseudo-count of 1/2: Q = (n + 1/2) / (8 + 2)
+    Qs = (np.array([4, 2, 1, 1]) + 0.5) / 10
+    assert ab[0] == pytest.approx(1.0 / np.sum(0.25 * np.log2(0.25 / Qs)), rel=1e-12)
+
+
+def test_sem():
     a = np.array([[1.0, 2.0], [3.0, 2.0]])
     assert np.allclose(rs.sem(a), [1.0, 0.0])
 

@@ -14,7 +14,8 @@ Resolution H[s] and relevance H[k] are in bits (Song et al. eq. 1-2); figures di
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import functools
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -319,9 +320,16 @@ def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: Result
     return label, {k: v for k, v in res.items() if k != "state"}
 
 
-def label_distribution(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Frequencies of labels 0..n_classes-1 (sums to 1)."""
-    return np.bincount(np.asarray(labels).ravel(), minlength=n_classes)[:n_classes] / np.asarray(labels).size
+def _abilities(y: np.ndarray, q_labels: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """1/D(P||Q) (:func:`deepinfo.estimators.generation_ability`, its default rule for unproduced labels)
+    and the raw label frequencies Q for generated labels ``q_labels`` (..., n); shapes (...) and (..., C)."""
+    from ..estimators import generation_ability, label_distribution
+
+    lead = q_labels.shape[:-1]
+    flat = q_labels.reshape(-1, q_labels.shape[-1])
+    ab = np.array([generation_ability(y, q, n_classes=n_classes) for q in flat]).reshape(lead)
+    Q = np.stack([label_distribution(q, n_classes) for q in flat]).reshape(*lead, n_classes)
+    return ab, Q
 
 
 def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labeller_cfg, seed: int = 0,
@@ -333,8 +341,9 @@ def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labelle
     the digit CNN (``labeller="digits"``, ``labeller_cfg`` a ClassifierConfig) or the letters MLP
     (``"letters"``, ``labeller_cfg`` its number of epochs). Returns
     ``{"ability" (R, L), "Q" (R, L, n_classes), "P" (n_classes,), "labeller": info, "images" [l] (n_show, D)}``.
+    The cache keeps the generated samples' labels; the abilities are computed from them on each call.
     """
-    from ..estimators import generation_ability
+    from ..estimators import label_distribution
     from ..models.rbm import DBN, generate
 
     dev = resolve_device(device)
@@ -346,23 +355,21 @@ def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labelle
         label, info = _labeller_letters(labeller_cfg, n_test, seed, dev, cache, labeller_M)
 
     def compute():
-        _, y, _ = dataset(spec.data, spec.M, seed)
-        n_classes = int(y.max()) + 1
         dbn = DBN.from_state(res["state"], dev)
-        L, R = len(dbn.layers), dbn.R
-        ability, Q, images = np.zeros((R, L)), np.zeros((R, L, n_classes)), []
-        for l in range(1, L + 1):
+        labels, images = [], []
+        for l in range(1, len(dbn.layers) + 1):
             v = generate(dbn, l, gen.n_samples, gen.n_sweeps, seed=seed + l, device=dev)   # (R, n, D)
-            q_labels = label(v.numpy())                                                  # (R, n)
-            for r in range(R):
-                Q[r, l - 1] = label_distribution(q_labels[r], n_classes)
-                ability[r, l - 1] = generation_ability(y, q_labels[r])
+            labels.append(label(v.numpy()))                                              # (R, n)
             images.append(v[0, :20].numpy())
-        return {"ability": ability, "Q": Q, "P": label_distribution(y, n_classes), "images": images}
+        return {"q_labels": np.stack(labels, axis=1), "images": images}                  # (R, L, n)
 
     key = {"spec": asdict(spec), "gen": asdict(gen), "labeller": labeller, "labeller_info": info, "seed": seed}
     with cpu_threads(dev):
-        out = dict(cache.get_or_compute("rr_supp_generation", key, compute))
+        out = dict(cache.get_or_compute("rr_supp_generation_v2", key, compute))
+    _, y, _ = dataset(spec.data, spec.M, seed)
+    n_classes = int(y.max()) + 1
+    out["ability"], out["Q"] = _abilities(y, np.asarray(out["q_labels"]), n_classes)
+    out["P"] = label_distribution(y, n_classes)
     out["labeller"] = info
     return out
 
@@ -502,8 +509,9 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
                cache: ResultCache | None = None) -> dict:
     """Fig. S6: for each N_z a VAE trained on M MNIST images generates ``n_generated`` digits, labelled by the
     digit CNN. Returns per N_z the generation ability (mean and standard error over ``n_groups`` groups
-    of generated samples), Q(label), the final training loss and 20 generated images."""
-    from ..estimators import generation_ability
+    of generated samples), Q(label), the final training loss and 20 generated images. The cache keeps
+    the generated samples' labels; the abilities are computed from them on each call."""
+    from ..estimators import label_distribution
     from ..models.feedforward import SupervisedTraining
     from ..models.vae import VAE, negative_elbo, train_vae
 
@@ -523,17 +531,21 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
                 torch.manual_seed(seed)
                 loss = float(negative_elbo(vae(xt[:2000].to(dev)), xt[:2000].to(dev)))
             g = vae.generate(cfg.n_generated, seed=seed + 1).cpu().numpy()
-            q = label(g)
-            groups = np.array_split(q, cfg.n_groups)
-            ab = np.array([generation_ability(y, grp) for grp in groups])
-            rows.append({"n_z": int(n_z), "ability_groups": ab, "ability": generation_ability(y, q),
-                         "Q": label_distribution(q, 10), "neg_elbo": loss, "images": g[:20]})
-        return {"data": what, "M": int(len(x)), "P": label_distribution(y, 10), "rows": rows}
+            rows.append({"n_z": int(n_z), "q_labels": label(g), "neg_elbo": loss, "images": g[:20]})
+        return {"data": what, "M": int(len(x)), "rows": rows}
 
     key = {"cfg": asdict(cfg), "classifier": info, "seed": seed}
     with cpu_threads(dev):
-        out = dict((cache or ResultCache()).get_or_compute("rr_supp_vae", key, compute))
-    out["labeller"] = info
+        out = dict((cache or ResultCache()).get_or_compute("rr_supp_vae_v2", key, compute))
+    _, y, _ = dataset("mnist", cfg.M, seed)
+    rows = []
+    for row in out["rows"]:
+        q = np.asarray(row["q_labels"])
+        groups = np.stack(np.array_split(q[:len(q) - len(q) % cfg.n_groups], cfg.n_groups))
+        ab_groups, _ = _abilities(y, groups, 10)
+        ab, Q = _abilities(y, q[None], 10)
+        rows.append(dict(row, ability_groups=ab_groups, ability=float(ab[0]), Q=Q[0]))
+    out.update(rows=rows, P=label_distribution(y, 10), labeller=info)
     return out
 
 
@@ -639,11 +651,17 @@ def plot_plane(ax, res: dict, label: str, line: bool = True, **kw):
     return ax
 
 
-def plot_bound(ax, M: int):
-    """The maximal relevance for a given resolution (:func:`deepinfo.estimators.max_relevance_curve`)."""
+@functools.lru_cache(maxsize=16)
+def _bound(M: int) -> tuple[np.ndarray, np.ndarray]:
     from ..estimators import max_relevance_curve
 
     hs, hk = max_relevance_curve(int(M))
+    return np.asarray(hs), np.asarray(hk)
+
+
+def plot_bound(ax, M: int):
+    """The maximal relevance for a given resolution (:func:`deepinfo.estimators.max_relevance_curve`)."""
+    hs, hk = _bound(int(M))
     lm = np.log2(M)
     ax.plot(np.asarray(hs) / lm, np.asarray(hk) / lm, "k:", lw=1, label="max. relevance")
     ax.set_xlabel("H[s] / log M")
