@@ -77,8 +77,14 @@ def state_counts(codes) -> np.ndarray:
             raise ValueError("codes: contains NaN or inf")
         _, counts = torch.unique(codes, dim=0, return_counts=True)
         return counts.cpu().numpy().astype(np.int64)
-    ids, n = state_ids(codes)
-    return np.bincount(ids, minlength=n).astype(np.int64)
+    arr = check_samples(codes, "codes")
+    if arr.shape[1] == 0:
+        return np.array([arr.shape[0]], dtype=np.int64)
+    keys = _rows_as_keys(arr)
+    if keys.dtype == np.int64 and arr.shape[1] <= 22:  # binary codes of <= 22 bits: count by table
+        c = np.bincount(keys)
+        return c[c > 0].astype(np.int64)
+    return np.unique(keys, return_counts=True)[1].astype(np.int64)
 
 
 def degeneracy(counts) -> tuple[np.ndarray, np.ndarray]:

@@ -262,8 +262,8 @@ def _np_p_y_given_x(p_y_given_x, B: int, P: int) -> np.ndarray:
 
 def _np_bins(a: np.ndarray, n_bins, lo, hi, bin_width, adaptive) -> tuple[np.ndarray, int]:
     """Float64 array of bin indices (exact small integers) of a (B, P, N) batch, and L."""
-    x = a.astype(np.float64)  # a copy we can work in
     if bin_width is not None:
+        x = a.astype(np.float64)  # a copy we can work in
         w = float(bin_width)
         if not (w > 0) or not math.isfinite(w):
             raise ValueError(f"bin_width={bin_width!r}: expected a finite number > 0")
@@ -278,15 +278,15 @@ def _np_bins(a: np.ndarray, n_bins, lo, hi, bin_width, adaptive) -> tuple[np.nda
         raise ValueError(f"n_bins={n_bins!r}: expected an integer >= 1")
     n_bins = int(n_bins)
     if adaptive:
-        lo_a = x.min(axis=(1, 2), keepdims=True)
-        width = (x.max(axis=(1, 2), keepdims=True) - lo_a) / n_bins
+        lo_a = a.min(axis=(1, 2), keepdims=True).astype(np.float64)
+        width = (a.max(axis=(1, 2), keepdims=True).astype(np.float64) - lo_a) / n_bins
         width[width <= 0] = 1.0  # a constant snapshot: one bin
     else:
         lo, hi = float(lo), float(hi)
         if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
             raise ValueError(f"lo={lo!r}, hi={hi!r}: expected finite bounds with lo < hi")
         lo_a, width = lo, (hi - lo) / n_bins
-    x -= lo_a
+    x = np.subtract(a, lo_a, dtype=np.float64)  # float64 copy: (a - lo) / w, w = (hi - lo) / n_bins
     x /= width
     np.floor(x, out=x)
     np.clip(x, 0, n_bins - 1, out=x)
@@ -310,6 +310,9 @@ def _np_keys(x: np.ndarray, L: int, limit: int) -> np.ndarray:
     B, P, N = x.shape
     L = max(int(L), 1)
     limit = min(limit, 2 ** 53)  # Horner's rule runs in float64: exact below 2**53
+    if L ** N <= limit:  # all digits at once: sum_j idx_j L^(N-1-j), exact integers in float64
+        w = float(L) ** np.arange(N - 1, -1, -1, dtype=np.float64)
+        return (x.reshape(B * P, N) @ w).reshape(B, P).astype(np.int64)
     keys = x[:, :, 0].copy()
     bound = L
     for j in range(1, N):
@@ -336,17 +339,17 @@ def _np_plane_from_keys(keys: np.ndarray, p_yx: np.ndarray, pbits: int, log_base
     starts = np.flatnonzero(new)                              # first pattern of each state
     k = np.diff(np.append(starts, B * P)).astype(np.float64)  # state sizes k_t
     seg_b = starts // P                                       # snapshot of each state
-    klogk = np.bincount(seg_b, weights=xlogy(k, k), minlength=B)
+    klogk = np.bincount(seg_b, weights=k * np.log(k), minlength=B)  # k >= 1
     H_T = math.log(P) - klogk / P
     # P * p(t, y) = S[t, y] = sum over the patterns x of state t of p(y|x)
     if n_y == 2:                                              # binary label: one segment sum
         q = p_yx[:, :, 1]
         qs = (q[0][order] if q.shape[0] == 1 else np.take_along_axis(q, order, axis=1)).ravel()
         S1 = np.add.reduceat(qs, starts)
-        slogs = xlogy(S1, S1)
         S0 = k - S1
         np.clip(S0, 0.0, None, out=S0)
-        slogs += xlogy(S0, S0)
+        slogs = S1 * np.log(np.maximum(S1, 1e-300))  # 0 log 0 = 0
+        slogs += S0 * np.log(np.maximum(S0, 1e-300))
     else:
         ps = (p_yx[0][order] if p_yx.shape[0] == 1 else
               np.take_along_axis(p_yx, order[:, :, None], axis=1)).reshape(-1, n_y)
