@@ -459,6 +459,45 @@ def plot_ib(ib: dict, ax=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# the paper's claims: (id, statement, paper's value, figure label of the chapter)
+# ---------------------------------------------------------------------------------------------
+CLAIMS = [
+    ("P3.dpi_order_holds", "Layers are ordered by the data processing inequality at every snapshot "
+     "(a check of the estimator)", "eqs. 5-6 hold by construction", "fig-p3-2"),
+    ("P3.fitting_then_compression", "I(T;Y) rises first, then I(X;T) falls for the deeper layers",
+     "two phases in every run", "fig-p3-3"),
+    ("P3.compression_phase_longer", "The compression phase lasts much longer than the fitting phase",
+     "fitting: a few hundred epochs; compression: the rest of 10^4", "fig-p3-3"),
+    ("P3.snr_transition_found", "The gradient SNR drops from drift (mean > std) to diffusion (mean < std)",
+     "transition at about 350 epochs", "fig-p3-4"),
+    ("P3.transition_matches_plane_turn", "The SNR transition happens when the layers turn in the plane "
+     "(within a factor of 2)", "same epoch", "fig-p3-4"),
+    ("P3.more_layers_fewer_epochs", "More hidden layers need fewer epochs to generalise",
+     "1 layer: not within 10^4 epochs; 6 layers: within 400", "fig-p3-5b"),
+    ("P3.deep_layers_compress_first", "Deeper layers start compressing first",
+     "top layers compress first and pull the lower ones", "fig-p3-5"),
+    ("P3.layers_near_ib_bound", "Converged layers lie on or very close to the IB bound",
+     "remarkably close", "fig-p3-6"),
+    ("P3.beta_star_decreases_with_depth", "The fitted IB multiplier beta* decreases with depth",
+     "decreasing beta along the layers", "fig-p3-6"),
+    ("P3.small_sample_loses_label_information", "With a small training set, compression loses label information",
+     "5%: I_Y falls during compression; 85%: it rises", "fig-p3-3"),
+    ("P3.committee_machine_same_phases", "A non-symmetric committee-machine rule shows the same two phases",
+     "very similar paths and SGD phases", "fig-p3-8"),
+    ("P3.relu_compression_with_kde", "ReLU networks compress too, measured with the KDE bound",
+     "compression is general (Saxe et al. expect none)", "fig-p3-relu"),
+    ("P3.compression_depends_on_binning", "The measured compression changes with the number of bins "
+     "by at least a factor of 2", "30 bins only (Saxe et al.: binning-dependent)", "fig-p3-bins"),
+]
+
+
+def declare_claims(recorder) -> None:
+    """Declare every claim of :data:`CLAIMS` on a :class:`deepinfo.claims.ClaimRecorder`."""
+    for cid, statement, paper, fig in CLAIMS:
+        recorder.declare(cid, statement=statement, paper_value=paper, figure=fig)
+
+
+# ---------------------------------------------------------------------------------------------
 # claims: each helper returns {"measured": float, "holds": bool, "detail": str}
 # ---------------------------------------------------------------------------------------------
 MIN_DROP_BITS = 0.1       # a layer "compresses" when its mean I_X falls by at least this much from its peak

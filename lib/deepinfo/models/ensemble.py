@@ -78,9 +78,22 @@ class EnsembleConfig:
 
 
 def snapshot_epochs(epochs: int, n_snapshots: int) -> np.ndarray:
-    """Epoch 0 and about ``n_snapshots`` distinct log-spaced epochs in [1, epochs], always including ``epochs``."""
-    e = np.unique(np.round(np.logspace(0, np.log10(max(epochs, 1)), n_snapshots)).astype(int))
-    return np.unique(np.concatenate([[0], e[(e >= 1) & (e <= epochs)], [epochs]]))
+    """Epoch 0 and ``n_snapshots`` distinct, roughly log-spaced epochs in [1, epochs] (ending at ``epochs``).
+
+    Rounding a geometric grid to integers merges its first points, so the grid is refined until
+    it has ``n_snapshots`` distinct epochs (or all of them, when ``epochs <= n_snapshots``).
+    """
+    n = min(n_snapshots, epochs)
+    m = n
+    while True:
+        e = np.unique(np.round(np.geomspace(1, max(epochs, 1), m)).astype(int))
+        if len(e) >= n or m > 100 * n:
+            break
+        m += max(1, (n - len(e)) // 2)
+    if len(e) > n:  # keep the last one, thin the rest evenly
+        keep = np.unique(np.round(np.linspace(0, len(e) - 1, n)).astype(int))
+        e = e[keep]
+    return np.unique(np.concatenate([[0], e, [epochs]])).astype(np.int64)
 
 
 def init_weights(sizes: Sequence[int], K: int, generator: torch.Generator, dtype=torch.float32):
@@ -92,58 +105,74 @@ def init_weights(sizes: Sequence[int], K: int, generator: torch.Generator, dtype
     return Ws, bs
 
 
+def _act(z: torch.Tensor, activation: str) -> torch.Tensor:
+    # tanh(z) = 2 sigmoid(2z) - 1: the same function, about twice as fast as torch.tanh on CPU
+    return torch.sigmoid(2 * z).mul_(2).sub_(1) if activation == "tanh" else torch.relu(z)
+
+
 def forward(Ws, bs, x: torch.Tensor, activation: str = "tanh", keep: bool = False):
     """Logits (K, B, 2) of the K networks for inputs x (K, B, n_in) or (B, n_in) shared by all.
 
-    With ``keep`` also the list of layer outputs: hidden activations, then the softmax output.
+    With ``keep`` also the list of layer outputs (K, B, n_l): hidden activations, then the
+    softmax output. Internally the batch is the last axis, z^T = W^T h^T + b^T, which makes the
+    tiny batched matrix products several times faster on CPU.
     """
-    act = torch.tanh if activation == "tanh" else torch.relu
-    h = x if x.dim() == 3 else x.expand(Ws[0].shape[0], *x.shape)
+    K = Ws[0].shape[0]
+    hT = (x.transpose(-1, -2) if x.dim() == 3 else x.T.expand(K, *x.T.shape))
     layers = []
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        z = torch.baddbmm(b, h, W)
-        if l < len(Ws) - 1:
-            h = act(z)
-            if keep:
-                layers.append(h)
-        else:
-            h = z
-    if keep:
-        layers.append(torch.softmax(h, dim=-1))
-        return h, layers
-    return h
-
-
-def loss_and_grads(Ws, bs, x: torch.Tensor, y: torch.Tensor, activation: str = "tanh"):
-    """Mean cross-entropy per network and its gradients by explicit back-propagation (no autograd).
-
-    x (K, B, n_in), y (K, B) int64. For each network k, loss_k = -(1/B) sum_b log softmax(z_L)[y_b];
-    the gradients of sum_k loss_k w.r.t. W[l] (K, n_in, n_out) and b[l] (K, 1, n_out) are
-    those of each network alone. Returns (loss (K,), [dW_1..dW_L, db_1..db_L]).
-    """
-    hs = [x]
-    h = x
     L = len(Ws)
     for l in range(L):
-        z = torch.baddbmm(bs[l], h, Ws[l])
+        z = torch.baddbmm(bs[l].transpose(1, 2), Ws[l].transpose(1, 2), hT)
         if l < L - 1:
-            h = torch.tanh(z) if activation == "tanh" else torch.relu(z)
-            hs.append(h)
+            hT = _act(z, activation)
+            if keep:
+                layers.append(hT.transpose(1, 2))
         else:
-            h = z
-    B = x.shape[1]
-    logp = torch.log_softmax(h, dim=-1)
-    onehot = torch.nn.functional.one_hot(y, h.shape[-1]).to(h.dtype)
-    loss = -(logp * onehot).sum(-1).mean(-1)
-    dz = (logp.exp() - onehot) / B  # d loss_k / d z_L
+            hT = z
+    logits = hT.transpose(1, 2)
+    if keep:
+        layers.append(torch.softmax(logits, dim=-1))
+        return logits, layers
+    return logits
+
+
+def loss_and_grads(Ws, bs, x: torch.Tensor, y: torch.Tensor, activation: str = "tanh", *,
+                   transposed: bool = False):
+    """Mean cross-entropy per network and its gradients by explicit back-propagation (no autograd).
+
+    x (K, B, n_in) (or (K, n_in, B) with ``transposed``), y (K, B) int64. For each network k,
+    loss_k = -(1/B) sum_b log softmax(z_L)[y_b]; the gradients of sum_k loss_k w.r.t. W[l]
+    (K, n_in, n_out) and b[l] (K, 1, n_out) are those of each network alone.
+    Returns (loss (K,), [dW_1..dW_L, db_1..db_L]).
+    """
+    hT = x if transposed else x.transpose(1, 2)  # (K, n_in, B)
+    hs = [hT]
+    L = len(Ws)
+    for l in range(L):
+        if l < L - 1 and activation == "tanh":  # tanh(z) = 2 sigmoid(2z) - 1, 2z from one fused product
+            hT = torch.baddbmm(bs[l].transpose(1, 2), Ws[l].transpose(1, 2), hT, beta=2.0, alpha=2.0)
+            hT = hT.sigmoid_().mul_(2.0).sub_(1.0)
+            hs.append(hT)
+            continue
+        z = torch.baddbmm(bs[l].transpose(1, 2), Ws[l].transpose(1, 2), hT)  # (K, n_out, B)
+        if l < L - 1:
+            hT = torch.relu(z)
+            hs.append(hT)
+        else:
+            hT = z
+    B = hT.shape[2]
+    logp = torch.log_softmax(hT, dim=1)  # (K, 2, B)
+    onehot = torch.nn.functional.one_hot(y, hT.shape[1]).transpose(1, 2).to(hT.dtype)
+    loss = -(logp * onehot).sum(1).mean(-1)
+    dz = (logp.exp() - onehot) / B  # d loss_k / d z_L, (K, n_out, B)
     dWs, dbs = [None] * L, [None] * L
     for l in range(L - 1, -1, -1):
-        dWs[l] = torch.bmm(hs[l].transpose(1, 2), dz)
-        dbs[l] = dz.sum(1, keepdim=True)
+        dWs[l] = torch.bmm(hs[l], dz.transpose(1, 2))  # (K, n_in, n_out)
+        dbs[l] = dz.sum(2).unsqueeze(1)
         if l > 0:
-            dh = torch.bmm(dz, Ws[l].transpose(1, 2))
+            dh = torch.bmm(Ws[l], dz)  # (K, n_in, B)
             if activation == "tanh":
-                dz = dh - dh * hs[l] * hs[l]
+                dz = torch.addcmul(dh, dh * hs[l], hs[l], value=-1.0)  # dh (1 - h^2)
             else:
                 dz = dh * (hs[l] > 0)
     return loss, [*dWs, *dbs]
@@ -251,6 +280,7 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
         train_idx, y_train = (torch.as_tensor(d).long() for d in data)
         n_train = train_idx.shape[1]
     Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=dev)
+    XT = Xt.T.contiguous()  # (12, P)
     pyx = torch.as_tensor(np.asarray(p_y_given_x), dtype=torch.float32, device=dev)
     in_train = torch.zeros(K, P, dtype=torch.bool)
     in_train.scatter_(1, train_idx, True)
@@ -318,15 +348,15 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         record = epoch in snap_index
         perm = torch.argsort(torch.rand(K, n_train, generator=gen), dim=1).to(dev)
-        x_epoch = Xt[torch.gather(train_idx_d, 1, perm)]  # (K, n_train, 12), this epoch's order
+        x_epoch = XT[:, torch.gather(train_idx_d, 1, perm)].permute(1, 0, 2).contiguous()  # (K, 12, n_train)
         y_order = torch.gather(y_train_d, 1, perm)
         if record:
             sums = ([torch.zeros_like(w) for w in Ws], [torch.zeros_like(w) for w in Ws])
         for b in range(n_batches):
             sl = slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
-            xb = x_epoch[:, sl]
+            xb = x_epoch[:, :, sl]
             yb = y_order[:, sl]
-            _, grads = loss_and_grads(Ws, bs, xb, yb, cfg.activation)
+            _, grads = loss_and_grads(Ws, bs, xb, yb, cfg.activation, transposed=True)
             opt.step(grads)
             if record:
                 with torch.no_grad():

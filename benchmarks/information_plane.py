@@ -1,0 +1,189 @@
+"""Speed and memory of the information-plane ensemble trainer (deepinfo.models.ensemble), issue 6.
+
+    .venv/bin/python benchmarks/information_plane.py              # a fraction of the paper-scale run, extrapolated
+    .venv/bin/python benchmarks/information_plane.py --full       # the whole paper-scale run (minutes)
+    .venv/bin/python benchmarks/information_plane.py --epochs 300 # a different fraction
+
+1. Paper scale: 50 networks 12-10-7-5-4-3-2 (tanh, Adam lr 4e-4, batch 512, 85% of the 4096
+   patterns), 10^4 epochs, I(X;T) and I(T;Y) with 30 bins for every layer of every network at the
+   ~200 log-spaced snapshot epochs, gradient statistics at the same epochs. Without ``--full`` the
+   first ``--epochs`` epochs are run with the same snapshot schedule; the full time is
+   extrapolated as 10^4 x (training seconds per epoch) + (number of snapshots) x (seconds per
+   snapshot), both measured. Peak memory is the process's peak resident set size (memory does
+   not grow with epochs: nothing is stored per epoch except the snapshot numbers).
+2. Ratio at a reduced scale: the same 50 networks trained one after another as plain
+   ``nn.Module``s with ``torch.optim.Adam`` (same epochs, same batches, the same snapshots with
+   the same estimator, called per network and layer, and the same gradient statistics) against
+   the ensemble trainer.
+
+Targets (2 CPU cores): paper scale within 10 minutes, peak memory under 2 GB, at least 20x the
+plain loop. Writes ``<build>/benchmarks/information_plane.json``. The machine may be shared:
+the load average is recorded with the numbers; read the ratio, not the absolute times.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+
+import numpy as np
+import torch
+
+from deepinfo import paths
+from deepinfo.data.spherical import spherical_rule
+from deepinfo.estimators import binned_information_plane
+from deepinfo.models.ensemble import EnsembleConfig, snapshot_epochs, train_ensemble
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed_measures():
+    """The 30-bin measure, with its own time accumulated (to split training and estimation)."""
+    spent = {"seconds": 0.0, "calls": 0}
+
+    def bin30(T, pyx):
+        t = time.perf_counter()
+        out = binned_information_plane(T, pyx, n_bins=30)
+        spent["seconds"] += time.perf_counter() - t
+        spent["calls"] += 1
+        return out
+    return {"bin30": bin30}, spent
+
+
+def paper_scale(epochs: int, full: bool) -> dict:
+    rule = spherical_rule()
+    cfg_full = EnsembleConfig()  # 50 networks, 10^4 epochs, 200 snapshots
+    sched = snapshot_epochs(cfg_full.epochs, cfg_full.n_snapshots)
+    E = cfg_full.epochs if full else epochs
+    cfg = EnsembleConfig(epochs=E)
+    measures, spent = timed_measures()
+    snaps = sched[sched <= E]
+    t, c = time.perf_counter(), time.process_time()
+    out = train_ensemble(cfg, rule.X, rule.p_y_given_x, measures, snapshots=snaps, progress=False)
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    n_layers = len(cfg.sizes) - 1
+    n_snap_done = len(snaps)
+    per_snapshot = spent["seconds"] / max(n_snap_done, 1)
+    per_epoch = (wall - spent["seconds"]) / E
+    estimate = cfg_full.epochs * per_epoch + len(sched) * per_snapshot
+    cpu_estimate = estimate * cpu / wall  # the same split, scaled to the CPU time the process got
+    return {"epochs_run": int(E), "snapshots_run": int(n_snap_done), "snapshots_full": int(len(sched)),
+            "wall_seconds": wall, "estimation_seconds": spent["seconds"], "train_seconds_per_epoch": per_epoch,
+            "seconds_per_snapshot": per_snapshot, "full_seconds": wall if full else estimate,
+            "extrapolated": not full, "cpu_seconds": cpu, "full_cpu_seconds": cpu if full else cpu_estimate, "layers": n_layers, "networks": cfg.n_networks,
+            "final_rule_accuracy": float(np.mean(out["rule_acc"][-1]))}
+
+
+def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train, init) -> float:
+    """50 separate nn.Modules trained one after another, with the same snapshots, per network."""
+    X = torch.as_tensor(rule.X)
+    t0 = time.perf_counter()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    K, n = train_idx.shape
+    perms = [torch.argsort(torch.rand(K, n, generator=gen), dim=1) for _ in range(epochs)]
+    for k in range(K):
+        mods = []
+        for l, (W, b) in enumerate(zip(*init)):
+            lin = torch.nn.Linear(W.shape[1], W.shape[2])
+            with torch.no_grad():
+                lin.weight.copy_(W[k].T)
+                lin.bias.copy_(b[k, 0])
+            mods += [lin] + ([torch.nn.Tanh()] if l < len(init[0]) - 1 else [])
+        net = torch.nn.Sequential(*mods)
+        lins = [m for m in net if isinstance(m, torch.nn.Linear)]
+        opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+
+        def snapshot():
+            with torch.no_grad():
+                h = X
+                for m in net:
+                    h = m(h)
+                    if isinstance(m, torch.nn.Tanh):
+                        binned_information_plane(h, rule.p_y_given_x, n_bins=30)
+                binned_information_plane(torch.softmax(h, -1), rule.p_y_given_x, n_bins=30)
+        if 0 in snaps:
+            snapshot()
+        for e in range(1, epochs + 1):
+            order, yk = train_idx[k, perms[e - 1][k]], y_train[k, perms[e - 1][k]]
+            rec = e in snaps
+            g1 = [torch.zeros_like(m.weight) for m in lins]
+            g2 = [torch.zeros_like(m.weight) for m in lins]
+            nb = 0
+            for s in range(0, n, cfg.batch_size):
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(net(X[order[s:s + cfg.batch_size]]), yk[s:s + cfg.batch_size])
+                loss.backward()
+                if rec:
+                    for a, b2, m in zip(g1, g2, lins):
+                        a += m.weight.grad
+                        b2 += m.weight.grad ** 2
+                    nb += 1
+                opt.step()
+            if rec:
+                for a, b2, m in zip(g1, g2, lins):
+                    wn = m.weight.norm()
+                    _ = ((a / nb).norm() / wn, ((b2 / nb - (a / nb) ** 2).clamp(min=0).sqrt().norm() / wn))
+                snapshot()
+    return time.perf_counter() - t0
+
+
+def ratio(epochs: int) -> dict:
+    rule = spherical_rule()
+    cfg = EnsembleConfig(epochs=epochs)
+    snaps = [0, epochs // 2, epochs]
+    g = torch.Generator().manual_seed(cfg.seed)
+    from deepinfo.models.ensemble import init_weights, sample_labels, training_subsets
+    init = init_weights(cfg.sizes, cfg.n_networks, g)
+    idx = training_subsets(cfg.n_networks, 4096, int(round(cfg.train_fraction * 4096)), g)
+    y = sample_labels(torch.as_tensor(rule.p_y_given_x[:, 1]), idx, g)
+    measures = {"bin30": lambda T, pyx: binned_information_plane(T, pyx, n_bins=30)}
+    t, c = time.perf_counter(), time.process_time()
+    train_ensemble(cfg, rule.X, rule.p_y_given_x, measures, init=init, data=(idx, y), snapshots=snaps, progress=False)
+    ours, ours_cpu = time.perf_counter() - t, time.process_time() - c
+    c = time.process_time()
+    loop = plain_loop(epochs, set(snaps), rule, cfg, idx, y, init)
+    loop_cpu = time.process_time() - c
+    return {"epochs": epochs, "snapshots": snaps, "networks": cfg.n_networks, "ours_seconds": ours,
+            "loop_seconds": loop, "ratio": loop / ours, "ours_cpu_seconds": ours_cpu, "loop_cpu_seconds": loop_cpu,
+            "ratio_cpu": loop_cpu / ours_cpu}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help="run all 10^4 epochs instead of extrapolating")
+    ap.add_argument("--epochs", type=int, default=500, help="epochs of the paper-scale fraction (default 500)")
+    ap.add_argument("--ratio-epochs", type=int, default=20, help="epochs of the reduced-scale comparison")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these tiny matrices)")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    load0 = os.getloadavg()
+    ps = paper_scale(args.epochs, args.full)
+    print(f"paper scale (50 networks x 10^4 epochs, {ps['snapshots_full']} snapshots x {ps['layers']} layers): "
+          f"{'measured' if args.full else 'extrapolated from ' + str(ps['epochs_run']) + ' epochs'} "
+          f"{ps['full_seconds']:.0f} s = {ps['full_seconds'] / 60:.1f} min "
+          f"(training {ps['train_seconds_per_epoch'] * 1e3:.1f} ms/epoch, {ps['seconds_per_snapshot']:.2f} s/snapshot); "
+          f"CPU time of this process {ps['full_cpu_seconds']:.0f} s = {ps['full_cpu_seconds'] / 60:.1f} min")
+    print(f"peak memory (resident set): {_peak_rss_mb():.0f} MB")
+    r = ratio(args.ratio_epochs)
+    print(f"reduced scale ({r['networks']} networks, {r['epochs']} epochs, snapshots {r['snapshots']}): ensemble "
+          f"{r['ours_seconds']:.1f} s, plain loop of nn.Modules {r['loop_seconds']:.1f} s, ratio {r['ratio']:.1f}x "
+          f"(CPU time: {r['ours_cpu_seconds']:.1f} s vs {r['loop_cpu_seconds']:.1f} s, {r['ratio_cpu']:.1f}x)")
+    load1 = os.getloadavg()
+    print(f"load average at start/end: {load0[0]:.1f} / {load1[0]:.1f} on {os.cpu_count()} CPUs "
+          "(a shared machine inflates the absolute times)")
+    result = {"paper_scale": ps, "peak_rss_mb": _peak_rss_mb(), "ratio": r, "threads": args.threads,
+              "loadavg_start": load0, "loadavg_end": load1, "cpus": os.cpu_count(),
+              "targets": {"paper_scale_seconds": 600, "peak_memory_mb": 2048, "ratio": 20}}
+    out = paths.build_dir() / "benchmarks" / "information_plane.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(f"wrote {out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
