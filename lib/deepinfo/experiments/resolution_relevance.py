@@ -517,8 +517,8 @@ def evaluate_claims(res: dict) -> dict:
         h = layer_means(stats, "H_s")[0]
         return float(((h >= MIDDLE_BAND[0]) & (h <= MIDDLE_BAND[1])).mean())
 
-    f_ctrl = (middle(un) + middle(sh)) / 2
-    f_tr = middle(tr)
+    f_un, f_sh, f_tr = middle(un), middle(sh), middle(tr)
+    f_ctrl = max(f_un, f_sh)
     out["P1.untrained_and_shuffled_at_extremes"] = dict(
         measured=1 - f_ctrl, holds=bool(f_ctrl < 0.5 and f_ctrl < f_tr),
         detail=f"layers at intermediate resolution ({MIDDLE_BAND[0]}-{MIDDLE_BAND[1]} log M): untrained "
@@ -588,7 +588,8 @@ def plot_degeneracy(res: dict, ax=None):
     tr, km = res["trained"], res["kmeans"]
     markers = {0: "o", 1: "s", 2: "v"}
     for i, (l, (k, m)) in enumerate(sorted(tr["degeneracy"].items())):
-        line = ax.loglog(k, m, markers.get(i, "o"), mfc="none", color=f"C{i + 3}", ms=4, label=f"H{l}")[0]
+        line = ax.loglog(k, m, markers.get(i, "o"), mfc="none", color=("C0", "C2", "C4", "C5")[i % 4], ms=4,
+                         label=f"H{l}")[0]
         _fit_line(ax, k, m, tr["beta"][0, l - 1], tr["k_min"][0, l - 1], line.get_color())
     for kk, (k, m) in km["degeneracy"].items():
         i = int(np.where(km["k"] == int(kk))[0][0])
