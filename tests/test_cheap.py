@@ -265,3 +265,21 @@ def test_bank_training_masks_keep_replicas_independent():
     assert shallow_deep.deep_layers(2) == 1 and shallow_deep.deep_layers(5) == 3 and shallow_deep.deep_layers(8) == 3
     m = shallow_deep.minimal_neurons([2, 4, 8], np.array([[0.5], [0.04], [0.01]]), 2, 0.05)
     assert m == {"width": 4, "neurons": 8, "reached": True}
+
+
+def test_shallow_deep_verdict_logic():
+    import pandas as pd
+    from deepinfo.cheap import plots
+
+    def table(rows):
+        return pd.DataFrame([{"n": n, "net": net, "layers": 1, "min neurons": neu, "reached": r}
+                             for n, net, neu, r in rows])
+    # shallow needs more at n = 3 and never reaches at n = 4 -> holds, lower bound 64 / 16
+    res = table([(3, "shallow", 32, True), (3, "deep", 16, True), (4, "shallow", np.nan, False), (4, "deep", 16, True)])
+    assert plots.shallow_deep_verdict(res, 64)[:2] == (4.0, True)
+    # shallow needs fewer -> does not hold
+    res = table([(3, "shallow", 8, True), (3, "deep", 16, True)])
+    assert plots.shallow_deep_verdict(res, 64)[:2] == (0.5, False)
+    # deep never reached -> no comparison
+    res = table([(3, "shallow", 8, True), (3, "deep", np.nan, False)])
+    assert plots.shallow_deep_verdict(res, 64)[:2] == (0.0, False)
