@@ -168,23 +168,11 @@ def partition_statistics(labels_or_codes: np.ndarray, y: np.ndarray | None = Non
     return out
 
 
-def _estimator(name: str):
-    """An estimator of :mod:`deepinfo.estimators`, or None while it is not in the library yet."""
-    from .. import estimators
-
-    return getattr(estimators, name, None)
-
-
-def _available() -> list[str]:
-    """Which of the estimators this chapter waits for exist (part of the cache keys, so results
-    computed without one are recomputed once it lands)."""
-    return [n for n in ("hidden_state_error", "generation_ability") if _estimator(n) is not None]
-
-
 def _hidden_state_error(codes: np.ndarray, y: np.ndarray) -> float:
-    """Majority-label error of the partition (Song et al. Fig. 2d); NaN if the estimator is missing."""
-    f = _estimator("hidden_state_error")
-    return math.nan if f is None else float(f(codes, y))
+    """Majority-label error of the partition (Song et al. Fig. 2d)."""
+    from ..estimators import hidden_state_error
+
+    return float(hidden_state_error(codes, y))
 
 
 def layer_statistics(codes: list, y: np.ndarray, keep_degeneracy: tuple = ()) -> dict:
@@ -247,8 +235,7 @@ def dbn_result(cfg: Config, kind: str, seed: int = 0, device="auto", cache: Resu
     cache = cache or ResultCache()
     dev = resolve_device(device)
     x, y, source = load_data(cfg, seed)
-    key = dict(_train_key(cfg, kind, seed, source), threshold=cfg.threshold, fig2b=list(cfg.fig2b_layers),
-               estimators=_available())
+    key = dict(_train_key(cfg, kind, seed, source), threshold=cfg.threshold, fig2b=list(cfg.fig2b_layers))
 
     def compute():
         dbn = train_dbn(cfg, kind, seed, dev, cache, progress)
@@ -276,8 +263,7 @@ def kmeans_result(cfg: Config, seed: int = 0, cache: ResultCache | None = None, 
     cache = cache or ResultCache()
     x, y, source = load_data(cfg, seed)
     ks = kmeans_ks(cfg, len(x))
-    key = {"ks": ks, "max_iter": cfg.kmeans_max_iter, "seed": seed, "source": source, "n_data": cfg.n_data,
-           "estimators": _available()}
+    key = {"ks": ks, "max_iter": cfg.kmeans_max_iter, "seed": seed, "source": source, "n_data": cfg.n_data}
 
     def compute():
         rows, degs = [], {}
@@ -300,19 +286,21 @@ def kmeans_result(cfg: Config, seed: int = 0, cache: ResultCache | None = None, 
 
 # ---------------------------------------------------------------------------------- generation
 def _generation_ability(p_labels: np.ndarray, q_labels: np.ndarray) -> float:
-    """1 / D(P||Q) of the label distributions (eq. 9); NaN if the estimator is missing."""
-    f = _estimator("generation_ability")
-    return math.nan if f is None else float(f(p_labels, q_labels))
+    """1 / D(P||Q) of the label distributions (eq. 9), in 1/bits, over the ten digits."""
+    from ..estimators import generation_ability
+
+    return float(generation_ability(p_labels, q_labels, n_classes=10))
 
 
 def generation_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
                       progress: bool = True, n_images: int = 40) -> dict:
     """Digits generated from every hidden layer of the trained DBN, labelled by the classifier.
 
-    Returns ``label_freq`` (R, L, 10) the label frequencies Q of the generated samples,
-    ``train_freq`` (10,) P of the training labels, ``ability`` (R, L) = 1/D(P||Q) (eq. 9),
-    ``images[l]`` (n_images, 784) from realisation 0 for the layers of Fig. 3a-c and the
-    classifier's measured test error ``classifier``.
+    Returns ``labels`` (R, L, n_generate) the classifier's labels of the generated samples,
+    ``label_freq`` (R, L, 10) their frequencies Q, ``train_freq`` (10,) the frequencies P of the
+    training labels, ``ability`` (R, L) = 1/D(P||Q) in 1/bits (eq. 9, computed from the cached
+    labels by :func:`deepinfo.estimators.generation_ability`), ``images[l]`` (n_images, 784) from
+    realisation 0 for the layers of Fig. 3a-c, and ``classifier``, the classifier's measured error.
     """
     from ..models.classifier import predict, trained_classifier
 
@@ -321,39 +309,38 @@ def generation_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCa
     x, y, source = load_data(cfg, seed)
     key = dict(_train_key(cfg, "trained", seed, source), n_generate=cfg.n_generate, n_sweeps=cfg.n_sweeps,
                chunk=cfg.generation_chunk, down=cfg.generation_down, classifier=asdict(cfg.classifier),
-               fig3=list(cfg.fig3_layers), estimators=_available())
+               fig3=list(cfg.fig3_layers))
 
     def compute():
         dbn = train_dbn(cfg, "trained", seed, dev, cache, progress)
         clf, info = trained_classifier(cfg.classifier, seed=seed, device=dev, cache=cache, progress=progress)
         L, R = len(dbn.layers), dbn.R
-        freq = np.zeros((R, L, 10))
-        ability = np.zeros((R, L))
+        labels = np.zeros((R, L, cfg.n_generate), dtype=np.int64)
         images = {}
         for l in (tqdm(range(1, L + 1), desc="generation", leave=False) if progress else range(1, L + 1)):
             v = generate(dbn, l, cfg.n_generate, cfg.n_sweeps, seed=seed + 17 * l, device=dev,
                          down=cfg.generation_down, chunk=cfg.generation_chunk)
-            lab = predict(clf, v)  # (R, n)
-            for r in range(R):
-                freq[r, l - 1] = np.bincount(lab[r], minlength=10)[:10] / lab.shape[1]
-                ability[r, l - 1] = _generation_ability(y, lab[r])
+            labels[:, l - 1] = predict(clf, v)  # (R, n)
             if l in cfg.fig3_layers:
                 images[int(l)] = v[0, :n_images].numpy()
-        return dict(label_freq=freq, train_freq=np.bincount(y, minlength=10) / len(y), ability=ability,
-                    images=images, classifier=info)
+        return dict(labels=labels, images=images, classifier=info)
 
     with cpu_threads(dev):
-        return cache.get_or_compute("rr_generation", key, compute)
+        out = dict(cache.get_or_compute("rr_generation", key, compute))
+    labels = out["labels"]
+    R, L, _ = labels.shape
+    out["label_freq"] = np.stack([[np.bincount(labels[r, l], minlength=10)[:10] / labels.shape[2] for l in range(L)]
+                                  for r in range(R)])
+    out["train_freq"] = np.bincount(y, minlength=10) / len(y)
+    out["ability"] = np.array([[_generation_ability(y, labels[r, l]) for l in range(L)] for r in range(R)])
+    return out
 
 
 # ----------------------------------------------------------------------------------------- all
 def run(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None, progress: bool = True) -> dict:
     """Everything the chapter plots: ``trained``/``untrained``/``shuffled`` (:func:`dbn_result`),
     ``kmeans``, ``generation``, the max-relevance curve ``bound`` = (H_s, H_k) / log M, ``M``, ``source``."""
-    try:
-        from ..estimators import max_relevance_curve
-    except ImportError:
-        from ..estimators.relevance_bound import max_relevance_curve
+    from ..estimators import max_relevance_curve
 
     cache = cache or ResultCache()
     out = {kind: dbn_result(cfg, kind, seed, device, cache, progress) for kind in KINDS}
