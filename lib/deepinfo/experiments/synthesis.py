@@ -34,6 +34,9 @@ class SynthesisConfig:
     seed: int = 0
 
 
+# bumped whenever what a runner returns changes, so older cache entries are not reused
+RESULT_VERSION = 2
+
 PRESETS = {
     "smoke": SynthesisConfig(n_networks=4, epochs=150, n_snapshots=12),
     "quick": SynthesisConfig(n_networks=12, epochs=2500, n_snapshots=50),
@@ -79,6 +82,7 @@ def run_ensemble(cfg: SynthesisConfig, device: str | torch.device = "cpu", progr
     from ..models.ensemble import EnsembleConfig, train_ensemble
 
     cache = cache or ResultCache()
+    key = dict(asdict(cfg), result_version=RESULT_VERSION)
 
     def compute():
         rule = spherical_rule()
@@ -101,14 +105,14 @@ def run_ensemble(cfg: SynthesisConfig, device: str | torch.device = "cpu", progr
         rec = train_ensemble(ecfg, rule.X, rule.p_y_given_x,
                              {"plane": plane, "relevance": resolution_relevance, "beta": power_law},
                              device=device, progress=progress, desc="synthesis ensemble",
-                             checkpoint=cache.checkpoint("synthesis_ensemble", asdict(cfg)))
+                             checkpoint=cache.checkpoint("synthesis_ensemble", key))
         return {"epochs": np.asarray(rec["epochs"]), "I_X": rec["I_X"]["plane"], "I_Y": rec["I_Y"]["plane"],
                 "H_s": rec["I_X"]["relevance"], "H_k": rec["I_Y"]["relevance"],
                 "beta": rec["I_X"]["beta"], "beta_err": rec["I_Y"]["beta"],
-                "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X))}
+                "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X)), "final": rec["final"]}
 
     with cpu_threads(device):
-        return cache.get_or_compute("synthesis_ensemble", asdict(cfg), compute)
+        return cache.get_or_compute("synthesis_ensemble", key, compute)
 
 
 # ----------------------------------------------------------------------------------- analysis
@@ -234,7 +238,34 @@ def run_chain(cfg: ChainConfig, device: str | torch.device = "cpu", progress: bo
                 **{k: np.asarray(v) for k, v in rows.items()}}
 
     with cpu_threads(device):
-        return cache.get_or_compute("synthesis_chain", asdict(cfg), compute)
+        return cache.get_or_compute("synthesis_chain", dict(asdict(cfg), result_version=RESULT_VERSION), compute)
+
+
+def ib_comparison(res: dict, preset: str) -> dict:
+    """The converged layers against the IB bound of the rule (via the information-plane chapter's
+    :func:`deepinfo.experiments.information_plane.ib_analysis`), beside each layer's H[s] + H[k].
+
+    Returns per-layer means over networks (L,): ``gap`` (bits below the IB curve), ``H_sum``
+    (H[s] + H[k] at the end of training), and the 1-based layers ``closest_to_bound`` and
+    ``most_relevant``.
+    """
+    from ..data.spherical import spherical_rule
+    from . import information_plane as ip
+    from . import select_preset
+
+    shim = {"I_X": {"bin30": res["I_X"]}, "I_Y": {"bin30": res["I_Y"]}, "final": res["final"]}
+    ib = ip.ib_analysis(shim, spherical_rule(), select_preset(ip.PRESETS, preset))
+    gap = np.nanmean(ib["gap"], axis=1)
+    H_sum = np.nanmean(res["H_s"][-1] + res["H_k"][-1], axis=1)
+    # candidates: hidden layers (not the output) that do not keep every pattern apart; a layer
+    # with I(X;T) = H(X) sits at the bound's end point whatever it learned
+    I_X = np.nanmean(res["I_X"][-1], axis=1)
+    candidate = np.arange(len(gap)) < len(gap) - 1
+    candidate &= I_X < np.log2(res["P"]) - 0.1
+    idx = np.flatnonzero(candidate)
+    return {"gap": gap, "H_sum": H_sum, "ib": ib, "candidates": idx + 1,
+            "closest_to_bound": int(idx[np.nanargmin(gap[idx])]) + 1 if idx.size else 0,
+            "most_relevant": int(idx[np.nanargmax(H_sum[idx])]) + 1 if idx.size else 0}
 
 
 # ------------------------------------------------------------------------------------- figures
