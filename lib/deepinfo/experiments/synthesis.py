@@ -268,6 +268,59 @@ def ib_comparison(res: dict, preset: str) -> dict:
             "most_relevant": int(idx[np.nanargmax(H_sum[idx])]) + 1 if idx.size else 0}
 
 
+def three_families(res: dict, preset: str, seed: int = 0, device="auto") -> dict:
+    """Layers of three kinds of network on one H[s]-H[k] plane, each normalised by its log M.
+
+    * the DBN of Song et al. (trained on MNIST; the resolution/relevance chapter's run at this preset),
+    * the supervised MLP 784-70-50-35-10 of Lee & Jo (Fashion-MNIST, units thresholded at 0.5;
+      the scale-invariance chapter's run at this preset),
+    * the information-plane networks at the end of training (30 bins, P = 4096 patterns).
+
+    The runs are the chapters' own cached results (computed here if the chapters did not run first).
+    Returns, per family, ``H_s`` and ``H_k`` in units of log M (one value per layer), ``M`` and ``gap``:
+    the distance below that M's maximal-relevance curve, also in units of log M.
+    """
+    from ..estimators import max_relevance_curve
+    from . import resolution_relevance as rr
+    from . import scale_invariance as si
+    from . import select_preset
+
+    out = {}
+    dbn = rr.dbn_result(select_preset(rr.PRESETS, preset), "trained", seed, device, progress=False)
+    M = int(dbn["M"])
+    out["DBN (Song et al., MNIST)"] = {"H_s": np.nanmean(dbn["H_s"], 0), "H_k": np.nanmean(dbn["H_k"], 0), "M": M}
+    mlp = si.run_mlp(select_preset(si.PRESETS, preset).mlp, seed, device)
+    t = list(mlp["thresholds"]).index(0.5) if 0.5 in list(mlp["thresholds"]) else 0
+    counts = mlp["counts"][t]
+    out["MLP (Lee & Jo, Fashion-MNIST)"] = {"H_s": np.array([resolution(c) for c in counts]),
+                                             "H_k": np.array([relevance(c) for c in counts]),
+                                             "M": int(np.sum(counts[0]))}
+    out["IP networks (Shwartz-Ziv & Tishby)"] = {"H_s": np.nanmean(res["H_s"][-1], 1),
+                                                 "H_k": np.nanmean(res["H_k"][-1], 1), "M": int(res["P"])}
+    for fam in out.values():
+        hs, hk = max_relevance_curve(fam["M"])
+        order = np.argsort(hs)
+        logM = np.log2(fam["M"])
+        fam["gap"] = (np.interp(fam["H_s"], np.asarray(hs)[order], np.asarray(hk)[order]) - fam["H_k"]) / logM
+        fam["H_s"], fam["H_k"] = fam["H_s"] / logM, fam["H_k"] / logM
+        fam["curve"] = (np.asarray(hs) / logM, np.asarray(hk) / logM)
+    return out
+
+
+def plot_three_families(fams: dict, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    for i, (name, f) in enumerate(fams.items()):
+        ax.plot(*f["curve"], ":", color=f"C{i}", lw=0.8)
+        ax.plot(f["H_s"], f["H_k"], "o-", color=f"C{i}", ms=4, label=f"{name}, M = {f['M']:,}")
+        for l, (x, y) in enumerate(zip(f["H_s"], f["H_k"]), 1):
+            ax.annotate(str(l), (x, y), fontsize=6, xytext=(2, 2), textcoords="offset points", color=f"C{i}")
+    ax.set(xlabel="H[s] / log M", ylabel="H[k] / log M", xlim=(0, 1.02), ylim=(0, None))
+    ax.legend(frameon=False, fontsize=7)
+    return ax
+
+
 # ------------------------------------------------------------------------------------- figures
 LAYER_NAMES = ("T1 (10)", "T2 (7)", "T3 (5)", "T4 (4)", "T5 (3)", "Y (2)")
 
