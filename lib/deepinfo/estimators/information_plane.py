@@ -27,6 +27,8 @@ Everything runs in torch on the device of ``activations`` (CPU or CUDA), in floa
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -256,8 +258,36 @@ def _np_activations(activations):
 
 
 def _np_p_y_given_x(p_y_given_x, B: int, P: int) -> np.ndarray:
-    p = _check_p_y_given_x(p_y_given_x, B, P, "cpu")
-    return p.numpy()
+    """p(y|x) as float64 (B or 1, P, n_y); the checks of :func:`_check_p_y_given_x`, in NumPy."""
+    if isinstance(p_y_given_x, torch.Tensor):
+        if p_y_given_x.is_cuda:
+            p_y_given_x = p_y_given_x.cpu()
+        p_y_given_x = p_y_given_x.detach().numpy()
+    try:
+        p = np.asarray(p_y_given_x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"p_y_given_x: cannot be read as an array of probabilities ({exc})") from None
+    shape = p.shape
+    binary = p.ndim == 1
+    if binary:
+        p = np.stack([1.0 - p, p], axis=-1)
+    if p.ndim == 2:
+        p = p[None]
+    if p.ndim != 3:
+        raise ValueError(f"p_y_given_x: expected shape (P,) = p(y=1|x), (P, n_y) or (B, P, n_y), got shape {shape}")
+    if p.shape[1] != P:
+        raise ValueError(f"p_y_given_x: has {p.shape[1]} rows but activations have P = {P} patterns")
+    if p.shape[0] not in (1, B):
+        raise ValueError(f"p_y_given_x: batch size {p.shape[0]} does not match activations (B = {B})")
+    if p.shape[2] == 0:
+        raise ValueError("p_y_given_x: has no label columns")
+    if not np.isfinite(p).all():
+        raise ValueError("p_y_given_x: contains NaN or inf")
+    if (p < -1e-12).any() or (p > 1 + 1e-12).any():
+        raise ValueError("p_y_given_x: probabilities must lie in [0, 1]")
+    if not binary and np.abs(p.sum(-1) - 1.0).max() > 1e-6:
+        raise ValueError("p_y_given_x: each row p(.|x) must sum to 1")
+    return np.clip(p, 0.0, 1.0)
 
 
 def _np_bins(a: np.ndarray, n_bins, lo, hi, bin_width, adaptive) -> tuple[np.ndarray, int]:
@@ -328,8 +358,10 @@ def _np_keys(x: np.ndarray, L: int, limit: int) -> np.ndarray:
 def _np_plane_from_keys(keys: np.ndarray, p_yx: np.ndarray, pbits: int, log_base: float):
     B, P = keys.shape
     n_y = p_yx.shape[2]
-    ck = keys << pbits
-    ck |= np.arange(P, dtype=np.int64)
+    small = int(keys.max()) < (1 << (31 - pbits))  # composite fits int32: a sort of half the bytes
+    dt = np.int32 if small else np.int64
+    ck = keys.astype(dt) << pbits
+    ck |= np.arange(P, dtype=dt)
     ck.sort(axis=1)
     order = ck & ((1 << pbits) - 1)
     ck >>= pbits                                              # sorted state keys
@@ -369,7 +401,35 @@ def _np_plane(x: np.ndarray, L: int, p_yx: np.ndarray, log_base: float):
     return _np_plane_from_keys(keys, p_yx, pbits, log_base)
 
 
-_CHUNK_PATTERNS = 2 ** 20  # snapshots are processed in chunks of about this many patterns
+_CHUNK_PATTERNS = 2 ** 20  # snapshots are processed in chunks of at most about this many patterns
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _n_threads() -> int:
+    """Worker threads for the NumPy path: the CPUs we may use, capped by torch's thread setting."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, torch.get_num_threads()))
+
+
+def _run_chunks(work, B: int, P: int) -> None:
+    """Call work(start, end) over chunks of the B snapshots; chunks run in threads (NumPy's sort
+    and ufuncs release the GIL), so a batch uses every core it is allowed."""
+    global _POOL
+    threads = _n_threads()
+    n_parts = max(-(-B * P // _CHUNK_PATTERNS), min(threads, B))
+    bounds = np.linspace(0, B, n_parts + 1).round().astype(int)
+    spans = [(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
+    if threads == 1 or len(spans) == 1:
+        for s, e in spans:
+            work(s, e)
+        return
+    if _POOL is None or _POOL._max_workers != threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deepinfo-ip")
+    for f in [_POOL.submit(work, s, e) for s, e in spans]:
+        f.result()
 
 
 def binned_information_plane(activations, p_y_given_x, n_bins: int = 30, lo: float = -1.0, hi: float = 1.0,
@@ -429,11 +489,13 @@ def binned_information_plane(activations, p_y_given_x, n_bins: int = 30, lo: flo
         B, P, _ = arr.shape
         p_yx = _np_p_y_given_x(p_y_given_x, B, P)
         I_X, I_Y = np.empty(B), np.empty(B)
-        step = max(1, _CHUNK_PATTERNS // P)
-        for s in range(0, B, step):
-            x, L = _np_bins(arr[s:s + step], n_bins, lo, hi, bin_width, adaptive)
-            pc = p_yx if p_yx.shape[0] == 1 else p_yx[s:s + step]
-            I_X[s:s + step], I_Y[s:s + step] = _np_plane(x, L, pc, math.log(b))
+
+        def work(s, e):
+            x, L = _np_bins(arr[s:e], n_bins, lo, hi, bin_width, adaptive)
+            pc = p_yx if p_yx.shape[0] == 1 else p_yx[s:e]
+            I_X[s:e], I_Y[s:e] = _np_plane(x, L, pc, math.log(b))
+
+        _run_chunks(work, B, P)
     if batched:
         return I_X, I_Y
     return float(I_X[0]), float(I_Y[0])
