@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from deepinfo.data.spherical import (all_patterns, committee_rule, icosahedral_group, icosahedron, legendre,
-                                     orbits, power_spectrum, spherical_rule)
+                                     orbits, power_spectrum, rotation_subgroup, spherical_rule)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,11 @@ def test_rule_invariant_on_every_orbit(group):
                     i = p[i]
         return c
     assert n_orbits == sum(2 ** cycles(g) for g in group) // len(group)
-    print(f"\n{n_orbits} orbits of the 4096 patterns under the 120 symmetries")
+    rot = rotation_subgroup(group)
+    assert len(rot) == 60
+    n_rot = len(np.unique(orbits(rule.X, rot)))
+    assert n_rot == sum(2 ** cycles(g) for g in rot) // len(rot)
+    print(f"\n{n_orbits} orbits of the 4096 patterns under the 120 symmetries, {n_rot} under the 60 rotations")
     for o in np.unique(lab):
         p = rule.p_y_given_x[lab == o, 1]
         assert np.ptp(p) < 1e-12, f"p(y|x) varies on orbit {o}"

@@ -115,6 +115,16 @@ def icosahedral_group(U: np.ndarray | None = None) -> np.ndarray:
     return np.array(sorted(group), dtype=np.int64)
 
 
+def rotation_subgroup(group: np.ndarray, U: np.ndarray | None = None) -> np.ndarray:
+    """The proper rotations (determinant +1) among the vertex permutations ``group``: (60, 12) for the icosahedron."""
+    U = icosahedron() if U is None else U
+    keep = []
+    for g in group:
+        R = np.linalg.lstsq(U, U[g], rcond=None)[0]  # U R = U[g]
+        keep.append(np.linalg.det(R) > 0)
+    return group[np.array(keep)]
+
+
 def all_patterns(n: int = N_INPUTS) -> np.ndarray:
     """All 2**n binary patterns, shape (2**n, n), row r = the bits of r (bit i = x_i)."""
     r = np.arange(2 ** n)

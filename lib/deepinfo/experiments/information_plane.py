@@ -60,7 +60,7 @@ class Config:
     relu_epochs: int = 10_000
     relu_snapshots: int = 60
     kde_noise_var: float = 0.1
-    kde_patterns: int = 4096
+    kde_patterns: int = 2048
     ib_betas: int = 120
     ib_networks: int = 10
     ib_max_states: int = 600
