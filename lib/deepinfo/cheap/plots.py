@@ -61,6 +61,7 @@ def shallow_deep_figure(sd: dict, widths, title: str):
             axes[0].loglog(widths * r["layers"], np.maximum(r["nmse"], 1e-4), ls, marker="o", ms=3, color=f"C{j}",
                            label=f"n = {row['n']}" if name == "shallow" else None)
     axes[0].axhline(sd["target"], color="k", ls=":", lw=0.8)
+    axes[0].set_xscale("log", base=2)
     axes[0].set(xlabel="hidden neurons", ylabel="test $1-R^2$")
     axes[0].legend(fontsize=7)
     res = shallow_deep_table(sd)
@@ -70,6 +71,7 @@ def shallow_deep_figure(sd: dict, widths, title: str):
         axes[1].semilogy(r.n, np.where(r.reached, r["min neurons"], np.nan), mk + "-", color=f"C{k}", label=name)
         miss = ~r.reached.to_numpy()
         axes[1].semilogy(r.n[miss], [top] * miss.sum(), mk, mfc="none", color=f"C{k}")
+    axes[1].set_xticks(sorted(res.n.unique()))
     axes[1].set(xlabel="n", ylabel="min hidden neurons to reach target")
     axes[1].legend()
     fig.suptitle(title, fontsize=9)

@@ -3,10 +3,10 @@ learning work so well?"). Only the shallow-vs-deep training and the RG sampling 
 preset; the constructions are exact computations that take seconds at every preset.
 
 Measured on the shared 2-core machine (load average ~12, so wall times are inflated 3-4x over CPU
-time): smoke ~80-95 s, quick ~5 min before the quick training set was halved. ``full`` has not been
-run; by operation count its training banks (n up to 8, widths up to 256, 3 seeds, 3000 full-batch
-steps on 8192 points) need on the order of 1-3 hours on 2 free CPU cores and minutes on a GPU
-(the RG sampling at L = 512, S = 1000 adds a few minutes).
+time): smoke ~70-105 s, quick ~3 min (both without cache). ``full`` has not been run; by operation
+count its training banks (n up to 8, widths up to 256, 2 seeds, 3000 full-batch steps on 2048
+points; the four banks with 3 hidden layers dominate at ~80 TFLOP each) need about two hours on 2
+free CPU cores and minutes on a GPU (the RG sampling at L = 512, S = 1000 adds a few minutes).
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ PRESETS = {
                                                    seeds=(0,), steps=600, M_train=512, M_test=2048),
                     rg=RGConfig(L=256, S=200)),
     "full": Config(shallow_deep=ShallowDeepConfig(ns=(2, 3, 4, 5, 6, 7, 8), widths=(2, 4, 8, 16, 32, 64, 128, 256),
-                                                  seeds=(0, 1, 2), steps=3000, M_train=8192, M_test=8192),
+                                                  seeds=(0, 1), steps=3000, M_train=2048, M_test=8192),
                    rg=RGConfig(L=512, S=1000), sparse_draws=100),
 }
 
