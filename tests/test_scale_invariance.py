@@ -117,3 +117,16 @@ def test_binned_degeneracy_conserves_states_and_matches_flat_m():
     # a single state: one bin, m_bar = 1 / width of that bin
     k, m_bar = si.binned_degeneracy(np.array([7]))
     assert len(k) == 1 and 0 < m_bar[0] <= 1
+
+
+def test_run_mlp_counts_partition_the_training_images():
+    # tiny run: every (threshold, layer) partition must account for each training image exactly once
+    cfg = si.MLPConfig(sizes=(784, 12, 8, 10), M=300, M_test=200, max_epochs=1, thresholds=(0.3, 0.5))
+    r = si.run_mlp(cfg, seed=0, device="cpu")
+    assert r["thresholds"] == [0.3, 0.5] and r["data"]["M"] == 300
+    assert len(r["counts"]) == 2 and all(len(c) == 2 for c in r["counts"])
+    assert all(int(np.sum(c)) == 300 for per_t in r["counts"] for c in per_t)
+    assert 0 <= r["epoch"] <= 1 and len(r["accuracy"]) == r["epoch"] + 1
+    relu = si.run_mlp(si.MLPConfig(sizes=(784, 12, 10), activation="relu", binarise="mean", M=300, M_test=200,
+                                   max_epochs=1), seed=0, device="cpu")
+    assert len(relu["counts"]) == 1 and int(np.sum(relu["counts"][0][0])) == 300
