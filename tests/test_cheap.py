@@ -283,3 +283,21 @@ def test_shallow_deep_verdict_logic():
     # deep never reached -> no comparison
     res = table([(3, "shallow", 8, True), (3, "deep", np.nan, False)])
     assert plots.shallow_deep_verdict(res, 64)[:2] == (0.0, False)
+
+
+def test_bayes_gate_net_converges_as_lambda_squared():
+    c = bayes.gaussian_classes(3, 2, np.random.default_rng(13))
+    y = torch.tensor(np.random.default_rng(14).uniform(-1, 1, (200, 2)))
+    exact = bayes.BayesSoftmaxNet(c["means"], c["covs"], c["priors"])(y).detach()
+    errs = [float((bayes.BayesGateNet(c["means"], c["covs"], c["priors"], lam=lam)(y).detach() - exact).abs().max())
+            for lam in (1e-2, 1e-3)]
+    assert 50 < errs[0] / errs[1] < 200  # O(lambda^2): a factor ~100 per decade
+
+
+def test_rg_flow_recovers_couplings_within_errors():
+    x = (0.5, 1.0, 0.5)
+    out = rg.rg_flow(x, 32, 40, [1, 2], np.pi / 2, np.random.default_rng(15), groups=5)
+    assert out["block"].shape == (2, 3) and np.all(out["block_se"] > 0)
+    # b = 1: both methods are the identity; the estimate is within 4 jackknife errors of the truth
+    assert np.all(np.abs(out["block"][0] - np.array(x)) < 4 * out["block_se"][0] + 1e-9)
+    assert np.allclose(out["decim_exact"][1], [x[0] * 4, x[1], x[2] / 4])

@@ -88,3 +88,20 @@ def partition_counterexample(n_states: int, rng: np.random.Generator, field: flo
     ptilde = np.exp(-Hjoint).sum(1) / Ztot
     return {"H": H, "K": K, "Z": Z, "Z_tot": Ztot, "p": p, "p_tilde": ptilde,
             "tv": 0.5 * np.abs(p - ptilde).sum()}
+
+
+class BayesGateNet(BayesSoftmaxNet):
+    """The same classifier with every monomial y_i y_j computed by a 2-4-1 multiplication gate
+    (section II C): a hidden layer of 4 d(d+1)/2 activation neurons (plus the d linear inputs) feeds
+    the Hamiltonian layer. Its error vanishes as O(lambda^2) (the gate's error, eq. 11)."""
+
+    def __init__(self, means, covs, priors, sigma=torch.nn.functional.softplus, b: float = 0.0, lam: float = 1e-2):
+        super().__init__(means, covs, priors)
+        from .gates import MultiplicationGate
+
+        self.gate = MultiplicationGate(sigma, b, lam)
+
+    def features(self, y: torch.Tensor) -> torch.Tensor:
+        pairs = torch.stack([torch.stack([y[..., i], y[..., j]], -1) for i, j in self.pairs], -2)  # (..., P, 2)
+        quad = self.gate(pairs)[..., 0]
+        return torch.cat([quad, y], -1)

@@ -93,33 +93,42 @@ def estimate_energy(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return E, (cnt[inv].reshape(L, L) * S).astype(float)
 
 
-def rg_flow(x, L: int, S: int, bs, kmax: float, rng: np.random.Generator, batch: int = 50) -> dict:
+def _fit_power(P: np.ndarray, kmax: float) -> np.ndarray:
+    """Couplings from a mean power spectrum P (Lc, Lc): modes pooled by |k|^2, E = N'/(2 P), weighted fit."""
+    Lc = P.shape[0]
+    k2 = k2_grid(Lc)
+    _, inv, cnt = np.unique(np.round(k2, 10), return_inverse=True, return_counts=True)
+    inv = inv.reshape(Lc, Lc)
+    Pbin = (np.bincount(inv.ravel(), weights=P.ravel()) / cnt)[inv]
+    return fit_couplings(Lc * Lc / (2 * Pbin), k2, kmax, weights=cnt[inv].astype(float))
+
+
+def rg_flow(x, L: int, S: int, bs, kmax: float, rng: np.random.Generator, groups: int = 10) -> dict:
     """Sample S fields, coarse-grain by each b in ``bs`` (block average and Fourier decimation),
-    and fit (x0', x1', x2') from the power spectrum with |k'| <= kmax (coarse units). Also the
-    exact block-average couplings (fit of the exact aliased spectrum). Arrays (len(bs), 3)."""
-    acc = {("block", b): 0.0 for b in bs} | {("decim", b): 0.0 for b in bs}
-    done = 0
-    while done < S:
-        s = min(batch, S - done)
+    and fit (x0', x1', x2') from the power spectrum with |k'| <= kmax (coarse units).
+
+    The fields are drawn in ``groups`` equal batches; ``block_se``/``decim_se`` are jackknife
+    standard errors (leave one batch out). ``block_exact`` fits the exact aliased spectrum of the
+    block average; ``decim_exact`` is eq. 24. Arrays (len(bs), 3)."""
+    groups = max(2, min(groups, S))
+    sizes = [S // groups + (1 if g < S % groups else 0) for g in range(groups)]
+    acc = {(kind, b): [] for b in bs for kind in ("block", "decim")}
+    for s in sizes:
         y = sample_fields(x, L, s, rng)
         for b in bs:
             for kind, f in (("block", block_average), ("decim", fourier_decimate)):
                 yc = y if b == 1 else f(y, b)
-                acc[(kind, b)] = acc[(kind, b)] + (np.abs(np.fft.fft2(yc)) ** 2).sum(0)
-        done += s
-    out = {"b": np.array(bs, float), "x": np.array(x, float), "kmax": kmax, "L": L, "S": S}
+                acc[(kind, b)].append((np.abs(np.fft.fft2(yc)) ** 2).sum(0))
+    out = {"b": np.array(bs, float), "x": np.array(x, float), "kmax": kmax, "L": L, "S": S, "groups": groups}
     for kind in ("block", "decim"):
-        rows = []
+        est, se = [], []
         for b in bs:
-            Lc = L // b
-            k2 = k2_grid(Lc)
-            P = acc[(kind, b)] / S
-            key = np.round(k2, 10)
-            _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-            Pbin = (np.bincount(inv.ravel(), weights=P.ravel()) / cnt)[inv].reshape(Lc, Lc)
-            E = Lc * Lc / (2 * Pbin)
-            rows.append(fit_couplings(E, k2, kmax, weights=cnt[inv].reshape(Lc, Lc).astype(float)))
-        out[kind] = np.array(rows)
+            parts = np.array(acc[(kind, b)])  # (groups, Lc, Lc) sums of |y~|^2
+            total = parts.sum(0)
+            est.append(_fit_power(total / S, kmax))
+            jk = np.array([_fit_power((total - parts[g]) / (S - sizes[g]), kmax) for g in range(groups)])
+            se.append(np.sqrt((groups - 1) / groups * ((jk - jk.mean(0)) ** 2).sum(0)))
+        out[kind], out[kind + "_se"] = np.array(est), np.array(se)
     out["block_exact"] = np.array([fit_couplings(exact_block_energy(x, L, b), k2_grid(L // b), kmax) for b in bs])
     out["decim_exact"] = np.array([[xi * b ** (2 - 2 * i) for i, xi in enumerate(x)] for b in bs])
     return out
