@@ -67,13 +67,14 @@ def paper_scale(epochs: int, full: bool) -> dict:
     wall, cpu = time.perf_counter() - t, time.process_time() - c
     n_layers = len(cfg.sizes) - 1
     n_snap_done = len(snaps)
-    per_snapshot = spent["seconds"] / max(n_snap_done, 1)
-    per_epoch = (wall - spent["seconds"]) / E
+    # a snapshot = forward of all patterns, accuracies, gradient statistics and the estimator calls
+    per_snapshot = out["snapshot_seconds"] / max(n_snap_done, 1)
+    per_epoch = (wall - out["snapshot_seconds"]) / E
     estimate = cfg_full.epochs * per_epoch + len(sched) * per_snapshot
     cpu_estimate = estimate * cpu / wall  # the same split, scaled to the CPU time the process got
     return {"epochs_run": int(E), "snapshots_run": int(n_snap_done), "snapshots_full": int(len(sched)),
             "wall_seconds": wall, "estimation_seconds": spent["seconds"], "train_seconds_per_epoch": per_epoch,
-            "seconds_per_snapshot": per_snapshot, "full_seconds": wall if full else estimate,
+            "seconds_per_snapshot": per_snapshot, "snapshot_seconds": out["snapshot_seconds"], "full_seconds": wall if full else estimate,
             "extrapolated": not full, "cpu_seconds": cpu, "full_cpu_seconds": cpu if full else cpu_estimate, "layers": n_layers, "networks": cfg.n_networks,
             "final_rule_accuracy": float(np.mean(out["rule_acc"][-1]))}
 

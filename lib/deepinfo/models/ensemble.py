@@ -260,7 +260,7 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
     ||W||_F; NaN at epoch 0), ``weight_norm`` (S, L, K), ``train_acc``/``test_acc``/``rule_acc``
     (S, K) (test: expected accuracy under p(y|x) on the patterns outside the training set; rule:
     the same over all patterns), ``loss`` (S, K), ``train_idx`` (K, n_train), ``final`` weights,
-    ``seconds`` (training wall time).
+    ``seconds`` (wall time), ``snapshot_seconds`` (the part spent in snapshots, this session).
     """
     dev = torch.device(device)
     measures = dict(measures or {})
@@ -310,7 +310,14 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
             gen.set_state(state["gen"])
             rec, start_epoch, seconds = state["rec"], int(state["epoch"]), float(state["seconds"])
 
+    snap_time = [0.0]
+
     def snapshot(s: int, grad_sums=None, n_batches: int = 0):
+        t_snap = time.perf_counter()
+        _snapshot(s, grad_sums, n_batches)
+        snap_time[0] += time.perf_counter() - t_snap
+
+    def _snapshot(s: int, grad_sums=None, n_batches: int = 0):
         with torch.no_grad():
             logits, layers = forward(Ws, bs, Xt, cfg.activation, keep=True)
             pred = logits.argmax(-1)  # (K, P)
@@ -378,7 +385,8 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
     out = dict(rec)
     out.update(epochs=snaps.astype(np.int64), train_idx=train_idx.numpy(), y_train=y_train.numpy(),
                final={"W": [w.detach().cpu().numpy() for w in Ws], "b": [b.detach().cpu().numpy() for b in bs]},
-               seconds=float(seconds), config=asdict(cfg), layer_sizes=list(sizes[1:]))
+               seconds=float(seconds), snapshot_seconds=float(snap_time[0]), config=asdict(cfg),
+               layer_sizes=list(sizes[1:]))
     if checkpoint is not None and not _keep_checkpoint:
         checkpoint.clear()
     return out
