@@ -94,3 +94,13 @@ def test_thermodynamic_identities():
     assert th["L"] == pytest.approx(lagrangian([1, 3, 5], [4, 2, 1], 0.8))
     with pytest.raises(ValueError):
         thermodynamics(counts, beta=0.0)
+
+
+def test_coincidence_share_closed_forms():
+    from deepinfo.experiments.scale_invariance_ising import coincidence_share
+
+    assert coincidence_share([3, 1], [3, 1]) == 1.0             # codes merge only identical inputs
+    assert coincidence_share([1, 1, 1, 1], [2, 2]) == 0.0       # codes group distinct inputs only
+    # inputs (2, 1, 1) -> codes (3, 1): 2 identical ordered pairs of 6 code-sharing pairs
+    assert coincidence_share([2, 1, 1], [3, 1]) == pytest.approx(2 / 6)
+    assert coincidence_share([1, 1], [1, 1]) == 0.0             # no shared codes at all
