@@ -71,13 +71,14 @@ PRESETS = {
 
 def run_shallow_deep(cfg: ShallowDeepConfig, cache: ResultCache | None = None) -> dict:
     cache = cache or ResultCache()
-    return cache.get_or_compute("cheap_shallow_deep", cfg, lambda: shallow_deep.shallow_vs_deep(
+    return cache.get_or_compute("cheap_shallow_deep", {"cfg": cfg, "v": 2}, lambda: shallow_deep.shallow_vs_deep(
         cfg.ns, cfg.widths, cfg.target, cfg.steps, cfg.M_train, cfg.M_test, cfg.seeds))
 
 
 def run_rg(cfg: RGConfig, seed: int, cache: ResultCache | None = None) -> dict:
     cache = cache or ResultCache()
-    return cache.get_or_compute("cheap_rg", {"cfg": cfg, "seed": seed}, lambda: rg.rg_flow(
+    # "v": bump when rg_flow's output changes (the cache key holds config and library version only)
+    return cache.get_or_compute("cheap_rg", {"cfg": cfg, "seed": seed, "v": 2}, lambda: rg.rg_flow(
         cfg.x, cfg.L, cfg.S, list(cfg.bs), cfg.kmax, np.random.default_rng(seed)))
 
 
