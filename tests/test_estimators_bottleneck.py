@@ -112,3 +112,15 @@ def test_deterministic_label_collapses_to_min():
 def test_bad_input(pxy, betas, msg):
     with pytest.raises(ValueError, match=msg):
         information_bottleneck_curve(pxy, betas)
+
+
+def test_huge_beta_rows_that_underflow_stay_normalised():
+    # the middle input is far (in KL) from both clusters: at beta = 1e6 every exp() underflows
+    pxy = np.array([[0.9, 0.1], [0.5, 0.5], [0.1, 0.9]]) / 3
+    r = information_bottleneck_curve(pxy, [1e6], max_clusters=2)
+    enc = r.encoders[0]
+    assert np.all(np.isfinite(enc)) and np.allclose(enc.sum(1), 1)
+    assert np.all(np.isfinite([r.I_X[0], r.I_Y[0]])) and r.I_Y[0] <= r.I_XY + 1e-12
+    # hard assignment of the middle input to one side: I_X = H(1/3, 2/3), I_Y from the 2-cluster table
+    pt = np.array([1, 2]) / 3
+    assert r.I_X[0] == pytest.approx(-(pt * np.log2(pt)).sum(), abs=1e-6)

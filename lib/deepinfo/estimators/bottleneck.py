@@ -106,13 +106,18 @@ def _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter):
     ptx, pt, pyt = _encoder_stats(px, pyx, ptx, pxy)
     F_old = math.inf
     for it in range(1, max_iter + 1):
-        logits = np.log(pt)[None, :] - beta * _kl_matrix(pyx, pyt, neg_h)
-        top = logits.max(axis=1, keepdims=True)
-        logits -= top
-        new = np.exp(logits, out=logits)
-        z = new.sum(axis=1, keepdims=True)
-        new /= z
-        F = -float(px @ (np.log(z[:, 0]) + top[:, 0]))
+        logits = np.log(pt)[None, :] - beta * _kl_matrix(pyx, pyt, neg_h)  # <= 0: log p(t) <= 0, KL >= 0
+        new = np.exp(logits)
+        z = new.sum(axis=1)
+        log_z = np.log(np.maximum(z, 1e-300))
+        low = z < 1e-200  # rows whose every term underflows: redo them with the row maximum taken out
+        if low.any():
+            top = logits[low].max(axis=1, keepdims=True)
+            new[low] = np.exp(logits[low] - top)
+            z[low] = new[low].sum(axis=1)
+            log_z[low] = np.log(z[low]) + top[:, 0]
+        new /= z[:, None]
+        F = -float(px @ log_z)
         ptx, pt, pyt = _encoder_stats(px, pyx, new, pxy)
         if abs(F_old - F) < tol:
             break
@@ -147,7 +152,7 @@ def _information(px, ptx, pt, pyt, py):
     return max(I_X, 0.0), max(I_Y, 0.0)
 
 
-def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: float = 1e-9,
+def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: float = 1e-8,
                                   max_iter: int = 500, merge_tol: float = 1e-4, perturbation: float = 0.05,
                                   seed: int = 0, base: float = 2) -> IBCurve:
     """IB information curve of a discrete joint p(x, y) by annealing the self-consistent equations.
