@@ -23,3 +23,9 @@ from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
 from .relevance_bound import TOLERANCE_BITS, max_relevance_curve  # noqa: F401
 from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
 from .labels import generation_ability, hidden_state_error, label_distribution  # noqa: F401
+
+__all__ = ["state_ids", "state_counts", "degeneracy", "resolution", "relevance", "entropy", "mutual_information",
+           "binned_information_plane", "discrete_information_plane", "kde_information_plane",
+           "PowerLawFit", "powerlaw_beta", "powerlaw_compare", "max_relevance_curve", "TOLERANCE_BITS",
+           "IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder",
+           "generation_ability", "hidden_state_error", "label_distribution"]

@@ -102,7 +102,8 @@ def hidden_state_error(codes, labels) -> float:
         raise ValueError(f"labels: expected a 1-D array, got shape {lab.shape}")
     check_finite(lab, "labels")
     if lab.shape[0] != sid.shape[0]:
-        raise ValueError(f"codes and labels: expected the same number of samples, got {sid.shape[0]} and {lab.shape[0]}")
+        raise ValueError("codes and labels: expected the same number of samples, "
+                         f"got {sid.shape[0]} and {lab.shape[0]}")
     _, lid = np.unique(lab, return_inverse=True)
     lid = lid.ravel().astype(np.int64)
     n_lab = int(lid.max()) + 1
