@@ -306,11 +306,7 @@ def ib_analysis(res: dict, rule: Rule, cfg: Config, measure: str = "bin30") -> d
     (NaN otherwise: a layer with thousands of states is nearly invertible and beta* sits at the
     top of the search range).
     """
-    from .. import estimators as est
-    try:
-        curve_fn, beta_fn = est.information_bottleneck_curve, est.ib_optimal_beta
-    except AttributeError:  # not yet re-exported by the estimators package
-        from ..estimators.bottleneck import ib_optimal_beta as beta_fn, information_bottleneck_curve as curve_fn
+    from ..estimators import ib_optimal_beta as beta_fn, information_bottleneck_curve as curve_fn
 
     cls = np.unique(np.round(rule.p_y_given_x[:, 1], 12), return_inverse=True)[1].reshape(-1)
     pxy_merged = np.zeros((cls.max() + 1, 2))
