@@ -340,7 +340,7 @@ def _np_keys(x: np.ndarray, L: int, limit: int) -> np.ndarray:
     B, P, N = x.shape
     L = max(int(L), 1)
     limit = min(limit, 2 ** 53)  # Horner's rule runs in float64: exact below 2**53
-    if L ** N <= limit:  # all digits at once: sum_j idx_j L^(N-1-j), exact integers in float64
+    if N * math.log2(L) < 60 and L ** N <= limit:  # all digits at once: sum_j idx_j L^(N-1-j), exact in float64
         w = float(L) ** np.arange(N - 1, -1, -1, dtype=np.float64)
         return (x.reshape(B * P, N) @ w).reshape(B, P).astype(np.int64)
     keys = x[:, :, 0].copy()
@@ -402,7 +402,7 @@ def _np_plane(x: np.ndarray, L: int, p_yx: np.ndarray, log_base: float):
 
 
 _CHUNK_PATTERNS = 2 ** 20  # snapshots are processed in chunks of at most about this many patterns
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple | None = None  # ((threads, pid), ThreadPoolExecutor)
 
 
 def _n_threads() -> int:
@@ -426,9 +426,9 @@ def _run_chunks(work, B: int, P: int) -> None:
         for s, e in spans:
             work(s, e)
         return
-    if _POOL is None or _POOL._max_workers != threads:
-        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deepinfo-ip")
-    for f in [_POOL.submit(work, s, e) for s, e in spans]:
+    if _POOL is None or _POOL[0] != (threads, os.getpid()):  # a forked child must not reuse the parent's pool
+        _POOL = ((threads, os.getpid()), ThreadPoolExecutor(max_workers=threads, thread_name_prefix="deepinfo-ip"))
+    for f in [_POOL[1].submit(work, s, e) for s, e in spans]:
         f.result()
 
 
