@@ -132,3 +132,32 @@ def test_snapshot_epochs_and_resume(tmp_path):
     for a, b in zip(ref["final"]["W"], res["final"]["W"]):
         np.testing.assert_allclose(a, b, atol=1e-6)
     np.testing.assert_allclose(ref["grad_mean"][1:], res["grad_mean"][1:], rtol=1e-5)
+
+
+def _fake_run():
+    """A synthetic ensemble record with a known turn, transition and DPI violations."""
+    ep = np.array([0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+    S, L, K = len(ep), 4, 3
+    t = np.log10(np.maximum(ep, 1))[:, None, None] * np.ones((S, L, K))
+    I_Y = np.minimum(t / 1.0, 1.0) * 0.9  # full rise by epoch 10
+    I_X = 8 - np.arange(L)[None, :, None] + np.minimum(t, 1.3) - np.maximum(t - 1.3, 0) * 2.0  # peak at epoch 20
+    snr = np.where(ep[:, None, None] < 100, 10.0, 0.3) * np.ones((S, L, K))
+    gm = snr * 1e-2
+    gs = np.full((S, L, K), 1e-2)
+    gm[0] = gs[0] = np.nan
+    return {"epochs": ep, "I_X": {"bin30": I_X}, "I_Y": {"bin30": I_Y}, "grad_mean": gm, "grad_std": gs}
+
+
+def test_phase_and_transition_detection():
+    from deepinfo.experiments import information_plane as ip
+    res = _fake_run()
+    assert ip.snr_transition(res)["epoch"] == 100
+    p = ip.two_phases(res)
+    assert p["deep"] == [2, 3] and p["t_turn"] == 20 and p["share_at_turn"] == pytest.approx(1.0)
+    assert p["drop"] == pytest.approx(2.0 * (3 - np.log10(20))) and p["holds"]
+    assert ip.claim_dpi(res)["holds"]
+    res["I_Y"]["bin30"][5, 2, 0] += 1.0  # layer 3 above layer 2 once
+    v = ip.dpi_violations(res)
+    assert v["share"] == pytest.approx(1 / (len(res["epochs"]) * 3 * 3))
+    found, match = ip.claim_snr(res)
+    assert found["holds"] and match["measured"] == pytest.approx(5.0) and not match["holds"]
