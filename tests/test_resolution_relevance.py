@@ -31,3 +31,25 @@ def test_kmeans_cap_and_mean_se():
     m, se = rr.mean_se(np.array([[1.0, np.nan, np.inf], [3.0, 2.0, np.nan]]))
     assert m[0] == 2 and se[0] == pytest.approx(np.std([1, 3], ddof=1) / np.sqrt(2))
     assert m[1] == 2 and se[1] == 0 and np.isnan(m[2]) and np.isnan(se[2])
+
+
+def test_classifier_shapes_and_learning_a_trivial_rule():
+    import torch
+
+    from deepinfo.models.classifier import ClassifierConfig, DigitCNN, error, predict, predict_proba, train
+
+    model = DigitCNN(28, (4, 8), 16, 10)
+    x = torch.rand(2, 5, 784)
+    p = predict_proba(model, x)
+    assert p.shape == (2, 5, 10) and np.allclose(p.sum(-1), 1, atol=1e-5)
+    assert predict(model, x).shape == (2, 5) and predict(model, x).dtype == np.int64
+    # two classes told apart by which half of the image is lit: a CNN must get them all right
+    rng = np.random.default_rng(0)
+    imgs = np.zeros((200, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 2, 200)
+    imgs[y == 0, :14] = 1
+    imgs[y == 1, 14:] = 1
+    with rr.cpu_threads("cpu"):  # one thread: the shared test machine is oversubscribed
+        m = train(imgs.reshape(200, -1), y, ClassifierConfig(epochs=3, channels=(4, 8), n_hidden=16, lr=1e-2),
+                  seed=0, device="cpu", progress=False)
+    assert error(m, imgs.reshape(200, -1), y) == 0.0
