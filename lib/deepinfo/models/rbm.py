@@ -14,6 +14,10 @@ and a plain (B, n_v) batch is broadcast to every realisation.
 Training is persistent contrastive divergence (PCD-1, Tieleman 2008) as in Text S1: the
 visible layer carries real-valued mean activities in [0, 1], hidden units are sampled
 binary; the negative phase continues persistent chains across mini-batches.
+
+Generation (Song et al. Fig. 3): :func:`generate` runs Gibbs chains between a hidden layer H_l
+and the layer below from random H_l states, all chains of all realisations as one batch, and
+propagates the result down to the visible layer.
 """
 from __future__ import annotations
 
