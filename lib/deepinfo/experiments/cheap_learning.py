@@ -3,7 +3,7 @@ learning work so well?"). Only the shallow-vs-deep training and the RG sampling 
 preset; the constructions are exact computations that take seconds at every preset.
 
 Measured on the shared 2-core machine (load average ~12, so wall times are inflated 3-4x over CPU
-time): smoke ~70-105 s, quick ~3 min (both without cache). ``full`` has not been run; by operation
+time): cold smoke ~67 s (26 s CPU), cold quick ~213 s (59 s CPU), chapter execution only. ``full`` has not been run; by operation
 count its training banks (n up to 8, widths up to 256, 2 seeds, 3000 full-batch steps on 2048
 points; the four banks with 3 hidden layers dominate at ~80 TFLOP each) need about two hours on 2
 free CPU cores and minutes on a GPU (the RG sampling at L = 512, S = 1000 adds a few minutes).
