@@ -30,7 +30,7 @@ from typing import Any
 
 from . import paths
 
-_ID = re.compile(r"^(P[1-9]|S)\.[a-z0-9_]+$")
+_ID = re.compile(r"^(P[1-9]|S)\.[A-Za-z0-9_]+$")
 STATUSES = ("holds", "does not hold", "not evaluated")
 
 
@@ -80,7 +80,7 @@ class ClaimRecorder:
 
     def declare(self, id: str, statement: str, paper_value: str, figure: str = "") -> None:
         if not _ID.match(id) or not id.startswith(self.paper + "."):
-            raise ValueError(f"claim id={id!r}: expected '{self.paper}.<lower_case_name>'")
+            raise ValueError(f"claim id={id!r}: expected '{self.paper}.<name>' (letters, digits, underscores)")
         if id in self.claims:
             raise ValueError(f"claim id={id!r} is declared twice")
         self.claims[id] = Claim(id=id, statement=statement, paper_value=paper_value, figure=figure,
