@@ -285,4 +285,5 @@ def load_or_substitute(loader, substitute, **kwargs) -> ImageDataset:
     except DatasetMissing as exc:
         sub = substitute()
         wanted = loader.__name__.replace("load_", "").replace("_", " ")
-        return replace(sub, substitute_for=f"{wanted} (not on this machine: {str(exc).split('.')[0]})")
+        first_sentence = str(exc).split(". ")[0]  # file names carry dots; sentences end with ". "
+        return replace(sub, substitute_for=f"{wanted} (not on this machine: {first_sentence})")
