@@ -1,8 +1,13 @@
 """Models shared by the chapters (GPU when present, CPU otherwise).
 
-rbm          RBM (batched over realisations, PCD-1) and DBN (greedy stack), Song et al. 2018; Lee & Jo 2022
-feedforward  MLP with readable hidden layers and the one supervised training loop
+rbm          RBM (batched over realisations, PCD-1), DBN (greedy stack) and generation; Song et al. 2018, Lee & Jo 2022
+feedforward  MLP and dense autoencoder with readable hidden layers, and the one training loop
+classifier   small CNN digit classifier that labels generated images (Song et al. Fig. 3)
+conv         convolutional autoencoder with readable internal layers (Lee & Jo Fig. 3)
+vae          the variational autoencoder of Song et al. Fig. S6
+ensemble     K small networks trained at once with information-plane snapshots (Shwartz-Ziv & Tishby)
 """
 from .feedforward import (MLP, Autoencoder, SupervisedTraining, accuracy, train_autoencoder,  # noqa: F401
                           train_supervised)
 from .rbm import DBN, RBM, RBMTraining, generate, train_rbm  # noqa: F401
+from .vae import VAE  # noqa: F401
