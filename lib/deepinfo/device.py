@@ -44,20 +44,23 @@ def seed_everything(seed: int) -> np.random.Generator:
 
 @contextlib.contextmanager
 def cpu_threads(device: str | torch.device = "auto", n: int | None = None):
-    """Run the block with ``n`` intra-op torch threads on the CPU (default ``$DEEPINFO_TORCH_THREADS`` or 1).
+    """Run the block with ``n`` torch intra-op threads and ``n`` BLAS/OpenMP threads (scikit-learn)
+    on the CPU; default ``$DEEPINFO_TORCH_THREADS`` or 1. Previous settings are restored on exit.
 
     The book's networks are small (batches of 100-512, layers of 2-500 units); for such
     matrices two spinning threads were several times slower than one on a 2-core machine,
-    and far slower on a shared one, so one thread per process is the default. Nothing changes
-    on CUDA. The previous setting is restored on exit.
+    and 10-25x slower on a loaded one, so one thread per process is the default. On CUDA
+    only the BLAS limit applies.
     """
+    from threadpoolctl import threadpool_limits
+
     dev = resolve_device(device)
-    if dev.type != "cpu":
-        yield
-        return
+    n = max(1, int(n if n is not None else os.environ.get("DEEPINFO_TORCH_THREADS", "1")))
     old = torch.get_num_threads()
-    torch.set_num_threads(max(1, int(n if n is not None else os.environ.get("DEEPINFO_TORCH_THREADS", "1"))))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
+    with threadpool_limits(n):
+        if dev.type == "cpu":
+            torch.set_num_threads(n)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(old)

@@ -83,7 +83,13 @@ def minimal_neurons(widths, nmse: np.ndarray, layers: int, target: float) -> dic
 def shallow_vs_deep(ns, widths, target: float, steps: int, M_train: int, M_test: int, seeds) -> dict:
     """For each n: the best test nmse per width with 1 and with ceil(log2 n) hidden layers, and the
     smallest neuron count reaching ``target``."""
-    torch.set_num_threads(1)
+    from ..device import cpu_threads
+
+    with cpu_threads("cpu"):
+        return _shallow_vs_deep(ns, widths, target, steps, M_train, M_test, seeds)
+
+
+def _shallow_vs_deep(ns, widths, target, steps, M_train, M_test, seeds) -> dict:
     t0 = time.time()
     rows = []
     for n in ns:

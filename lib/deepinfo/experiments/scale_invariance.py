@@ -166,17 +166,11 @@ LR_SIGNIFICANCE = 0.1
 # ----------------------------------------------------------------------------------- helpers
 
 
-@contextlib.contextmanager
 def torch_threads(n: int | None = None):
-    """Run torch (via :func:`deepinfo.device.cpu_threads`) and BLAS/OpenMP (scikit-learn) on ``n``
-    threads, default ``$DEEPINFO_TORCH_THREADS`` or 1; the previous settings are restored on exit."""
-    from threadpoolctl import threadpool_limits
-
+    """torch and BLAS/OpenMP (scikit-learn) on ``n`` CPU threads: :func:`deepinfo.device.cpu_threads`."""
     from ..device import cpu_threads
 
-    n = max(1, int(n if n is not None else os.environ.get("DEEPINFO_TORCH_THREADS", "1")))
-    with cpu_threads("cpu", n), threadpool_limits(n):
-        yield
+    return cpu_threads("cpu", n)
 
 
 def binarise(z: torch.Tensor | np.ndarray, rule: str = "threshold", threshold: float = 0.5) -> np.ndarray:
