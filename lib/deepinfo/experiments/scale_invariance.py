@@ -22,10 +22,8 @@ shared 2-core machine two spinning threads were measured 25 times slower per ste
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
-import os
 import time
 from dataclasses import dataclass, field, replace
 
