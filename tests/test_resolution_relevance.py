@@ -53,3 +53,35 @@ def test_classifier_shapes_and_learning_a_trivial_rule():
         m = train(imgs.reshape(200, -1), y, ClassifierConfig(epochs=3, channels=(4, 8), n_hidden=16, lr=1e-2),
                   seed=0, device="cpu", progress=False)
     assert error(m, imgs.reshape(200, -1), y) == 0.0
+
+
+def test_dbn_training_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    """Interrupt training after the first layer; the rerun continues from the checkpoint and gives
+    the same DBN as an uninterrupted run."""
+    import torch
+
+    import deepinfo.models.rbm as rbm_mod
+    from deepinfo.cache import ResultCache
+
+    cfg = rr.Config(n_data=200, epochs=1, n_realisations=2, kmeans_log2_k=(2,), kmeans_max_iter=1, n_generate=4,
+                    n_sweeps=1, classifier=rr.ClassifierConfig(epochs=1), hidden_sizes=(6, 4, 3))
+    clean = rr.train_dbn(cfg, "trained", 0, "cpu", ResultCache(tmp_path / "a"), progress=False)
+
+    real, calls = rbm_mod.train_rbm, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("simulated interruption in layer 2")
+        return real(*args, **kwargs)
+
+    cache = ResultCache(tmp_path / "b")
+    monkeypatch.setattr(rbm_mod, "train_rbm", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        rr.train_dbn(cfg, "trained", 0, "cpu", cache, progress=False)
+    monkeypatch.setattr(rbm_mod, "train_rbm", real)
+    key = rr._train_key(cfg, "trained", 0, rr.load_data(cfg, 0)[2])
+    assert len(cache.checkpoint("rr_dbn", key).load()["W"]) == 1  # layer 1 was saved
+    resumed = rr.train_dbn(cfg, "trained", 0, "cpu", cache, progress=False)
+    assert all(torch.equal(a.W, b.W) for a, b in zip(clean.layers, resumed.layers))
+    assert cache.checkpoint("rr_dbn", key).load() is None  # cleared once the result is stored
