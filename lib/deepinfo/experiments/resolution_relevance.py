@@ -18,9 +18,7 @@ Units: H[s], H[k] are divided by log M (Fig. 2a's axes), i.e. computed in base M
 """
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -89,29 +87,8 @@ PRESETS = {
 MIN_TAIL = 10  # fewer states than this in the fitted tail: no beta is reported (NaN)
 
 
-@contextlib.contextmanager
-def cpu_threads(device):
-    """On the CPU, run with ``DEEPINFO_TORCH_THREADS`` intra-op threads (default 1), then restore.
-
-    The chapter's matrices are small (batch 100); on a shared or oversubscribed machine two
-    spinning threads were several times slower than one (see benchmarks/rbm.py; k-means 12x),
-    so one thread per process is the default, for torch and for the OpenMP/BLAS pools of
-    scikit-learn; set the variable to use more.
-    """
-    from threadpoolctl import threadpool_limits
-
-    dev = resolve_device(device)
-    if dev.type != "cpu":
-        yield
-        return
-    n = max(1, int(os.environ.get("DEEPINFO_TORCH_THREADS", "1")))
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        with threadpool_limits(n):  # scikit-learn's OpenMP and BLAS pools (k-means) as well
-            yield
-    finally:
-        torch.set_num_threads(old)
+# one thread for torch and scikit-learn by default: see deepinfo.device.cpu_threads
+from ..device import cpu_threads  # noqa: E402,F401  (re-exported for the supplement page)
 
 
 # ----------------------------------------------------------------------------------------- data

@@ -25,7 +25,7 @@ from ..device import resolve_device
 from ..estimators import relevance, resolution, state_counts
 from ..models.classifier import ClassifierConfig
 from .resolution_relevance import PRESETS as _MAIN  # the main page's digit classifier: one cached model for both pages
-from .resolution_relevance import cpu_threads
+from ..device import cpu_threads
 
 MNIST_SIZES = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5)          # Song et al. Fig. 1 (H1..H10)
 LETTER_SIZES = (320, 160, 120, 100, 95, 90, 85, 80, 75, 70)        # Fig. S3 caption (V = 128)

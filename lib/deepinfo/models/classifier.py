@@ -123,7 +123,10 @@ def trained_classifier(cfg: ClassifierConfig = ClassifierConfig(), seed: int = 0
                 "test_error": error(model, test_ds.x, test_ds.y), "n_train": train_ds.M, "n_test": test_ds.M,
                 "test_split": f"{test_ds.name} {test_ds.split}", "source": train_ds.describe()}
 
-    res = (cache or ResultCache()).get_or_compute("digit_classifier", key, compute)
+    from ..device import cpu_threads
+
+    with cpu_threads(dev):
+        res = (cache or ResultCache()).get_or_compute("digit_classifier", key, compute)
     model = DigitCNN(28, cfg.channels, cfg.n_hidden, 10)
     model.load_state_dict(res["state"])
     model.to(dev).eval()
