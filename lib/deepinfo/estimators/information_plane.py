@@ -342,7 +342,8 @@ def _np_keys(x: np.ndarray, L: int, limit: int) -> np.ndarray:
     limit = min(limit, 2 ** 53)  # Horner's rule runs in float64: exact below 2**53
     if N * math.log2(L) < 60 and L ** N <= limit:  # all digits at once: sum_j idx_j L^(N-1-j), exact in float64
         w = float(L) ** np.arange(N - 1, -1, -1, dtype=np.float64)
-        return (x.reshape(B * P, N) @ w).reshape(B, P).astype(np.int64)
+        # einsum, not @: no BLAS threads inside the worker threads of _run_chunks
+        return np.einsum("ij,j->i", x.reshape(B * P, N), w).reshape(B, P).astype(np.int64)
     keys = x[:, :, 0].copy()
     bound = L
     for j in range(1, N):
