@@ -34,7 +34,7 @@ import torch
 from deepinfo import paths
 from deepinfo.data.spherical import spherical_rule
 from deepinfo.estimators import binned_information_plane
-from deepinfo.models.ensemble import EnsembleConfig, snapshot_epochs, train_ensemble
+from deepinfo.models.ensemble import EnsembleConfig, epoch_permutations, snapshot_epochs, train_ensemble
 
 
 def _peak_rss_mb() -> float:
@@ -85,7 +85,7 @@ def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train
     t0 = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)
     K, n = train_idx.shape
-    perms = [torch.argsort(torch.rand(K, n, generator=gen), dim=1) for _ in range(epochs)]
+    perms = [epoch_permutations(K, n, gen) for _ in range(epochs)]
     for k in range(K):
         mods = []
         for l, (W, b) in enumerate(zip(*init)):

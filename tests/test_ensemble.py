@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from deepinfo.models.ensemble import EnsembleConfig, init_weights, loss_and_grads, snapshot_epochs, train_ensemble
+from deepinfo.models.ensemble import (EnsembleConfig, epoch_permutations, init_weights, loss_and_grads, snapshot_epochs,
+                                     train_ensemble)
 
 
 def _data(K=3, P=64, n=40, seed=0):
@@ -36,7 +37,7 @@ def _single(cfg, W0, b0, X, idx, y, epochs):
     Xt = torch.as_tensor(X)
     n = idx.shape[1]
     for _ in range(epochs):
-        perm = torch.argsort(torch.rand(K, n, generator=gen), dim=1)
+        perm = epoch_permutations(K, n, gen)
         for k in range(K):
             order, yk = idx[k, perm[k]], y[k, perm[k]]
             for s in range(0, n, cfg.batch_size):
@@ -92,7 +93,7 @@ def test_gradient_statistics_tiny_case():
     W0, b0 = init_weights(cfg.sizes, 2, torch.Generator().manual_seed(3))
     out = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 1], progress=False)
     gen = torch.Generator().manual_seed(cfg.seed)
-    perm = torch.argsort(torch.rand(2, 12, generator=gen), dim=1)
+    perm = epoch_permutations(2, 12, gen)
     for k in range(2):
         order, yk = idx[k, perm[k]], y[k, perm[k]]
         per_batch = [[], []]

@@ -232,6 +232,11 @@ def training_subsets(K: int, n_patterns: int, n_train: int, generator: torch.Gen
     return order[:, :n_train].sort(dim=1).values
 
 
+def epoch_permutations(K: int, n: int, generator: torch.Generator) -> torch.Tensor:
+    """An independent random order of the n training positions for each of the K networks, (K, n)."""
+    return torch.stack([torch.randperm(n, generator=generator) for _ in range(K)])
+
+
 def sample_labels(p1: torch.Tensor, idx: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Labels y ~ p(y=1|x) for the patterns ``idx`` (K, n), drawn independently per network."""
     return (torch.rand(idx.shape, generator=generator, dtype=torch.float64) < p1[idx]).long()
@@ -280,7 +285,6 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
         train_idx, y_train = (torch.as_tensor(d).long() for d in data)
         n_train = train_idx.shape[1]
     Xt = torch.as_tensor(np.asarray(X), dtype=torch.float32, device=dev)
-    XT = Xt.T.contiguous()  # (12, P)
     pyx = torch.as_tensor(np.asarray(p_y_given_x), dtype=torch.float32, device=dev)
     in_train = torch.zeros(K, P, dtype=torch.bool)
     in_train.scatter_(1, train_idx, True)
@@ -354,14 +358,14 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
     t0, last_ckpt = time.perf_counter(), time.perf_counter()
     for epoch in range(start_epoch + 1, cfg.epochs + 1):
         record = epoch in snap_index
-        perm = torch.argsort(torch.rand(K, n_train, generator=gen), dim=1).to(dev)
-        x_epoch = XT[:, torch.gather(train_idx_d, 1, perm)].permute(1, 0, 2).contiguous()  # (K, 12, n_train)
+        perm = epoch_permutations(K, n_train, gen).to(dev)
+        x_epoch = Xt[torch.gather(train_idx_d, 1, perm)]  # (K, n_train, 12), this epoch's order
         y_order = torch.gather(y_train_d, 1, perm)
         if record:
             sums = ([torch.zeros_like(w) for w in Ws], [torch.zeros_like(w) for w in Ws])
         for b in range(n_batches):
             sl = slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
-            xb = x_epoch[:, :, sl]
+            xb = x_epoch[:, sl].transpose(1, 2).contiguous()  # (K, 12, B)
             yb = y_order[:, sl]
             _, grads = loss_and_grads(Ws, bs, xb, yb, cfg.activation, transposed=True)
             opt.step(grads)
