@@ -15,7 +15,6 @@ Analysis helpers (all on ensemble means unless said otherwise): ``phase_epochs``
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 
 from ..cache import ResultCache
+from ..device import cpu_threads
 from ..data.spherical import Rule, committee_rule, spherical_rule
 from ..models.ensemble import EnsembleConfig, forward, train_ensemble
 
@@ -119,17 +119,6 @@ def make_measures(spec: tuple, rule: Rule, kde_noise_var: float = 0.1, kde_patte
     return out
 
 
-@contextlib.contextmanager
-def _threads(n: int = 1):
-    """Tiny batched matrices run fastest on one thread (and a shared machine punishes two)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
-
-
 def run_ensemble(ens: EnsembleConfig, rule_name: str = "spherical", measures: tuple = ("bin30",), *,
                  kde_noise_var: float = 0.1, kde_patterns: int = 4096, device="cpu",
                  cache: ResultCache | None = None, progress: bool = True, desc: str = "") -> dict:
@@ -142,7 +131,7 @@ def run_ensemble(ens: EnsembleConfig, rule_name: str = "spherical", measures: tu
 
     def compute():
         fns = make_measures(measures, rule, kde_noise_var, kde_patterns, seed=ens.seed)
-        with _threads(1):
+        with cpu_threads(device):  # one thread: the matrices are tiny (the book's thread policy)
             return train_ensemble(ens, rule.X, rule.p_y_given_x, fns, device=device,
                                   checkpoint=cache.checkpoint("information_plane_ensemble", key),
                                   progress=progress, desc=desc or rule_name)
