@@ -104,7 +104,7 @@ def resolution(counts, base: float = 2) -> float:
     b = check_base(base)
     c = c[c > 0].astype(np.float64)
     p = c / c.sum()
-    return float(-(p * np.log(p)).sum() / np.log(b))
+    return float(-(p * np.log(p)).sum() / np.log(b)) + 0.0  # + 0.0: no -0.0 for a single state
 
 
 def relevance(counts, base: float = 2) -> float:
@@ -116,7 +116,7 @@ def relevance(counts, base: float = 2) -> float:
     b = check_base(base)
     w = (k * m_k).astype(np.float64)
     p = w / w.sum()
-    return float(-(p * np.log(p)).sum() / np.log(b))
+    return float(-(p * np.log(p)).sum() / np.log(b)) + 0.0  # + 0.0: no -0.0 for a single state
 
 
 def entropy(x, base: float = 2) -> float:
