@@ -353,7 +353,7 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
     n_batches = math.ceil(n_train / cfg.batch_size)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # text bars: no ipywidgets needed in kernels
         bar = tqdm(total=cfg.epochs, initial=start_epoch, desc=desc, mininterval=2.0, leave=False)
     t0, last_ckpt = time.perf_counter(), time.perf_counter()
     for epoch in range(start_epoch + 1, cfg.epochs + 1):

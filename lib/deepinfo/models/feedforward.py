@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: no ipywidgets needed in kernels
 
 from ..device import resolve_device
 

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: no ipywidgets needed in kernels
 
 from ..device import resolve_device
 
