@@ -87,8 +87,12 @@ class ClaimRecorder:
                                 preset=self.preset, setting=self.setting)
         self.save()
 
-    def record(self, id: str, measured: float, holds: bool, detail: str = "", **extra: Any) -> Claim:
-        """Record the measured value of a declared claim and whether the paper's statement holds."""
+    def record(self, id: str, measured: float, holds: bool, detail: str = "", **extra: Any) -> None:
+        """Record the measured value of a declared claim and whether the paper's statement holds.
+
+        Returns None, so a chapter cell that ends with a record shows nothing; the recorded
+        claim is ``recorder.claims[id]``.
+        """
         if id not in self.claims:
             raise KeyError(f"claim id={id!r} was not declared; declared: {sorted(self.claims)}")
         try:
@@ -104,7 +108,6 @@ class ClaimRecorder:
         c.recorded_at = time.strftime("%Y-%m-%dT%H:%M:%S")
         c.extra = {k: _jsonable(v) for k, v in extra.items()}
         self.save()
-        return c
 
     def unevaluated(self) -> list[str]:
         return [c.id for c in self.claims.values() if c.status == "not evaluated"]

@@ -29,12 +29,12 @@ def _cell(text: str) -> str:
 
 
 def _table(doc: dict) -> list[str]:
-    lines = ["| claim | the paper | ours | preset, setting | status |", "|---|---|---|---|---|"]
+    lines = ["| claim | the paper | ours | status |", "|---|---|---|---|"]
     for c in doc["claims"]:
         ours = c["detail"] or ("-" if c["measured"] is None else f"{c['measured']:.4g}")
-        fig = f" ({{ref}}`{c['figure']}`)" if c.get("figure") else ""
+        fig = f" ({{numref}}`{c['figure']}`)" if c.get("figure") else ""
         lines.append(f"| `{c['id']}`{fig}<br>{_cell(c['statement'])} | {_cell(c['paper_value'])} | {_cell(ours)} | "
-                     f"{c['preset']}; {_cell(doc.get('setting', ''))} | {_STATUS_HTML[c['status']]} |")
+                     f"{_STATUS_HTML[c['status']]} |")
     return lines
 
 
@@ -57,10 +57,12 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None) -> str:
         docs = [d for d in claims.values() if d["paper"] == prefix]
         if not docs:
             continue
-        cite = f" {{cite:p}}`{key}`" if key else ""
-        out += [f"## {name}{cite}", ""]
+        out += [f"## {name}", ""]
+        if key:
+            out += [f"Claims of {{cite:t}}`{key}`.", ""]
         for doc in docs:
-            out += [f"**{summary(doc)}** (chapter {{doc}}`{doc['chapter']}`).", ""]
+            out += [f"**{summary(doc)}** (page {{doc}}`{doc['chapter']}`). Setting: {_cell(doc.get('setting', ''))}.",
+                    ""]
             if full and doc["chapter"] in full:
                 out += [f"At the full preset: **{summary(full[doc['chapter']])}**.", ""]
             out += _table(doc) + [""]

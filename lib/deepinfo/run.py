@@ -186,7 +186,7 @@ def stage_book(root: Path | None = None, executed: Path | None = None, partial: 
                 continue
             if not nb.is_file():
                 raise ChapterError(f"chapter {src.stem} has no executed notebook at {nb}; run the chapters first")
-            shutil.copy2(nb, dst.with_suffix(".ipynb"))
+            _stage_notebook(nb, dst.with_suffix(".ipynb"))
         elif src.suffix != ".ipynb":
             dst.symlink_to(src)
     return stage
@@ -201,6 +201,20 @@ def jupyter_book_command() -> list[str]:
     if found is None:
         raise ChapterError("jupyter-book is not installed in this environment: run `make setup`")
     return [found]
+
+
+def _stage_notebook(src: Path, dst: Path) -> None:
+    """Copy an executed chapter for rendering. The page shows papermill's injected cell (the values
+    this build used) and hides the chapter's own parameters cell (its defaults) with ``remove-cell``."""
+    import nbformat
+
+    nb = nbformat.read(src, as_version=4)
+    if any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells):
+        for c in nb.cells:
+            tags = c.metadata.get("tags", [])
+            if "parameters" in tags and "remove-cell" not in tags:
+                c.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(nb, dst)
 
 
 def build_book(root: Path | None = None, partial: bool = False) -> Path:
