@@ -15,7 +15,7 @@ PRESET ?= quick
 .PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
 
 help:
-	@echo "make book   - execute every chapter (PRESET=$(PRESET)) and render _build/html"
+	@echo "make book   - run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html"
 	@echo "make test   - unit tests + every chapter at the smoke preset (+ headless-browser check)"
 	@echo "make student - the book without exercise solutions, in _build/student"
 	@echo "make benchmarks - print speed figures (benchmarks/*.py)"
@@ -61,7 +61,9 @@ unit: setup
 chapters: setup
 	$(PY) -m deepinfo.run --preset $(PRESET)
 
-book: setup
+# the benchmarks run first, on a machine not yet busy with chapters: the performance page
+# of the book is rendered from the figures they write to _build/benchmarks
+book: benchmarks
 	$(PY) -m deepinfo.run --preset $(PRESET) --build-book
 
 student: setup
