@@ -76,32 +76,11 @@ def _check_activations(activations) -> tuple[torch.Tensor, bool]:
 
 
 def _check_p_y_given_x(p_y_given_x, B: int, P: int, device) -> torch.Tensor:
-    """p(y|x) as a float64 tensor of shape (B or 1, P, n_y), rows summing to 1."""
-    p = _as_tensor(p_y_given_x, "p_y_given_x", device).to(torch.float64)
-    if p.ndim == 1:                      # p(y=1|x) for a binary label
-        p = torch.stack([1.0 - p, p], dim=-1)
-        binary = True
-    else:
-        binary = False
-    if p.ndim == 2:
-        p = p[None]
-    if p.ndim != 3:
-        raise ValueError("p_y_given_x: expected shape (P,) = p(y=1|x), (P, n_y) or (B, P, n_y), "
-                         f"got shape {tuple(_as_tensor(p_y_given_x, 'p_y_given_x').shape)}")
-    if p.shape[1] != P:
-        raise ValueError(f"p_y_given_x: has {p.shape[1]} rows but activations have P = {P} patterns")
-    if p.shape[0] not in (1, B):
-        raise ValueError(f"p_y_given_x: batch size {p.shape[0]} does not match activations (B = {B})")
-    if p.shape[2] == 0:
-        raise ValueError("p_y_given_x: has no label columns")
-    if not torch.isfinite(p).all():
-        raise ValueError("p_y_given_x: contains NaN or inf")
-    if (p < -1e-12).any() or (p > 1 + 1e-12).any():
-        raise ValueError("p_y_given_x: probabilities must lie in [0, 1]")
-    if not binary and not torch.allclose(p.sum(-1), torch.ones((), dtype=p.dtype, device=p.device),
-                                         atol=1e-6, rtol=0):
-        raise ValueError("p_y_given_x: each row p(.|x) must sum to 1")
-    return p.clamp(0.0, 1.0)
+    """p(y|x) as a float64 tensor of shape (B or 1, P, n_y), rows summing to 1, on ``device``.
+
+    The checks are those of :func:`_np_p_y_given_x` (the rule is small: P x n_y values).
+    """
+    return torch.from_numpy(_np_p_y_given_x(p_y_given_x, B, P)).to(device)
 
 
 def _check_base(base) -> float:
