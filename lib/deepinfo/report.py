@@ -113,7 +113,13 @@ def _fmt_value(v) -> str:
     return _cell(json.dumps(v) if isinstance(v, (list, dict)) else str(v))
 
 
-def performance_page(directory: str | Path | None = None) -> str:
+# the quantities the README's compact table keeps (the book's performance page shows everything)
+README_KEYS = {"ours_s", "baseline_s", "ratio", "target_s", "paper_scale_seconds", "full_seconds", "peak_memory_mb",
+               "peak_rss_mb", "ours_seconds", "loop_seconds", "fig5_total_seconds", "target_seconds",
+               "spin_updates_per_s", "ours_samples_per_s", "loop_samples_per_s", "speedup", "seconds", "cpus"}
+
+
+def performance_page(directory: str | Path | None = None, keys: set | None = None) -> str:
     """The performance page from the JSON files the benchmark scripts wrote (``_build/benchmarks``)."""
     d = Path(directory) if directory is not None else paths.build_dir() / "benchmarks"
     out = ["# Performance", "",
@@ -135,7 +141,8 @@ def performance_page(directory: str | Path | None = None) -> str:
         if f.stem in TARGETS:
             out += [f"Target: {TARGETS[f.stem]}.", ""]
         out += ["| quantity | value |", "|---|---|"]
-        out += [f"| `{_cell(k)}` | {_fmt_value(v)} |" for k, v in _flatten(data)]
+        out += [f"| `{_cell(k)}` | {_fmt_value(v)} |" for k, v in _flatten(data)
+                if keys is None or k.split(".")[-1] in keys]
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -169,7 +176,8 @@ def update_readme(readme: str | Path) -> None:
     readme = Path(readme)
     text = readme.read_text()
     for tag, body in (("timings-table", timings_table()),
-                      ("performance-table", "\n".join(performance_page().splitlines()[4:]).strip().replace("## ", "### "))):
+                      ("performance-table", "\n".join(performance_page(keys=README_KEYS).splitlines()[4:]).strip()
+                       .replace("## ", "### "))):
         start, end = f"<!-- {tag} -->", f"<!-- /{tag} -->"
         if start in text and end in text:
             head, rest = text.split(start, 1)
