@@ -29,53 +29,14 @@ import time
 from pathlib import Path
 
 from . import paths
+from .chapters import chapter_paths, is_chapter, toc_files  # noqa: F401  (re-exported)
+from .experiments import PRESET_NAMES
 
-PRESETS = ("smoke", "quick", "full")
+PRESETS = PRESET_NAMES  # kept for older callers; the names live in deepinfo.experiments
 
 
 class ChapterError(RuntimeError):
     """A chapter raised, or left a declared claim unevaluated."""
-
-
-def toc_files(root: Path | None = None) -> list[str]:
-    """The files listed in ``_toc.yml`` (without extension), in order."""
-    import yaml
-
-    root = root or paths.project_root()
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    out: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    out.append(str(node[key]))
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    return out
-
-
-def is_chapter(path: Path) -> bool:
-    """A jupytext MyST file with a kernelspec is an executable chapter."""
-    head = path.read_text().split("\n---", 2)[0] if path.suffix == ".md" else ""
-    return "kernelspec:" in head
-
-
-def chapter_paths(root: Path | None = None) -> dict[str, Path]:
-    """Executable chapters in toc order, keyed by file stem."""
-    root = root or paths.project_root()
-    out: dict[str, Path] = {}
-    for entry in toc_files(root):
-        p = root / (entry if entry.endswith(".md") else entry + ".md")
-        if p.is_file() and is_chapter(p):
-            out[p.stem] = p
-    return out
 
 
 def _record_timing(name: str, preset: str, seconds: float) -> None:
