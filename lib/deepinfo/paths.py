@@ -7,6 +7,9 @@ chapter runner points executed chapters at the right build directory:
 ``DEEPINFO_BUILD_DIR``  build products (default ``<root>/_build``)
 ``DEEPINFO_CACHE_DIR``  result cache (default ``<build>/cache``)
 ``DEEPINFO_DATA_DIR``   datasets (default ``<root>/data``)
+``DEEPINFO_CLAIMS_DIR`` where chapters write their claims (default ``<build>/claims``); the runner
+                        points each executing chapter at a private folder of its own and moves the
+                        claims into ``<build>/claims`` only when the chapter succeeded
 """
 from __future__ import annotations
 
@@ -48,4 +51,5 @@ def data_dir() -> Path:
 
 
 def claims_dir() -> Path:
-    return build_dir() / "claims"
+    env = os.environ.get("DEEPINFO_CLAIMS_DIR")
+    return Path(env).resolve() if env else build_dir() / "claims"
