@@ -69,3 +69,45 @@ def test_unstorable_values_raise_clearly(tmp_path):
         ResultCache(tmp_path).get_or_compute("exp", {}, lambda: {"f": object()})
     with pytest.raises(ValueError, match="name"):
         ResultCache(tmp_path).entry("a/b", {})
+
+
+class _Planted:
+    """Unpickling this runs a shell command: what a hostile payload would carry."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_planted_pickle_with_a_valid_checksum_is_refused_without_running(tmp_path):
+    import hashlib
+    import pickle
+
+    cache = ResultCache(tmp_path / "cache")
+    cache.get_or_compute("exp", {"a": 3}, lambda: {"v": 1})
+    entry = cache.entry("exp", {"a": 3})
+    marker = tmp_path / "ran"
+    hostile = pickle.dumps({"v": _Planted(marker)}, protocol=2)
+    entry.payload.write_bytes(hostile)
+    meta = json.loads(entry.meta.read_text())
+    meta["sha256"] = hashlib.sha256(hostile).hexdigest()   # the attacker fixes the checksum too
+    entry.meta.write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match=rf"{entry.directory.name}.*unusable.*loaded safely"):
+        out = cache.get_or_compute("exp", {"a": 3}, lambda: {"v": 2})
+    assert out == {"v": 2} and not marker.exists()
+
+
+def test_load_of_a_cleared_or_half_deleted_entry_never_raises(tmp_path):
+    cache = ResultCache(tmp_path)
+    entry = cache.entry("exp", {"a": 4})
+    assert entry.load() is None and not entry.directory.exists()   # absent: no folder, no lock file made
+    entry.save({"v": 1})
+    entry.payload.unlink()                                           # meta without payload
+    with pytest.warns(UserWarning, match="payload file is missing"):
+        assert entry.load() is None
+    assert not entry.meta.exists()
+    entry.clear()                                                    # clearing twice is fine
+    assert entry.load() is None
