@@ -3,28 +3,29 @@
 Resolution and relevance (Song, Marsili & Jo 2018; Lee & Jo 2022):
     state_counts, degeneracy, resolution (H[s]), relevance (H[k])
 Mutual information:
-    entropy, mutual_information
+    entropy, mutual_information (from samples), mutual_information_table (exact, of a joint table)
 Information plane (Shwartz-Ziv & Tishby 2017 sec. 3.2; Saxe et al. 2018):
     binned_information_plane, discrete_information_plane, kde_information_plane
 Power laws m_k ~ k^(-beta-1) (Clauset, Shalizi & Newman 2009):
     powerlaw_beta -> PowerLawFit, powerlaw_compare
 Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
-    max_relevance_curve, TOLERANCE_BITS
+    max_relevance_curve, TOLERANCE_BITS, relevance_gap (H_k^max(H_s) - H_k)
 Information bottleneck (Shwartz-Ziv & Tishby 2017 eqs. 9, 12):
     information_bottleneck_curve -> IBCurve, ib_optimal_beta, ib_encoder
 Labels (Song et al. 2018 eq. 9, Fig. 2d):
     generation_ability, hidden_state_error, label_distribution
 """
-from .counting import (degeneracy, entropy, mutual_information, relevance, resolution, state_counts,  # noqa: F401
-                       state_ids)
+from .counting import (degeneracy, entropy, mutual_information, mutual_information_table, relevance,  # noqa: F401
+                       resolution, state_counts, state_ids)
 from .information_plane import (binned_information_plane, discrete_information_plane,  # noqa: F401
                                 kde_information_plane)
 from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
-from .relevance_bound import TOLERANCE_BITS, max_relevance_curve  # noqa: F401
+from .relevance_bound import TOLERANCE_BITS, max_relevance_curve, relevance_gap  # noqa: F401
 from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
 from .labels import generation_ability, hidden_state_error, label_distribution  # noqa: F401
 
 __all__ = ["state_ids", "state_counts", "degeneracy", "resolution", "relevance", "entropy", "mutual_information",
+           "mutual_information_table", "relevance_gap",
            "binned_information_plane", "discrete_information_plane", "kde_information_plane",
            "PowerLawFit", "powerlaw_beta", "powerlaw_compare", "max_relevance_curve", "TOLERANCE_BITS",
            "IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder",

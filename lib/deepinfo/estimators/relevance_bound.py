@@ -224,4 +224,38 @@ def max_relevance_curve(M: int, base: float = 2, *, n_beta: int = 60, return_par
     return H_s, H_k, [lookup[tuple(np.round(h, 12))] for h in hull]
 
 
-__all__ = ["max_relevance_curve", "TOLERANCE_BITS"]
+def relevance_gap(H_s, H_k, M: int, base: float = 2, *, curve: tuple | None = None) -> np.ndarray:
+    """Gap below the maximal-relevance curve: ``H_k^max(H_s) - H_k``, in units of log ``base``.
+
+    The one home for "how far below the bound" (Song, Marsili & Jo 2018 Fig. 2a): the curve of
+    :func:`max_relevance_curve` for ``M`` samples, linearly interpolated at each ``H_s``. Any
+    partition of M lies at most :data:`TOLERANCE_BITS` above the interpolated curve, so a gap
+    above ``-TOLERANCE_BITS`` is consistent with a point on or below the bound.
+
+    Parameters
+    ----------
+    H_s, H_k : array_like of the same shape, resolution and relevance in units of log ``base``
+        (bits by default; NOT divided by log M).
+    M : the number of samples behind them.
+    curve : optional precomputed ``(H_s, H_k)`` of ``max_relevance_curve(M, base)`` (saves time).
+
+    Returns
+    -------
+    ndarray of the shape of ``H_s``; divide by ``log_base(M)`` for the papers' normalised axes.
+    """
+    hs = np.asarray(H_s, dtype=np.float64)
+    hk = np.asarray(H_k, dtype=np.float64)
+    if hs.shape != hk.shape:
+        raise ValueError(f"H_s and H_k: expected the same shape, got {hs.shape} and {hk.shape}")
+    if not (np.isfinite(hs).all() and np.isfinite(hk).all()):
+        raise ValueError("H_s, H_k: expected finite entropies")
+    cs, ck = curve if curve is not None else max_relevance_curve(M, base)
+    cs, ck = np.asarray(cs, dtype=np.float64), np.asarray(ck, dtype=np.float64)
+    top = float(cs.max())
+    if (hs > top + 1e-9).any() or (hs < -1e-9).any():
+        raise ValueError(f"H_s: values must lie in [0, log M] = [0, {top:.6g}] for M={M}; got "
+                         f"[{hs.min():.6g}, {hs.max():.6g}] (are they normalised by log M, or in other units?)")
+    return np.interp(hs, cs, ck) - hk
+
+
+__all__ = ["max_relevance_curve", "TOLERANCE_BITS", "relevance_gap"]

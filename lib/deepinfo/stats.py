@@ -1,0 +1,88 @@
+"""Uncertainty of measured values: one home for the standard error and the bootstrap interval.
+
+Every number a claim reports comes from a handful of realisations, networks, seeds or
+samples; these are the two ways the book states its spread:
+
+* :func:`mean_se`: the mean and its standard error ``s / sqrt(n)`` (``s`` with ``ddof=1``)
+  over ``n`` independent realisations along ``axis``, ignoring NaN entries;
+* :func:`bootstrap_interval`: a percentile bootstrap interval of any statistic of
+  independent samples (Efron & Tibshirani 1993, ch. 13), seeded, so the same input gives the
+  same interval.
+
+Both return plain floats/arrays; :class:`deepinfo.claims.Uncertainty` carries them into a claim
+together with what they were taken over.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def mean_se(x, axis: int = 0) -> tuple[np.ndarray | float, np.ndarray | float, np.ndarray | int]:
+    """Mean, standard error of the mean and number of finite values along ``axis``.
+
+    ``se = std(x, ddof=1) / sqrt(n)`` over the finite entries; with ``n = 1`` the standard
+    error is NaN (one realisation says nothing about the spread), never 0.
+
+    Parameters
+    ----------
+    x : array_like of shape (..., n, ...) with the realisations along ``axis``
+    axis : the axis of realisations
+
+    Returns
+    -------
+    (mean, se, n), each of ``x``'s shape without ``axis`` (scalars for 1-D input).
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 0:
+        raise ValueError(f"x: expected an array of realisations, got the scalar {float(a)!r}")
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis={axis}: x has {a.ndim} dimension(s)")
+    ok = np.isfinite(a)
+    n = ok.sum(axis=axis)
+    if np.any(n == 0):
+        raise ValueError("x: a slice along `axis` has no finite value; cannot take its mean")
+    filled = np.where(ok, a, 0.0)
+    mean = filled.sum(axis=axis) / n
+    dev = np.where(ok, a - np.expand_dims(mean, axis), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (dev ** 2).sum(axis=axis) / (n - 1)
+        se = np.where(n > 1, np.sqrt(var / n), np.nan)
+    if a.ndim == 1:
+        return float(mean), float(se), int(n)
+    return mean, se, n
+
+
+def bootstrap_interval(samples, statistic: Callable[[np.ndarray], float] = np.mean, *, n_boot: int = 2000,
+                       level: float = 0.95, rng: int | np.random.Generator = 0) -> tuple[float, float, float]:
+    """Percentile bootstrap interval of ``statistic`` over independent ``samples``.
+
+    Resamples the first axis of ``samples`` with replacement ``n_boot`` times and returns
+    ``(estimate, lo, hi)``: the statistic of the data and the ``(1-level)/2`` and
+    ``(1+level)/2`` quantiles of the resampled statistics.
+
+    Parameters
+    ----------
+    samples : array_like of shape (n, ...), n >= 2 independent samples along axis 0
+    statistic : maps an array of shape (n, ...) to a float
+    n_boot : number of bootstrap resamples (>= 100)
+    level : coverage of the interval, in (0, 1)
+    rng : seed or generator (the interval is reproducible for a fixed seed)
+    """
+    a = np.asarray(samples)
+    if a.ndim == 0 or len(a) < 2:
+        raise ValueError(f"samples: need at least 2 independent samples along axis 0, got shape {a.shape}")
+    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 100):
+        raise ValueError(f"n_boot={n_boot!r}: expected an integer >= 100")
+    if not 0.0 < float(level) < 1.0:
+        raise ValueError(f"level={level!r}: expected a coverage in (0, 1), e.g. 0.95")
+    g = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    est = float(statistic(a))
+    idx = g.integers(0, len(a), size=(int(n_boot), len(a)))
+    boot = np.array([float(statistic(a[i])) for i in idx])
+    boot = boot[np.isfinite(boot)]
+    if boot.size < n_boot // 2:
+        raise ValueError("statistic: more than half of the bootstrap resamples gave a non-finite value")
+    lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return est, float(lo), float(hi)
