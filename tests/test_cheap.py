@@ -158,10 +158,10 @@ def test_chain_mi_is_non_increasing_and_plugin_matches_exact():
     assert np.abs(r["plugin"] - r["exact"]).max() < 0.02
 
 
-def test_mi_bits_closed_form():
-    e = 0.1  # binary symmetric channel with uniform input: 1 - h(e)
-    J = 0.5 * np.array([[1 - e, e], [e, 1 - e]])
-    assert abs(hierarchy.mi_bits(J) - (1 + e * math.log2(e) + (1 - e) * math.log2(1 - e))) < 1e-12
+def test_chain_config_is_the_shared_home():
+    from deepinfo.experiments.cheap_learning import PRESETS
+    assert all(isinstance(c.chain, hierarchy.ChainConfig) for c in PRESETS.values())
+    assert [f for f in hierarchy.ChainConfig.__dataclass_fields__] == ["sizes", "concentration", "M", "n_bits_chain"]
 
 
 def test_stepwise_inversion_on_noisy_copy_chain():

@@ -3,11 +3,36 @@
 A chain x0 -> x1 -> ... -> xn is given by its prior p0 (K0,) and column-stochastic matrices
 M_i (K_i, K_{i-1}) with M_i[a, b] = p(x_i = a | x_{i-1} = b) (eq. 15-16). Exact quantities are
 computed from these matrices; the plug-in estimates use ``deepinfo.estimators`` on samples.
-Mutual informations in bits.
+Mutual informations in bits, exact ones by :func:`deepinfo.estimators.mutual_information_table`
+(the one home for the MI of a joint table).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from ..estimators import mutual_information_table
+
+
+@dataclass(frozen=True)
+class ChainConfig:
+    """The configuration of a hierarchical Markov chain x0 -> x1 -> ... -> xn (paper sec. III A-D).
+
+    The one home of the chain's configuration, used by the Lin & Tegmark chapter and the synthesis.
+
+    sizes          states per level (K_0, K_1, ..., K_n); the channels M_i are (K_i, K_{i-1})
+    concentration  Dirichlet concentration of each column of M_i (:func:`random_chain`); small
+                   values give nearly deterministic channels, large ones nearly uniform
+    M              samples drawn from the chain (plug-in estimates, training data)
+    n_bits_chain   steps of the noisy-copy chain of Theorem 2 (:func:`noisy_copy_chain`): level i
+                   carries i + 1 bits
+    """
+
+    sizes: tuple = (4, 8, 8, 8, 8, 8)
+    concentration: float = 0.5
+    M: int = 20_000
+    n_bits_chain: int = 4
 
 
 def random_chain(sizes: list[int], rng: np.random.Generator, concentration: float = 0.5) -> dict:
@@ -26,12 +51,9 @@ def marginals_joint_with_x0(p0, Ms) -> list[np.ndarray]:
     return out
 
 
-def mi_bits(joint: np.ndarray) -> float:
-    """Exact I(A;B) in bits from a joint table (eq. 22)."""
-    pa = joint.sum(1, keepdims=True)
-    pb = joint.sum(0, keepdims=True)
-    nz = joint > 0
-    return float((joint[nz] * np.log2(joint[nz] / (pa @ pb)[nz])).sum())
+#: Transition alias for ``deepinfo.experiments.synthesis`` (being rewritten): use
+#: :func:`deepinfo.estimators.mutual_information_table` instead; to be deleted.
+mi_bits = mutual_information_table
 
 
 def sample_chain(p0, Ms, M: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,7 +72,7 @@ def dpi_along_chain(p0, Ms, M: int, rng: np.random.Generator) -> dict:
     """I(x0; x_i) for i = 0..n, exact and plug-in (``deepinfo.estimators.mutual_information``)."""
     from deepinfo.estimators import mutual_information
 
-    exact = [mi_bits(J) for J in marginals_joint_with_x0(p0, Ms)]
+    exact = [mutual_information_table(J) for J in marginals_joint_with_x0(p0, Ms)]
     s = sample_chain(p0, Ms, M, rng)
     plugin = [mutual_information(s[:, :1], s[:, i:i + 1]) for i in range(s.shape[1])]
     return {"exact": np.array(exact), "plugin": np.array(plugin), "M": M}
@@ -133,4 +155,4 @@ def stepwise_inversion(p0, Ms) -> dict:
         JT[:, t] += J[:, j]
     return {"n_classes": [int(t.max() + 1) for t in T] + [Ms[-1].shape[0]], "functional": functional,
             "max_composition_error": float(np.abs(composed - post0).max()),
-            "I_x0_xn": mi_bits(J), "I_x0_T0": mi_bits(JT), "labels": T}
+            "I_x0_xn": mutual_information_table(J), "I_x0_T0": mutual_information_table(JT), "labels": T}

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..cache import ResultCache
 from ..cheap import gates, hierarchy, rg, shallow_deep
+from ..cheap.hierarchy import ChainConfig
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,6 @@ class RGConfig:
     S: int = 50
     bs: tuple = (1, 2, 4, 8)
     kmax: float = float(np.pi / 2)  # fit range |k'| <= kmax in coarse lattice units
-
-
-@dataclass(frozen=True)
-class ChainConfig:
-    sizes: tuple = (4, 8, 8, 8, 8, 8)
-    concentration: float = 0.5
-    M: int = 20_000
-    n_bits_chain: int = 4
 
 
 @dataclass(frozen=True)
