@@ -7,7 +7,8 @@ Mutual information:
 Information plane (Shwartz-Ziv & Tishby 2017 sec. 3.2; Saxe et al. 2018):
     binned_information_plane, discrete_information_plane, kde_information_plane
 Power laws m_k ~ k^(-beta-1) (Clauset, Shalizi & Newman 2009):
-    powerlaw_beta -> PowerLawFit, powerlaw_compare
+    power_law_verdict -> PowerLawVerdict (the one decision rule), bound_slope_beta (the papers' slope estimate),
+    powerlaw_beta -> PowerLawFit, powerlaw_compare (display)
 Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
     max_relevance_curve, TOLERANCE_BITS, relevance_gap (H_k^max(H_s) - H_k)
 Information bottleneck (Shwartz-Ziv & Tishby 2017 eqs. 9, 12):
@@ -19,7 +20,8 @@ from .counting import (degeneracy, entropy, mutual_information, mutual_informati
                        resolution, state_counts, state_ids)
 from .information_plane import (binned_information_plane, discrete_information_plane,  # noqa: F401
                                 kde_information_plane)
-from .powerlaw import PowerLawFit, powerlaw_beta, powerlaw_compare  # noqa: F401
+from .powerlaw import (PowerLawFit, PowerLawVerdict, bound_slope_beta, power_law_verdict,  # noqa: F401
+                       powerlaw_beta, powerlaw_compare)
 from .relevance_bound import TOLERANCE_BITS, max_relevance_curve, relevance_gap  # noqa: F401
 from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
 from .labels import generation_ability, hidden_state_error, label_distribution  # noqa: F401
@@ -27,6 +29,7 @@ from .labels import generation_ability, hidden_state_error, label_distribution  
 __all__ = ["state_ids", "state_counts", "degeneracy", "resolution", "relevance", "entropy", "mutual_information",
            "mutual_information_table", "relevance_gap",
            "binned_information_plane", "discrete_information_plane", "kde_information_plane",
-           "PowerLawFit", "powerlaw_beta", "powerlaw_compare", "max_relevance_curve", "TOLERANCE_BITS",
+           "PowerLawFit", "powerlaw_beta", "powerlaw_compare", "PowerLawVerdict", "power_law_verdict",
+           "bound_slope_beta", "max_relevance_curve", "TOLERANCE_BITS",
            "IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder",
            "generation_ability", "hidden_state_error", "label_distribution"]
