@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from deepinfo.classroom import (chapter_sources, exercises, instructor_page, missing_solutions, solutions,
-                                strip_solutions, write_student_edition)
+from deepinfo.classroom import (MARKER, UnsafeOutput, chapter_sources, exercise_info, exercises, instructor_page,
+                                main, missing_solutions, solutions, strip_solutions, write_student_edition)
 from deepinfo.report import performance_page
 
 TEXT = """# T
@@ -70,10 +70,53 @@ def test_student_edition_has_no_solutions(tmp_path):
     assert (tmp_path / "student" / "_toc.yml").is_file()
 
 
+def test_student_edition_refuses_a_folder_it_did_not_write(tmp_path):
+    theirs = tmp_path / "thesis"
+    theirs.mkdir()
+    (theirs / "thesis.tex").write_text("years of work")
+    with pytest.raises(UnsafeOutput, match="not empty"):
+        write_student_edition(theirs)
+    assert main(["--out", str(theirs)]) == 2
+    assert (theirs / "thesis.tex").read_text() == "years of work" and sorted(p.name for p in theirs.iterdir()) == [
+        "thesis.tex"]
+
+
+def test_student_edition_never_touches_the_project(tmp_path):
+    from deepinfo import paths
+
+    root = paths.project_root()
+    for out in (root, root.parent, root / "book"):
+        with pytest.raises(UnsafeOutput):
+            write_student_edition(out)
+    assert (root / ".git").exists() and (root / "book" / "intro.md").is_file()
+
+
+def test_student_edition_replaces_only_its_own_earlier_edition(tmp_path):
+    out = tmp_path / "student"
+    write_student_edition(out)
+    assert (out / MARKER).is_file()
+    (out / "book" / "stale.md").write_text("from an older edition")
+    write_student_edition(out)  # an edition it wrote: replaced whole
+    assert not (out / "book" / "stale.md").exists() and (out / MARKER).is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".student.")]  # no temporary folders left
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_student_edition(empty)  # an empty folder is fine
+    assert (empty / "_toc.yml").is_file()
+
+
+def test_exercise_info_reads_title_time_and_preset():
+    text = "```{exercise} Count states\n:label: ex-a\nAbout 15 minutes at the smoke preset.\n```\n"
+    assert exercise_info(text) == [{"label": "ex-a", "title": "Count states", "minutes": 15, "preset": "smoke",
+                                    "code": False}]
+    assert exercise_info(TEXT)[0]["minutes"] is None
+
+
 def test_generated_pages_read_build_products(build_dir):
     (build_dir / "timings.json").write_text(json.dumps({"cheap_learning": {"quick": {"seconds": 120.0, "cpus": 2}}}))
     page = instructor_page()
     assert "2.0 min (2 CPUs)" in page and "not measured" in page
+    assert "| exercise | chapter | time | preset |" in page and "ex-" not in page.split("## Exercises")[1]
     bench = build_dir / "benchmarks"
     bench.mkdir()
     (bench / "estimators.json").write_text(json.dumps({"machine": "x", "cases": [{"case": "a", "ratio": 12.5}]}))

@@ -9,19 +9,32 @@ Exercises use sphinx-exercise directives in the chapters' MyST source::
 
 ``python -m deepinfo.classroom --out DIR`` (``make student``) writes a copy of the book with
 every solution removed, after checking that every exercise has a solution in the
-instructor version. :func:`write_instructor_page` renders the instructor page from the
+instructor version. It writes only into a folder it owns: a new or empty ``DIR``, or one it
+wrote before (it holds the marker file :data:`MARKER`); a non-empty folder it did not create,
+or one that contains the project, is refused and left untouched. The edition is written
+into a temporary sibling folder and moved into place, so a failure leaves the old edition. :func:`write_instructor_page` renders the instructor page from the
 chapters' exercises and the run times the runner measured.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from . import paths
+from .chapters import chapter_paths
+
+#: the file that marks a folder as a student edition written by this module (safe to replace)
+MARKER = ".deepinfo-student-edition"
+
+
+class UnsafeOutput(ValueError):
+    """The output folder is not one this module may write into."""
 
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}\s*(?P<arg>.*)$")
 
@@ -63,6 +76,30 @@ def exercises(text: str) -> list[str]:
     return out
 
 
+_MINUTES = re.compile(r"(?:about|~)?\s*(\d+)\s*min", re.I)
+_PRESET = re.compile(r"\b(smoke|quick|full)\b")
+
+
+def exercise_info(text: str) -> list[dict]:
+    """Each exercise of a MyST text: label, title, estimated minutes and preset when its text states them.
+
+    The time and preset are read from the exercise's own words (e.g. "About 15 minutes at the smoke
+    preset"); ``None`` where the exercise does not say.
+    """
+    out = []
+    for name, arg, body, start, _ in _blocks(text):
+        if name not in ("exercise", "exercise-start"):
+            continue
+        label = _label(body)
+        if label is None:
+            raise ValueError(f"exercise at line {start + 1} ({arg!r}) has no :label:, so no solution can refer to it")
+        words = " ".join(line for line in body if not line.startswith(":"))
+        m, pr = _MINUTES.search(words), _PRESET.search(words)
+        out.append({"label": label, "title": arg or label, "minutes": int(m[1]) if m else None,
+                    "preset": pr[1] if pr else None, "code": "```{code-cell}" in "\n".join(body) or "def " in words})
+    return out
+
+
 def solutions(text: str) -> list[str]:
     """The exercise labels that ``{solution}`` / ``{solution-start}`` directives refer to."""
     return [arg.split()[0] for name, arg, *_ in _blocks(text) if name in ("solution", "solution-start") and arg]
@@ -97,31 +134,65 @@ def chapter_sources(root: Path | None = None) -> dict[str, Path]:
     return {p.stem: p for p in sorted((root / "book").glob("*.md"))}
 
 
+def check_output_folder(out: Path, root: Path | None = None) -> None:
+    """Raise :class:`UnsafeOutput` unless ``out`` is new, empty, or a student edition written here before."""
+    root = (root or paths.project_root()).resolve()
+    target = out.resolve()
+    if target == root or root.is_relative_to(target):
+        raise UnsafeOutput(f"--out {out}: this folder contains the project ({root}); choose a new folder, "
+                           "e.g. _build/student")
+    if (root / "book").resolve() in (target, *target.parents):
+        raise UnsafeOutput(f"--out {out}: inside the book's sources; choose a new folder, e.g. _build/student")
+    if target.exists() and not target.is_dir():
+        raise UnsafeOutput(f"--out {out}: exists and is not a folder; choose a new folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise UnsafeOutput(f"--out {out}: the folder is not empty and was not written by `make student` (no {MARKER} "
+                           "file in it); nothing was changed. Choose a new or empty folder.")
+
+
 def write_student_edition(out: Path, root: Path | None = None) -> list[Path]:
-    """Copy the book to ``out`` with every solution removed; raise if an exercise lacks a solution."""
+    """Copy the book to ``out`` with every solution removed; raise if an exercise lacks a solution.
+
+    ``out`` must be new, empty, or an earlier student edition (see :func:`check_output_folder`).
+    """
     root = root or paths.project_root()
+    out = Path(out)
+    check_output_folder(out, root)
     problems = {name: missing_solutions(p.read_text()) for name, p in chapter_sources(root).items()}
     problems = {k: v for k, v in problems.items() if v}
     if problems:
         raise ValueError(f"exercises without a solution in the instructor version: {problems}")
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    written = []
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy2(root / f, out / f)
-    for src in (root / "book").rglob("*"):
-        dst = out / src.relative_to(root)
-        if src.is_dir():
-            continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.suffix == ".md":
-            dst.write_text(strip_solutions(src.read_text()))
-            written.append(dst)
-        else:
-            shutil.copy2(src, dst)
-    (out / "README.md").write_text("# Student edition\n\nThe book's chapters with the exercise solutions removed "
-                                   "(generated by `make student`). Execute a chapter with the project's runner.\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
+    try:
+        (stage / MARKER).write_text("Written by `python -m deepinfo.classroom` (make student); safe to replace.\n")
+        written = []
+        for f in ("_config.yml", "_toc.yml"):
+            shutil.copy2(root / f, stage / f)
+        for src in (root / "book").rglob("*"):
+            rel = src.relative_to(root)
+            if src.is_dir():
+                continue
+            dst = stage / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if src.suffix == ".md":
+                dst.write_text(strip_solutions(src.read_text()))
+                written.append(out / rel)
+            else:
+                shutil.copy2(src, dst)
+        (stage / "README.md").write_text("# Student edition\n\nThe book's chapters with the exercise solutions "
+                                         "removed (generated by `make student`). Execute a chapter with the "
+                                         "project's runner.\n")
+        old = None
+        if out.exists():  # an earlier edition (checked above): move it aside, then remove it
+            old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+            os.replace(out, old / "edition")
+        os.replace(stage, out)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return written
 
 
@@ -141,20 +212,22 @@ def instructor_page(root: Path | None = None, timings_file: Path | None = None) 
            "book, with every solution removed, is written by `make student` into `_build/student/`.", "",
            "## Run time of each chapter", "",
            "| chapter | smoke | quick | full |", "|---|---|---|---|"]
-    from .run import chapter_paths
-
     chapters = chapter_paths(root)
     for name in chapters:
         t = timings.get(name, {})
         cells = [f"{t[p]['seconds'] / 60:.1f} min ({t[p]['cpus']} CPUs)" if p in t else "not measured"
                  for p in ("smoke", "quick", "full")]
         out.append(f"| {{doc}}`{name}` | " + " | ".join(cells) + " |")
-    out += ["", "## Exercises", ""]
+    out += ["", "## Exercises", "",
+            "Each exercise with its chapter, the time it takes a student (as the exercise states it) and the "
+            "preset it needs. Solutions are in the dropdowns of each chapter; `make student` removes them.", "",
+            "| exercise | chapter | time | preset |", "|---|---|---|---|"]
     for name, p in chapters.items():
         text = p.read_text()
-        ex = exercises(text)
-        # labels as text, not references: a development build may stage a chapter as a placeholder
-        out.append(f"- {{doc}}`{name}`: " + (", ".join(f"`{e}`" for e in ex) if ex else "none yet"))
+        _ensure_label = exercises(text)  # noqa: F841  (raises on an exercise without a label)
+        for e in exercise_info(text):
+            minutes = f"{e['minutes']} min" if e["minutes"] else "not stated"
+            out.append(f"| {e['title']} | {{doc}}`{name}` | {minutes} | {e['preset'] or 'any'} |")
     quick = {n: timings.get(n, {}).get("quick", {}).get("seconds") for n in chapters}
     fits = [n for n, s in quick.items() if s is not None and s < 15 * 60]
     out += ["", "## A 90-minute class on laptops without GPUs", "",
@@ -184,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or paths.build_dir() / "student"
     try:
         written = write_student_edition(out)
+    except UnsafeOutput as exc:
+        print(f"[deepinfo.classroom] refused: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"[deepinfo.classroom] {exc}", file=sys.stderr)
         return 1

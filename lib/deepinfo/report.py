@@ -1,86 +1,314 @@
-"""The reproduction report: one table per paper, generated from the claims the executed chapters wrote.
+"""The reproduction report and each chapter's summary box, generated from the claims the chapters wrote.
 
-Called by ``python -m deepinfo.run --build-book`` to write ``book/report.md`` into the
-staged book sources; never written by hand. A claim declared but not evaluated shows
-as *not evaluated*, in red.
+Called by ``python -m deepinfo.run --build-book`` to write ``book/report.md`` (and its summary
+figure) into the staged book sources; never written by hand. Per paper: the paper's claims
+with status, measured value and uncertainty, threshold and scale, grouped by status; the
+published objections (``critique``) and the checks of our instruments (``estimator``) in
+tables of their own; the ``sanity`` checks in a collapsed list. When a full-preset result
+exists (``<claims>/full/*.json`` from a full run, or the committed snapshot
+``data/results/full/<chapter>.json``) it stands beside this build's result.
+
+:func:`summary_box` is the box at the top of each paper chapter, built from the same files,
+so that the box, the page and the report cannot disagree.
 """
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from . import paths
-from .claims import load_claims
+from .claims import NOT_EVALUATED, STATUSES, load_claims
 
+#: per paper: name, bibtex key, main chapter, and two lines on what the paper claims
 PAPERS = {
-    "P1": ("Song, Marsili & Jo 2018", "song2018resolution", "resolution_relevance"),
-    "P2": ("Lee & Jo 2022", "lee2022scale", "scale_invariance"),
-    "P3": ("Shwartz-Ziv & Tishby 2017", "shwartzziv2017opening", "information_plane"),
-    "P4": ("Lin & Tegmark 2016", "lin2017deep", "cheap_learning"),
-    "S": ("Synthesis", "", "synthesis"),
+    "P1": ("Song, Marsili & Jo 2018", "song2018resolution", "resolution_relevance",
+           "Trained deep belief networks trade resolution H[s] for relevance H[k] along their depth; the "
+           "layer that balances them best has a power-law, Zipf-like distribution of its states and "
+           "generates the data best."),
+    "P2": ("Lee & Jo 2022", "lee2022scale", "scale_invariance",
+           "Binarised representations of trained networks (RBMs, MLPs, autoencoders) have power-law "
+           "degeneracies m_k ~ k^(-beta-1), a scale invariance that maximal relevance at fixed resolution "
+           "explains and that Ising data at high temperature also show."),
+    "P3": ("Shwartz-Ziv & Tishby 2017", "shwartzziv2017opening", "information_plane",
+           "In the information plane, SGD first fits (I(T;Y) rises) and then compresses (I(X;T) falls); "
+           "the phases follow the gradients' signal-to-noise ratio, and the layers end near the "
+           "information-bottleneck bound."),
+    "P4": ("Lin & Tegmark 2016", "lin2017deep", "cheap_learning",
+           "Physical data have low-order, local, symmetric Hamiltonians that small networks build exactly "
+           "(a product of two numbers in four neurons); hierarchical generation makes depth cheap and "
+           "flattening costly."),
+    "S": ("Synthesis", "", "synthesis",
+          "This book's links between the papers: resolution and relevance of layers against the "
+          "information plane and the IB bound."),
 }
-_STATUS_HTML = {"holds": '<span style="color:#1a7f37">holds</span>',
-                "does not hold": '<span style="color:#b35900">does not hold</span>',
-                "not evaluated": '<span style="color:#cf222e"><b>not evaluated</b></span>'}
+#: the order statuses are listed in, and their colours
+STATUS_ORDER = (*STATUSES, NOT_EVALUATED)
+COLOURS = {"holds": "#1a7f37", "does not hold": "#b35900", "inconclusive": "#57606a", NOT_EVALUATED: "#cf222e"}
+KIND_TITLES = {"critique": "Published objections (critique: *holds* means the objection stands)",
+               "estimator": "Checks of our instruments (estimator)"}
 
 
-def _cell(text: str) -> str:
+def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(doc: dict) -> list[str]:
-    lines = ["| claim | the paper | ours | status |", "|---|---|---|---|"]
-    for c in doc["claims"]:
-        ours = c["detail"] or ("-" if c["measured"] is None else f"{c['measured']:.4g}")
+def _status_html(status: str, reason: str = "") -> str:
+    s = f'<span style="color:{COLOURS.get(status, "#000")}"><b>{status}</b></span>'
+    return s + (f"<br><small>{_cell(reason)}</small>" if reason else "")
+
+
+def _num(x) -> str:
+    if x is None:
+        return "-"
+    try:
+        return f"{float(x):.4g}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _uncertainty_text(c: dict) -> str:
+    u = c.get("uncertainty") or {}
+    if not u:
+        return ""
+    if u.get("exact"):
+        return "exact"
+    if u.get("lo") is not None and u.get("hi") is not None:
+        lvl = f"{100 * u['level']:.0f}% " if u.get("level") else ""
+        core = f"{lvl}[{_num(u['lo'])}, {_num(u['hi'])}]"
+    elif u.get("se") is None:
+        core = "spread unknown"
+    else:
+        core = f"+/- {_num(u['se'])}"
+    return f"{core} ({u.get('method', '')})" if u.get("method") else core
+
+
+def ours(c: dict) -> str:
+    """The measured value with its uncertainty, and the chapter's one-line detail."""
+    if c.get("status", NOT_EVALUATED) == NOT_EVALUATED:
+        return "-"
+    v = "-" if c.get("value") is None else _num(c["value"])
+    unc = _uncertainty_text(c)
+    head = f"{v} {unc}".strip()
+    detail = c.get("detail", "")
+    return head + (f"<br><small>{_cell(detail)}</small>" if detail and detail != head else "")
+
+
+def scale_text(scale: dict | None, skip: tuple = ("preset",)) -> str:
+    """``key: value`` pairs of a scale dict, e.g. ``data: MNIST (real); M: 10000; realisations: 5``."""
+    return "; ".join(f"{k}: {v}" for k, v in (scale or {}).items() if k not in skip)
+
+
+def counts(doc: dict, kind: str = "paper") -> dict[str, int]:
+    """Claims of ``kind`` in a chapter's claims file, counted by status."""
+    out = {s: 0 for s in STATUS_ORDER}
+    for c in doc.get("claims", []):
+        if c.get("kind", "paper") == kind:
+            out[c.get("status", NOT_EVALUATED)] = out.get(c.get("status", NOT_EVALUATED), 0) + 1
+    return out
+
+
+def counts_text(n: dict[str, int]) -> str:
+    total = sum(n.values())
+    parts = [f"{n[s]} {s}" for s in STATUS_ORDER if n.get(s)]
+    return f"{', '.join(parts) or 'none'} (of {total})"
+
+
+def _sorted(claims: list[dict]) -> list[dict]:
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return sorted(claims, key=lambda c: rank.get(c.get("status"), 99))  # stable: declared order within a status
+
+
+def _table(claims: list[dict], full: dict | None) -> list[str]:
+    full_by_id = {c["id"]: c for c in (full or {}).get("claims", [])}
+    cols = ["claim", "the paper", "ours", "status", "threshold", "scale"]
+    if full is not None:
+        cols.insert(4, "full preset")
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for c in _sorted(claims):
         fig = f" ({{numref}}`{c['figure']}`)" if c.get("figure") else ""
-        lines.append(f"| `{c['id']}`{fig}<br>{_cell(c['statement'])} | {_cell(c['paper_value'])} | {_cell(ours)} | "
-                     f"{_STATUS_HTML[c['status']]} |")
+        differs = f"<br><small>differs from the paper: {_cell(c['test_differs'])}</small>" if c.get("test_differs") else ""
+        row = [f"`{c['id']}`{fig}<br>{_cell(c['statement'])}{differs}", _cell(c.get("paper_value", "")),
+               ours(c), _status_html(c.get("status", NOT_EVALUATED), c.get("reason", "")),
+               f"{_cell(c.get('threshold', ''))}<br><small>{_cell(c.get('threshold_reason', ''))}</small>",
+               _cell(scale_text(c.get("scale")))]
+        if full is not None:
+            f = full_by_id.get(c["id"])
+            row.insert(4, "not in the snapshot" if f is None else
+                       f"{ours(f)}<br>{_status_html(f.get('status', NOT_EVALUATED), f.get('reason', ''))}")
+        lines.append("| " + " | ".join(row) + " |")
     return lines
 
 
-def summary(doc: dict) -> str:
-    n = len(doc["claims"])
-    holds = sum(c["status"] == "holds" for c in doc["claims"])
-    missing = sum(c["status"] == "not evaluated" for c in doc["claims"])
-    s = f"{holds} of {n} claims hold at the {doc['preset']} preset"
-    return s + (f"; {missing} not evaluated" if missing else "")
+def _sanity_list(claims: list[dict]) -> list[str]:
+    if not claims:
+        return []
+    out = ["```{admonition} Sanity checks (true by construction: shown, not counted)", ":class: dropdown", ""]
+    for c in claims:
+        out.append(f"- `{c['id']}`: {_cell(c['statement'])} **{c.get('status', NOT_EVALUATED)}**; "
+                   f"ours: {ours(c).replace('<br>', ' ')}")
+    return out + ["```", ""]
 
 
-def render(claims: dict[str, dict], full: dict[str, dict] | None = None) -> str:
+def full_results(claims_directory: Path | None = None, snapshot: Path | None = None) -> dict[str, dict]:
+    """Full-preset claims: the committed snapshot ``data/results/full/*.json``, overridden by a full run
+    of this build (``<claims>/full/*.json``)."""
+    out: dict[str, dict] = {}
+    snap = snapshot if snapshot is not None else paths.data_dir() / "results" / "full"
+    if snap.is_dir():
+        for p in sorted(snap.glob("*.json")):
+            doc = json.loads(p.read_text())
+            out[p.stem] = doc.get("claims_file", doc)  # a snapshot may wrap the claims file with provenance
+    d = (claims_directory if claims_directory is not None else paths.claims_dir()) / "full"
+    if d.is_dir():
+        out.update(load_claims(d))
+    return out
+
+
+def summary_figure(claims: dict[str, dict], full: dict[str, dict] | None, path: str | Path) -> Path:
+    """Horizontal bars: per paper, its paper claims by status at this build's preset (and at full)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for prefix, (name, *_rest) in PAPERS.items():
+        for label, source in (("", claims), (" (full)", full or {})):
+            docs = [d for d in source.values() if d.get("paper") == prefix]
+            if not docs:
+                continue
+            n = {s: sum(counts(d)[s] for d in docs) for s in STATUS_ORDER}
+            preset = docs[0].get("preset", "") if not label else "full"
+            rows.append((f"{name}{label or f' ({preset})'}", n))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(rows), 1) + 1.0))
+    for i, (label, n) in enumerate(rows[::-1]):
+        left = 0
+        for s in STATUS_ORDER:
+            if n[s]:
+                ax.barh(i, n[s], left=left, color=COLOURS[s], label=s)
+                ax.text(left + n[s] / 2, i, str(n[s]), ha="center", va="center", color="white", fontsize=9)
+                left += n[s]
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows[::-1]])
+    ax.set_xlabel("claims of the paper (kind 'paper'), by status")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles))
+    if uniq:
+        ax.legend(uniq.values(), uniq.keys(), loc="lower right", fontsize=8, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure: str | None = None) -> str:
+    """The report page (MyST markdown) from claims files keyed by chapter."""
     out = ["# Reproduction report", "",
-           "Every row below was written by an executed chapter when it checked one of its paper's claims "
+           "Every row below was written by an executed chapter when it decided one of its claims "
            "(`_build/claims/*.json`); this page is generated from those files during `make book`. "
-           "*Holds* means the paper's statement was confirmed at the scale we ran; *does not hold* is an "
-           "honest negative at that scale (the chapter explains why); *not evaluated* marks a declared claim "
-           "that the chapter did not reach.", ""]
-    for prefix, (name, key, chapter) in PAPERS.items():
-        docs = [d for d in claims.values() if d["paper"] == prefix]
+           "A claim has a *kind*: **paper** (the paper's statement, at its own strength), **critique** (a "
+           "published objection; *holds* means the objection stands), **estimator** (a check of our "
+           "instrument) or **sanity** (true by construction: shown, never counted). Each has one of three "
+           "outcomes: *holds*, *does not hold*, or *inconclusive*, with the reason (an interval that straddles "
+           "the threshold, a tail too short to decide, a run too short for the effect). Values carry their "
+           "uncertainty over realisations, networks, seeds or samples, as stated; rows are grouped by status.", ""]
+    if figure:
+        out += ["```{figure} " + figure, ":name: fig-report-summary", ":width: 90%", "",
+                "The paper claims of each chapter by status, at this build's preset"
+                + (" and at the full preset (committed snapshot or full run)" if full else "") + ".", "```", ""]
+    n_docs = 0
+    for prefix, (name, key, chapter, claim) in PAPERS.items():
+        docs = [d for d in claims.values() if d.get("paper") == prefix]
         if not docs:
             continue
-        out += [f"## {name}", ""]
+        n_docs += len(docs)
+        out += [f"(report-{prefix.lower()})=", f"## {name}", ""]
         if key:
-            out += [f"Claims of {{cite:t}}`{key}`.", ""]
+            out += [f"{{cite:t}}`{key}`: {claim}", ""]
         for doc in docs:
-            out += [f"**{summary(doc)}** (page {{doc}}`{doc['chapter']}`). Setting: {_cell(doc.get('setting', ''))}.",
-                    ""]
-            if full and doc["chapter"] in full:
-                out += [f"At the full preset: **{summary(full[doc['chapter']])}**.", ""]
-            out += _table(doc) + [""]
-    if len(out) == 7:
+            f = (full or {}).get(doc["chapter"])
+            out += [f"### Page {{doc}}`{doc['chapter']}`", "",
+                    f"Paper claims at the {doc['preset']} preset: **{counts_text(counts(doc))}**."
+                    + (f" At full: **{counts_text(counts(f))}**." if f else "")
+                    + f" Seed {doc.get('seed', 0)}" + (f", overrides {json.dumps(doc['overrides'])}"
+                                                       if doc.get("overrides") else "")
+                    + f". Scale: {_cell(scale_text(doc.get('scale')) or '-')}.", ""]
+            by_kind = {k: [c for c in doc["claims"] if c.get("kind", "paper") == k]
+                       for k in ("paper", "critique", "estimator", "sanity")}
+            if by_kind["paper"]:
+                out += _table(by_kind["paper"], f) + [""]
+            for k in ("critique", "estimator"):
+                if by_kind[k]:
+                    out += [f"**{KIND_TITLES[k]}**", ""] + _table(by_kind[k], f) + [""]
+            out += _sanity_list(by_kind["sanity"])
+    if not n_docs:
         out += ["No chapter has recorded claims yet."]
     return "\n".join(out) + "\n"
 
 
-def write_report(path: str | Path, directory: str | Path | None = None) -> Path:
-    """Write the report page to ``path`` from the claims files in ``directory``."""
-    d = Path(directory) if directory is not None else paths.claims_dir()
-    claims = load_claims(d)
-    full = load_claims(d / "full") if (d / "full").is_dir() else None
-    path = Path(path)
+def summary_box(doc: dict, full: dict | None = None) -> str:
+    """The box at the top of a paper chapter (MyST markdown), from its claims file.
+
+    What the paper claims, what this page reproduces and at which scale, the counts of its paper
+    claims by status (at this build's preset and, when a snapshot exists, at full), how many are
+    tested differently from the paper's own method, and a link to the report's rows.
+    """
+    prefix = doc.get("paper", "")
+    name, _, _, claim = PAPERS.get(prefix, (prefix, "", "", ""))
+    n = counts(doc)
+    other = {k: sum(counts(doc, k).values()) for k in ("critique", "estimator", "sanity")}
+    differs = sum(1 for c in doc.get("claims", []) if c.get("test_differs"))
+    lines = ["```{admonition} At a glance", ":class: tip", "",
+             f"**The paper** ({name}). {claim}", "",
+             f"**Reproduced here** at the `{doc.get('preset', '?')}` preset, seed {doc.get('seed', 0)}: "
+             f"{_cell(scale_text(doc.get('scale')) or 'see the settings below')}.", "",
+             f"**The paper's claims** at `{doc.get('preset', '?')}`: {counts_text(n)}."
+             + (f" At `full`: {counts_text(counts(full))}." if full else " No full-preset result yet."), ""]
+    extra = ", ".join(f"{v} {k}" for k, v in other.items() if v)
+    if extra or differs:
+        lines += [f"**Also on this page**: {extra or 'no other checks'}"
+                  + (f"; {differs} claim(s) tested differently from the paper's own method (said beside each)"
+                     if differs else "") + ".", ""]
+    lines += [f"Every row: {{ref}}`the reproduction report <report-{prefix.lower()}>`.", "```"]
+    return "\n".join(lines)
+
+
+def _atomic_write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _replace_generated(path: Path) -> Path:
+    """A generated page in the staged sources replaces the symlink to the placeholder, never the placeholder."""
     if path.is_symlink():
         path.unlink()
-    path.write_text(render(claims, full))
     return path
+
+
+def write_report(path: str | Path, directory: str | Path | None = None) -> Path:
+    """Write the report page to ``path`` (and its summary figure beside it) from the claims in ``directory``."""
+    d = Path(directory) if directory is not None else paths.claims_dir()
+    claims = load_claims(d)
+    full = full_results(d) or None
+    path = _replace_generated(Path(path))
+    fig = None
+    if claims:
+        fig_path = summary_figure(claims, full, path.parent / "_generated" / "report_summary.png")
+        fig = os.path.relpath(fig_path, path.parent)
+    return _atomic_write_text(path, render(claims, full, figure=fig))
 
 
 # ------------------------------------------------------------------------- performance page
@@ -148,11 +376,12 @@ def performance_page(directory: str | Path | None = None, keys: set | None = Non
 
 
 def write_performance_page(path: str | Path) -> Path:
-    path = Path(path)
-    if path.is_symlink():
-        path.unlink()
-    path.write_text(performance_page())
-    return path
+    return _atomic_write_text(_replace_generated(Path(path)), performance_page())
+
+
+def readme_performance(directory: str | Path) -> str:
+    """The README's compact performance tables (the book's performance page shows everything)."""
+    return "\n".join(performance_page(directory, keys=README_KEYS).splitlines()[4:]).strip().replace("## ", "### ")
 
 
 # ------------------------------------------------------------------------------- README tables
@@ -171,22 +400,61 @@ def timings_table(timings_file: str | Path | None = None) -> str:
     return "\n".join(lines)
 
 
-def update_readme(readme: str | Path) -> None:
-    """Replace the README's generated sections (between HTML comment markers) with measured tables."""
+class MissingInputs(RuntimeError):
+    """A generated section's inputs are absent: the file it would rewrite is left as it is."""
+
+
+def update_readme(readme: str | Path, build: str | Path | None = None) -> Path:
+    """Replace the README's generated sections (between HTML comment markers) with measured tables.
+
+    Refuses (``MissingInputs``, the README untouched) when the runner's ``timings.json`` or the
+    benchmark results ``<build>/benchmarks/*.json`` are absent, or when a marker pair is missing:
+    a section is never replaced by an empty table. The new README is written through a temporary
+    file and a rename.
+    """
     readme = Path(readme)
+    build = Path(build) if build is not None else paths.build_dir()
+    if not readme.is_file():
+        raise MissingInputs(f"{readme}: no such file (expected the project's README.md)")
+    missing = []
+    if not (build / "timings.json").is_file():
+        missing.append(f"{build / 'timings.json'} (run the chapters: make chapters)")
+    bench = build / "benchmarks"
+    if not (bench.is_dir() and any(bench.glob("*.json"))):
+        missing.append(f"{bench}/*.json (run the benchmarks: make benchmarks)")
+    if missing:
+        raise MissingInputs("not rewriting " + str(readme) + ": its inputs are missing: " + "; ".join(missing))
     text = readme.read_text()
-    for tag, body in (("timings-table", timings_table()),
-                      ("performance-table", "\n".join(performance_page(keys=README_KEYS).splitlines()[4:]).strip()
-                       .replace("## ", "### "))):
+    sections = (("timings-table", timings_table(build / "timings.json")),
+                ("performance-table", readme_performance(bench)))
+    for tag, body in sections:
         start, end = f"<!-- {tag} -->", f"<!-- /{tag} -->"
-        if start in text and end in text:
-            head, rest = text.split(start, 1)
-            _, tail = rest.split(end, 1)
-            text = f"{head}{start}\n{body}\n{end}{tail}"
-    readme.write_text(text)
+        if text.count(start) != 1 or text.count(end) != 1:
+            raise MissingInputs(f"not rewriting {readme}: expected one '{start}' ... '{end}' pair")
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{body}\n{end}{tail}"
+    return _atomic_write_text(readme, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m deepinfo.report",
+                                 description="Rewrite the README's generated tables from this build's measurements.")
+    ap.add_argument("readme", nargs="?", default=str(paths.project_root() / "README.md"))
+    args = ap.parse_args(argv)
+    try:
+        out = update_readme(args.readme)
+    except MissingInputs as exc:
+        print(f"[deepinfo.report] {exc}", file=sys.stderr)
+        return 2
+    print(f"[deepinfo.report] updated {out}")
+    return 0
 
 
 if __name__ == "__main__":
     import sys
 
-    update_readme(sys.argv[1] if len(sys.argv) > 1 else paths.project_root() / "README.md")
+    sys.exit(main())

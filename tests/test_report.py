@@ -1,0 +1,90 @@
+"""The reproduction report, the chapter summary box and the README tables, from claims files the claim model writes."""
+import json
+
+import pytest
+
+from deepinfo.claims import ClaimRecorder, ClaimSpec, Uncertainty, compare, exact_check, inconclusive, load_claims
+from deepinfo.report import (MissingInputs, counts, main, render, summary_box, update_readme, write_report)
+
+
+def spec(id, kind="paper", **kw):
+    return ClaimSpec(id=id, kind=kind, statement=kw.pop("statement", f"statement of {id}"), paper_value="H8",
+                     threshold="x > 0.5", threshold_reason="the paper's wording", **kw)
+
+
+def chapter(tmp_path, preset="quick"):
+    rec = ClaimRecorder("P1", chapter="resolution_relevance", preset=preset, seed=2, scale={"data": "MNIST (real)",
+                        "M": 10000, "realisations": 3}, directory=tmp_path)
+    rec.declare_all([spec("P1.first"), spec("P1.second", test_differs="we use a bootstrap"), spec("P1.third"),
+                     spec("P1.objection", "critique"), spec("P1.instrument", "estimator"),
+                     spec("P1.identity", "sanity")])
+    se = Uncertainty.from_samples([0.9, 1.0, 1.1], "DBN realisations")
+    rec.record("P1.first", compare(0.1, se, 0.5))                    # does not hold
+    rec.record("P1.second", compare(1.0, se, 0.5))                   # holds
+    rec.record("P1.third", inconclusive("tail of 3 distinct frequencies"))
+    rec.record("P1.objection", exact_check(True, 1.0, "binning matters"))
+    rec.record("P1.instrument", exact_check(True, 0.0, "DPI"))
+    rec.record("P1.identity", exact_check(True, 0.0, "I(X;T) = H[s]"))
+    return rec
+
+
+def test_counts_only_paper_claims(tmp_path):
+    doc = chapter(tmp_path).to_dict()
+    assert counts(doc) == {"holds": 1, "does not hold": 1, "inconclusive": 1, "not evaluated": 0}
+    assert counts(doc, "sanity") == {"holds": 1, "does not hold": 0, "inconclusive": 0, "not evaluated": 0}
+
+
+def test_report_groups_by_status_and_kind(tmp_path):
+    chapter(tmp_path)
+    page = render(load_claims(tmp_path))
+    assert "(report-p1)=" in page and "1 holds, 1 does not hold, 1 inconclusive (of 3)" in page
+    paper_table = page.split("**Published objections")[0]
+    # grouped by status: holds before does not hold before inconclusive, whatever the declared order
+    assert paper_table.index("`P1.second`") < paper_table.index("`P1.first`") < paper_table.index("`P1.third`")
+    assert "tail of 3 distinct frequencies" in paper_table and "differs from the paper: we use a bootstrap" in page
+    assert "+/- 0.05774 (standard error over 3 DBN realisations)" in page
+    assert "P1.objection" in page.split("**Published objections")[1].split("**Checks of our")[0]
+    sanity = page.split("Sanity checks")[1]
+    assert ":class: dropdown" in sanity and "P1.identity" in sanity and "P1.identity" not in paper_table
+    assert "data: MNIST (real); M: 10000; realisations: 3" in page
+
+
+def test_report_shows_full_beside_quick_and_draws_the_summary_figure(tmp_path):
+    chapter(tmp_path)
+    (tmp_path / "full").mkdir()
+    full = chapter(tmp_path / "full", preset="full")
+    full.record("P1.first", compare(0.9, Uncertainty("se", se=0.01), 0.5))  # at full it holds
+    out = write_report(tmp_path / "site" / "report.md", directory=tmp_path)
+    page = out.read_text()
+    assert "| full preset |" in page and "At full: **2 holds, 1 inconclusive (of 3)**" in page
+    assert "_generated/report_summary.png" in page and (tmp_path / "site" / "_generated" / "report_summary.png").is_file()
+
+
+def test_summary_box_agrees_with_the_claims(tmp_path):
+    doc = chapter(tmp_path).to_dict()
+    box = summary_box(doc)
+    assert box.startswith("```{admonition} At a glance") and box.rstrip().endswith("```")
+    assert "1 holds, 1 does not hold, 1 inconclusive (of 3)" in box and "No full-preset result yet" in box
+    assert "1 critique, 1 estimator, 1 sanity" in box and "1 claim(s) tested differently" in box
+    assert "{ref}`the reproduction report <report-p1>`" in box and "M: 10000" in box
+
+
+def test_readme_is_not_rewritten_without_its_inputs(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    text = "# R\n<!-- timings-table -->\nold timings\n<!-- /timings-table -->\n" \
+           "<!-- performance-table -->\n96 lines of tables\n<!-- /performance-table -->\n"
+    readme.write_text(text)
+    build = tmp_path / "_build"
+    with pytest.raises(MissingInputs, match="benchmarks"):
+        update_readme(readme, build)
+    assert readme.read_text() == text
+    assert main([str(readme)]) == 2 and "not rewriting" in capsys.readouterr().err
+    assert readme.read_text() == text
+    (build / "benchmarks").mkdir(parents=True)
+    (build / "benchmarks" / "x.json").write_text(json.dumps({"cases": [{"case": "a", "ratio": 3.0}]}))
+    (build / "timings.json").write_text(json.dumps({"c": {"quick": {"seconds": 60, "when": "2026-12-01T00:00",
+                                                                    "cpus": 2}}}))
+    update_readme(readme, build)
+    new = readme.read_text()
+    assert "old timings" not in new and "96 lines" not in new and "| `c` | - | 1.0 min | - |" in new
+    assert not list(tmp_path.glob(".README.md.*"))
