@@ -26,16 +26,13 @@ measure of the work done.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import platform
 import time
 from collections import Counter
 
 import numpy as np
 
-from deepinfo import paths
+from deepinfo.benchmarking import Case, machine, print_case, write_results
 from deepinfo.estimators import binned_information_plane, information_bottleneck_curve, relevance, resolution, \
     state_counts
 
@@ -213,35 +210,28 @@ def bench_ib(baseline_betas: int) -> list[dict]:
     return out
 
 
+def as_case(c: dict) -> Case:
+    """The common result format (deepinfo.benchmarking) of one case; every field stays in the details."""
+    return Case(case=c["case"], ours=c["ours_s"], unit="s", baseline=c["baseline"], baseline_value=c["baseline_s"],
+                ratio=c["ratio"], target_s=c.get("target_s"), target_ratio=c.get("target_ratio"),
+                notes=f"CPU time: ours {c['ours_cpu_s']:.3g} s, baseline {c['baseline_cpu_s']:.3g} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer baseline epochs/betas (extrapolated)")
     args = ap.parse_args()
-    out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor(),
-                       "load_average_start": os.getloadavg()},
-           "note": "machine shared with other jobs: absolute times are inflated; the ratio compares two "
-                   "codes timed in the same run", "cases": []}
-    print(f"load average at start: {os.getloadavg()}")
-    for N in (500, 10):
-        out["cases"].append(bench_counts(N))
-        print_case(out["cases"][-1])
-    out["cases"].append(bench_information_plane(100, 50, baseline_epochs=1 if args.quick else 3))
-    print_case(out["cases"][-1])
-    for c in bench_ib(baseline_betas=1 if args.quick else 2):
-        out["cases"].append(c)
+    started = machine()
+    print(f"load average at start: {started['load_average']}")
+    raw = [bench_counts(N) for N in (500, 10)]
+    raw.append(bench_information_plane(100, 50, baseline_epochs=1 if args.quick else 3))
+    raw += bench_ib(baseline_betas=1 if args.quick else 2)
+    cases = [as_case(c) for c in raw]
+    for c in cases:
         print_case(c)
-    out["machine"]["load_average_end"] = os.getloadavg()
-    dest = paths.build_dir() / "benchmarks"
-    dest.mkdir(parents=True, exist_ok=True)
-    (dest / "estimators.json").write_text(json.dumps(out, indent=2, default=float))
-    print(f"load average at end: {os.getloadavg()}; wrote {dest / 'estimators.json'}")
-
-
-def print_case(c: dict) -> None:
-    target = f" (target <= {c['target_s']:g} s)" if "target_s" in c else ""
-    print(f"{c['case']}\n  ours {c['ours_s']:.3f} s (CPU {c['ours_cpu_s']:.3f} s){target}   "
-          f"baseline {c['baseline_s']:.3f} s (CPU {c['baseline_cpu_s']:.3f} s) [{c['baseline']}]   "
-          f"ratio {c['ratio']:.1f}x")
+    path = write_results("estimators", cases, what="estimators of deepinfo.estimators against the obvious baseline "
+                         "on the same input", details={"cases": raw}, started=started)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ ratio, not the absolute times; the load average is recorded with the numbers.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import random
 import time
 
 import numpy as np
 import torch
 
-from deepinfo import paths
+from deepinfo.benchmarking import Case, machine, write_results
 from deepinfo.data.ising import checkerboard, energy, ising_with_info, _sweep
 from deepinfo.device import cpu_threads
 
@@ -76,8 +74,8 @@ def main() -> None:
     args = ap.parse_args()
     n = 5_000 if args.quick else 50_000
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    out: dict = {"cpus": os.cpu_count(), "load_average_start": os.getloadavg(), "n_per_T": n, "target_seconds": 60.0,
-                 "devices": {}}
+    started = machine()
+    out: dict = {"n_per_T": n, "target_seconds": 60.0, "devices": {}}
     for device in devices:
         rows = []
         for T in TEMPERATURES:
@@ -109,12 +107,17 @@ def main() -> None:
         print(f"[{device}] plain Python loop: {py_rate:,.0f} spin updates/s (<E>/N = {py_E:.3f}); "
               f"ours ({chains} chains): {our_rate:,.0f} spin updates/s (<E>/N = {our_E:.3f}); "
               f"ratio {our_rate / py_rate:,.0f}x")
-    out["load_average_end"] = os.getloadavg()
-    path = paths.build_dir() / "benchmarks" / "ising.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1))
-    print(f"load average {out['load_average_start'][0]:.1f} -> {out['load_average_end'][0]:.1f} "
-          f"(a shared machine inflates the times); wrote {path}")
+    cases = []
+    for device, d in out["devices"].items():
+        cases.append(Case(case=f"[{device}] Fig. 5 data: 3 temperatures x {n:,} samples of 10x10", ours=d["fig5_total_seconds"],
+                          target_s=60.0 if n == 50_000 else None,
+                          notes="" if n == 50_000 else "--quick: 5,000 samples per temperature, no target"))
+        cases.append(Case(case=f"[{device}] Metropolis spin updates at T = 2.26", ours=d["ours"]["spin_updates_per_s"],
+                          unit="spin updates/s", baseline="plain Python loop over spins, one chain",
+                          baseline_value=d["python_loop"]["spin_updates_per_s"]))
+    path = write_results("ising", cases, what="checkerboard Metropolis sampling of the Ising model "
+                         "(deepinfo.data.ising)", details=out, started=started)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from deepinfo import paths
+from deepinfo.benchmarking import Case, machine, write_results
 from deepinfo.models.rbm import RBM
 
 
@@ -77,6 +78,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10, help="timed PCD steps per measurement")
     ap.add_argument("--chapter-time", action="store_true", help="also run the chapter at the quick preset")
     args = ap.parse_args()
+    started = machine()
     rows = []
     old = torch.get_num_threads()
     for threads in sorted({1, min(2, os.cpu_count() or 1)}):
@@ -91,7 +93,7 @@ def main() -> None:
             print(rows[-1], flush=True)
     out = {"what": "PCD-1 training throughput, 784-500 RBM, batch 100 (samples/s over all realisations); "
                    "ours = one batched step for R realisations, baseline = loop over R single RBMs",
-           "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0], "results": rows}
+           "results": rows}
     if args.chapter_time:
         out["chapter"] = chapter_time("quick")
     else:  # the last time the runner executed the chapter at the quick preset, if it did
@@ -102,10 +104,14 @@ def main() -> None:
                           {"case": "chapter resolution_relevance quick", "seconds": None,
                            "note": "not measured: run with --chapter-time or execute the chapter first"})
     print(out["chapter"], flush=True)
-    d = paths.build_dir() / "benchmarks"
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "rbm.json").write_text(json.dumps(out, indent=1))
-    print(f"wrote {d / 'rbm.json'}")
+    cases = [Case(case=f"PCD-1 step, {r['case']}", ours=r["ours_samples_per_s"], unit="samples/s",
+                  baseline="loop over R single-realisation RBMs", baseline_value=r["loop_samples_per_s"])
+             for r in rows]
+    ch = out["chapter"]
+    cases.append(Case(case=ch["case"], ours=ch["seconds"], target_s=ch.get("target_seconds"),
+                      notes=ch.get("note", "")))
+    path = write_results("rbm", cases, what=out["what"], details=out, started=started)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

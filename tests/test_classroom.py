@@ -118,7 +118,10 @@ def test_generated_pages_read_build_products(build_dir):
     assert "2.0 min (2 CPUs)" in page and "not measured" in page
     assert "| exercise | chapter | time | preset |" in page and "ex-" not in page.split("## Exercises")[1]
     bench = build_dir / "benchmarks"
-    bench.mkdir()
-    (bench / "estimators.json").write_text(json.dumps({"machine": "x", "cases": [{"case": "a", "ratio": 12.5}]}))
+    bench.mkdir(exist_ok=True)
+    (bench / "estimators.json").write_text(json.dumps({"machine": {"cpus": 2}, "cases": [
+        {"case": "a", "ours": 0.1, "unit": "s", "baseline": "Counter", "baseline_value": 1.25, "ratio": 12.5,
+         "target": ">= 10x the baseline", "met": True}]}))
     page = performance_page()
-    assert "## estimators" in page and "12.5" in page and "Target:" in page
+    assert "## estimators" in page and "| a | 0.1 s | 1.25 s<br><small>Counter</small> | 12.5x |" in page
+    assert ">met<" in page

@@ -88,3 +88,24 @@ def test_readme_is_not_rewritten_without_its_inputs(tmp_path, capsys):
     new = readme.read_text()
     assert "old timings" not in new and "96 lines" not in new and "| `c` | - | 1.0 min | - |" in new
     assert not list(tmp_path.glob(".README.md.*"))
+
+
+def test_performance_page_is_a_table_per_benchmark(build_dir):
+    from deepinfo.benchmarking import Case, write_results
+    from deepinfo.report import performance_page, write_performance_page
+
+    write_results("demo", [Case("counts", ours=0.5, baseline="Counter of row tuples", baseline_value=5.0,
+                                target_s=0.2, target_ratio=10),
+                           Case("rate", ours=300.0, unit="samples/s", baseline="a loop", baseline_value=100.0,
+                                target_ratio=2.0)], what="a demonstration")
+    (build_dir / "benchmarks" / "old.json").write_text(json.dumps({"paper_scale": {"x": 1}}))
+    page = performance_page()
+    assert "| case | ours | baseline | ratio | target | met |" in page
+    # 0.5 s misses <= 0.2 s although the ratio meets >= 10x: the case is missed
+    assert "| counts | 0.5 s | 5 s<br><small>Counter of row tuples</small> | 10.0x | <= 0.2 s, >= 10x the baseline |" \
+           in page and ">missed<" in page
+    assert "| rate | 300 samples/s | 100 samples/s<br><small>a loop</small> | 3.0x |" in page and ">met<" in page
+    assert "not in the benchmark format" in page and "paper_scale" not in page  # never a raw JSON key path
+    out = write_performance_page(build_dir / "site" / "performance.md")
+    assert "_generated/performance_ratios.png" in out.read_text()
+    assert (build_dir / "site" / "_generated" / "performance_ratios.png").is_file()

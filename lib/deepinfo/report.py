@@ -312,76 +312,130 @@ def write_report(path: str | Path, directory: str | Path | None = None) -> Path:
 
 
 # ------------------------------------------------------------------------- performance page
-TARGETS = {
-    "estimators": "state counts + H[s] + H[k] on 60,000 x 500-bit codes <= 0.2 s and >= 10x a Counter of row tuples; "
-                  "binned information plane, 4,096 patterns x 7 layers x 50 networks x 100 epochs <= 10 s; "
-                  "IB curve |X| = 4,096, |Y| = 2, 100 betas <= 30 s",
-    "rbm": "quick preset of the resolution/relevance chapter within 8 min; full preset within 1 h on one GPU",
-    "ising": "50,000 samples of 10x10 at each of three temperatures < 60 s",
-    "information_plane": "paper-scale run (50 networks, 10^4 epochs) within 10 min, peak memory < 2 GB, "
-                         ">= 20x a plain loop over separate nn.Modules",
-}
+def _value(v, unit: str = "") -> str:
+    if v is None:
+        return "-"
+    if unit.endswith("/s"):
+        return f"{v:,.0f} {unit}"
+    if unit == "s":
+        return f"{v / 60:.1f} min" if v >= 600 else f"{v:.3g} s"
+    return f"{v:.4g} {unit}".strip()
 
 
-def _flatten(obj, prefix: str = ""):
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
-    elif isinstance(obj, list) and obj and all(isinstance(v, dict) for v in obj):
-        for i, v in enumerate(obj):
-            label = v.get("case") or v.get("name") or str(i)
-            yield from _flatten({k: x for k, x in v.items() if k not in ("case", "name")}, f"{prefix}[{label}]")
-    else:
-        yield prefix, obj
+def _met(m) -> str:
+    return {True: '<span style="color:#1a7f37"><b>met</b></span>',
+            False: '<span style="color:#cf222e"><b>missed</b></span>'}.get(m, "no target")
 
 
-def _fmt_value(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return _cell(json.dumps(v) if isinstance(v, (list, dict)) else str(v))
+def benchmark_results(directory: str | Path | None = None) -> list[dict]:
+    """The benchmark results in the common format (:mod:`deepinfo.benchmarking`), one dict per file.
 
-
-# the quantities the README's compact table keeps (the book's performance page shows everything)
-README_KEYS = {"ours_s", "baseline_s", "ratio", "target_s", "paper_scale_seconds", "full_seconds", "peak_memory_mb",
-               "peak_rss_mb", "ours_seconds", "loop_seconds", "fig5_total_seconds", "target_seconds",
-               "spin_updates_per_s", "ours_samples_per_s", "loop_samples_per_s", "speedup", "seconds", "cpus"}
-
-
-def performance_page(directory: str | Path | None = None, keys: set | None = None) -> str:
-    """The performance page from the JSON files the benchmark scripts wrote (``_build/benchmarks``)."""
+    A file in another format, or one that does not parse, is returned as ``{"benchmark": name, "error": ...}``.
+    """
     d = Path(directory) if directory is not None else paths.build_dir() / "benchmarks"
+    out = []
+    for f in sorted(d.glob("*.json")) if d.is_dir() else []:
+        try:
+            doc = json.loads(f.read_text())
+        except json.JSONDecodeError as exc:
+            out.append({"benchmark": f.stem, "error": f"`{f.name}` could not be read ({exc})"})
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list) or \
+                not all(isinstance(c, dict) and "case" in c and "ours" in c for c in doc["cases"]):
+            out.append({"benchmark": f.stem, "error": f"`{f.name}` is not in the benchmark format of "
+                                                      "deepinfo.benchmarking (re-run `make benchmarks`)"})
+            continue
+        out.append({"benchmark": f.stem, **doc})
+    return out
+
+
+def benchmark_table(doc: dict) -> list[str]:
+    """One table a person reads: case, ours, baseline (named), ratio, target, met."""
+    if "error" in doc:
+        return [doc["error"], ""]
+    lines = ["| case | ours | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for c in doc["cases"]:
+        unit = c.get("unit", "s")
+        base = f"{_value(c.get('baseline_value'), unit)}<br><small>{_cell(c.get('baseline', ''))}</small>" \
+            if c.get("baseline") else "-"
+        ratio = f"{c['ratio']:.1f}x" if c.get("ratio") is not None else "-"
+        notes = f"<br><small>{_cell(c['notes'])}</small>" if c.get("notes") else ""
+        lines.append(f"| {_cell(c['case'])}{notes} | {_value(c.get('ours'), unit)} | {base} | {ratio} | "
+                     f"{_cell(c.get('target') or '-')} | {_met(c.get('met'))} |")
+    m = doc.get("machine", {})
+    lines += ["", f"*Machine*: {m.get('cpus', '?')} CPU cores, {m.get('gpu') or 'no GPU'}, load average "
+                  f"{m.get('load_average_start', '?')} at the start and {m.get('load_average_end', '?')} at the end; "
+                  f"measured {m.get('when', '?')}.", ""]
+    return lines
+
+
+def ratio_figure(docs: list[dict], path: str | Path) -> Path | None:
+    """Bars of the measured ratio (ours against the baseline) per case, with the target ratio marked."""
+    rows = [(d["benchmark"], c) for d in docs if "error" not in d for c in d["cases"] if c.get("ratio")]
+    if not rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(rows) + 1.2))
+    for i, (bench, c) in enumerate(rows[::-1]):
+        colour = {True: "#1a7f37", False: "#cf222e"}.get(c.get("met"), "#57606a")
+        ax.barh(i, c["ratio"], color=colour)
+        if c.get("target_ratio"):
+            ax.plot([c["target_ratio"]] * 2, [i - 0.4, i + 0.4], color="black", lw=2)
+    ax.set_xscale("log")
+    ax.axvline(1.0, color="0.6", lw=0.8, ls=":")
+    labels = [f"{b}: {c['case'][:55]}" for b, c in rows[::-1]]
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.set_xlabel("ratio: ours against the named baseline (times better; black tick = target)")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def performance_page(directory: str | Path | None = None, figure: str | None = None) -> str:
+    """The performance page from the JSON files the benchmark scripts wrote (``_build/benchmarks``)."""
+    docs = benchmark_results(directory)
     out = ["# Performance", "",
            "Every number on this page was written by a script in `benchmarks/` (`make benchmarks`) into "
            "`_build/benchmarks/*.json` and is rendered here by the build, not typed. Each script times our code and "
-           "a baseline on the same input in the same run, and reports the ratio. Machines are shared and noisy: "
-           "read ratios rather than absolute times.", ""]
-    files = sorted(d.glob("*.json")) if d.is_dir() else []
-    if not files:
+           "a named baseline on the same input in the same run; the ratio says how many times better ours is. "
+           "Machines are shared and noisy: read ratios rather than absolute times.", ""]
+    if not docs:
         out += ["```{note}", "No benchmark results were found in this build. Run `make benchmarks`, then `make book`.",
                 "```", ""]
-    for f in files:
-        try:
-            data = json.loads(f.read_text())
-        except json.JSONDecodeError as exc:
-            out += [f"## {f.stem}", "", f"`{f.name}` could not be read ({exc}).", ""]
-            continue
-        out += [f"## {f.stem}", ""]
-        if f.stem in TARGETS:
-            out += [f"Target: {TARGETS[f.stem]}.", ""]
-        out += ["| quantity | value |", "|---|---|"]
-        out += [f"| `{_cell(k)}` | {_fmt_value(v)} |" for k, v in _flatten(data)
-                if keys is None or k.split(".")[-1] in keys]
-        out.append("")
+    if figure:
+        out += ["```{figure} " + figure, ":name: fig-performance-ratios", ":width: 90%", "",
+                "Measured ratio against the baseline for each case (log scale); green: the case's target is met, "
+                "red: missed, grey: no target; a black tick marks a target ratio.", "```", ""]
+    for doc in docs:
+        out += [f"## {doc['benchmark']}", ""]
+        if doc.get("what"):
+            out += [_cell(doc["what"][:1].upper() + doc["what"][1:]) + ".", ""]
+        out += benchmark_table(doc)
     return "\n".join(out) + "\n"
 
 
 def write_performance_page(path: str | Path) -> Path:
-    return _atomic_write_text(_replace_generated(Path(path)), performance_page())
+    path = _replace_generated(Path(path))
+    fig = ratio_figure(benchmark_results(), path.parent / "_generated" / "performance_ratios.png")
+    return _atomic_write_text(path, performance_page(figure=None if fig is None else
+                                                     os.path.relpath(fig, path.parent)))
 
 
 def readme_performance(directory: str | Path) -> str:
-    """The README's compact performance tables (the book's performance page shows everything)."""
-    return "\n".join(performance_page(directory, keys=README_KEYS).splitlines()[4:]).strip().replace("## ", "### ")
+    """The README's performance tables: the same tables as the book's performance page."""
+    out = []
+    for doc in benchmark_results(directory):
+        out += [f"**{doc['benchmark']}**", ""] + benchmark_table(doc)
+    return "\n".join(out).strip()
 
 
 # ------------------------------------------------------------------------------- README tables
