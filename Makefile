@@ -15,10 +15,17 @@ PRESET ?= quick
 .PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
 
 help:
-	@echo "make book   - run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html"
-	@echo "make test   - unit tests + every chapter at the smoke preset (+ headless-browser check)"
-	@echo "make student - the book without exercise solutions, in _build/student"
-	@echo "make benchmarks - print speed figures (benchmarks/*.py)"
+	@echo "make book        - set up, run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html"
+	@echo "make test        - set up, unit tests + every chapter at the smoke preset (+ headless-browser check)"
+	@echo "make unit        - set up, unit tests only (no chapter execution, no browser)"
+	@echo "make chapters    - set up, execute every chapter at PRESET=$(PRESET) (no rendering)"
+	@echo "make student     - the book without exercise solutions, in _build/student"
+	@echo "make benchmarks  - set up, run benchmarks/*.py (speed figures into _build/benchmarks)"
+	@echo "make setup       - .venv with the pinned requirements, MathJax into _static, system packages"
+	@echo "make clean       - remove rendered and executed output (_build/html, src, executed, claims)"
+	@echo "make clean-cache - empty the result cache (_build/cache)"
+	@echo "make help        - this list"
+	@echo "One chapter, other parameters: $(PY) -m deepinfo.run --help (e.g. CHAPTER --preset smoke --set FIELD=VALUE)"
 
 setup: $(STAMP) $(MATHJAX) sysdeps
 

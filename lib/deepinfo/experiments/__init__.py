@@ -25,9 +25,18 @@ from typing import Any, Mapping, TypeVar
 T = TypeVar("T")
 PRESET_NAMES = ("smoke", "quick", "full")
 
-for _extra in filter(None, os.environ.get("DEEPINFO_EXPERIMENTS_PATH", "").split(os.pathsep)):
-    if _extra not in __path__:
-        __path__.append(_extra)
+
+
+def extend_path() -> list[str]:
+    """Add the folders of ``DEEPINFO_EXPERIMENTS_PATH`` to this package's search path (done at
+    import; the runner calls it again before importing a chapter's experiments)."""
+    for extra in filter(None, os.environ.get("DEEPINFO_EXPERIMENTS_PATH", "").split(os.pathsep)):
+        if extra not in __path__:
+            __path__.append(extra)
+    return list(__path__)
+
+
+extend_path()
 
 
 def config_fields(cfg: Any, prefix: str = "") -> list[str]:
