@@ -1,11 +1,14 @@
 """Every chapter of the book executes through papermill at the smoke preset and evaluates all its claims."""
+import dataclasses
 import json
 
 import nbformat
 import pytest
 
 from deepinfo import paths
-from deepinfo.run import chapter_paths, check_claims, execute_chapter, toc_files
+from deepinfo.chapters import chapter_paths, toc_files
+from deepinfo.experiments import PRESET_NAMES
+from deepinfo.run import chapter_parameters, check_claims, execute_chapter, experiment_presets
 
 CHAPTERS = list(chapter_paths())
 
@@ -23,8 +26,19 @@ def test_chapter_has_one_parameters_cell(name):
     nb = jupytext.read(chapter_paths()[name])
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{name}: expected exactly one cell tagged 'parameters', found {len(tagged)}"
-    for p in ("preset", "seed", "device"):
+    for p in ("preset", "seed", "device", "overrides"):
         assert f"{p} =" in tagged[0].source, f"{name}: the parameters cell does not set {p}"
+    # what the runner accepts for -p: the names the cell assigns
+    assert {"preset", "seed", "device", "overrides"} <= set(chapter_parameters(name))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_config_can_be_overridden(name):
+    """--set FIELD=VALUE reaches deepinfo.experiments.<chapter>: PRESETS holds a dataclass per preset."""
+    presets = experiment_presets(name)
+    assert set(PRESET_NAMES) <= set(presets), f"{name}: PRESETS lacks {set(PRESET_NAMES) - set(presets)}"
+    for preset in PRESET_NAMES:
+        assert dataclasses.is_dataclass(presets[preset]), f"{name}: PRESETS[{preset!r}] is not a dataclass"
 
 
 @pytest.mark.chapter
