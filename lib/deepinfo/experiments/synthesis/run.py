@@ -1,0 +1,406 @@
+"""Synthesis runs: resolution and relevance meet the information plane (the book's own chapter).
+
+For a deterministic layer T of a network fed P equally likely inputs, the binned layer is a
+function of X, so I(X;T) = H(T) = H[s], the resolution of Song et al. (eq. 1) computed on the
+frequencies k_s of the layer's binned states over the P = 4096 patterns.
+:func:`run_ensemble` trains the information-plane ensembles of Shwartz-Ziv & Tishby (through
+:func:`deepinfo.models.ensemble.train_ensemble`) and records, at every snapshot and for every
+layer of every network, the information-plane coordinates *and* the resolution, relevance
+and power-law verdict of the same binned states. :func:`run_chain` trains narrowing networks
+on the last level of a Lin & Tegmark hierarchical Markov chain.
+
+Units: every entropy and mutual information in the results is in BITS (``H_s``, ``H_k``,
+``I_X``, ``I_Y``, ``I_chain``, ``I_T_X0``, gaps), with the number of samples ``M`` (or ``P``)
+stored beside it. Dividing by log2 M, the axes of Song et al. Fig. 2a, happens at plot time
+(:mod:`deepinfo.plotting.relevance`), never in a result.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from ...cache import ResultCache
+from ...cheap.hierarchy import ChainConfig
+from ...device import cpu_threads
+from ...estimators import relevance, relevance_gap, resolution, state_counts
+from ...estimators.information_plane import bin_indices, binned_information_plane
+from ...estimators.powerlaw import power_law_verdict
+
+# bumped whenever what a runner returns changes, so older cache entries are not reused
+# (3: power-law verdicts instead of a bare fit; several chain networks; results in bits only)
+RESULT_VERSION = 3
+
+#: the information-plane network 12-10-7-5-4-3-2 (Shwartz-Ziv & Tishby sec. 3.1): hidden layers and output
+LAYER_NAMES = ("T1 (10)", "T2 (7)", "T3 (5)", "T4 (4)", "T5 (3)", "Y (2)")
+
+#: status codes of :func:`deepinfo.estimators.powerlaw.power_law_verdict` as stored in results
+STATUS_CODE = {"holds": 1.0, "fails": 0.0, "inconclusive": -1.0}
+
+
+@dataclass(frozen=True)
+class EnsembleRun:
+    """The ensemble behind the synthesis (the paper's network 12-10-7-5-4-3-2, tanh, Adam).
+
+    n_networks, epochs, n_snapshots, train_fraction : as in :class:`deepinfo.models.ensemble.EnsembleConfig`
+    n_bins : equal bins on [-1, 1] per unit (Shwartz-Ziv & Tishby sec. 3.2: 30)
+    ib_betas : Lagrange multipliers of the IB curve of the rule (log-spaced in [10^-0.5, 10^3])
+    """
+
+    n_networks: int = 50
+    epochs: int = 10_000
+    n_snapshots: int = 200
+    train_fraction: float = 0.85
+    n_bins: int = 30
+    ib_betas: int = 100
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """Narrowing tanh networks trained on the last level of a Lin & Tegmark chain (sec. III A-D).
+
+    chain : the chain (:class:`deepinfo.cheap.hierarchy.ChainConfig`): states per level, Dirichlet
+        concentration of the channels, M samples
+    hidden : widths of the hidden layers; the input is x_n in binary, the output x_0
+    epochs, n_networks : training length; independent networks (seeds seed, seed + 1, ...)
+    n_bins : equal bins on [-1, 1] per unit when the layers' states are counted
+    """
+
+    chain: ChainConfig = field(default_factory=lambda: ChainConfig(sizes=(4, 16, 64, 256), concentration=0.05,
+                                                                   M=20_000))
+    hidden: tuple = (32, 16, 8, 4)
+    epochs: int = 30
+    n_networks: int = 3
+    n_bins: int = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the synthesis page runs (``-p overrides '{"ensemble.n_networks": 6}'``)."""
+
+    ensemble: EnsembleRun = field(default_factory=EnsembleRun)
+    chain: ChainRun = field(default_factory=ChainRun)
+
+
+def _chain(M: int) -> ChainConfig:
+    return ChainConfig(sizes=(4, 16, 64, 256), concentration=0.05, M=M)
+
+
+PRESETS = {
+    "smoke": Config(EnsembleRun(n_networks=4, epochs=150, n_snapshots=12, ib_betas=40),
+                    ChainRun(chain=_chain(4000), epochs=5, n_networks=2)),
+    "quick": Config(EnsembleRun(n_networks=12, epochs=2500, n_snapshots=50, ib_betas=100),
+                    ChainRun(chain=_chain(20_000), epochs=30, n_networks=3)),
+    "full": Config(EnsembleRun(n_networks=50, epochs=10_000, n_snapshots=200, ib_betas=100),
+                   ChainRun(chain=_chain(100_000), epochs=100, n_networks=5)),
+}
+
+
+# ------------------------------------------------------------------------- per-layer measures
+def layer_relevance(activations: torch.Tensor, n_bins: int = 30, power_law: bool = True,
+                    n_boot: int | None = None) -> dict[str, np.ndarray]:
+    """Resolution H[s], relevance H[k] (bits) and the power-law verdict of one layer, per network.
+
+    activations : (K, P, N) activations of K networks for the same P equally likely patterns.
+    Units are binned like the information plane (n_bins equal bins on [-1, 1]); a state is the
+    tuple of bin indices; k_s counts the patterns in state s (Song et al. eq. 7). Returns arrays
+    of shape (K,): ``H_s``, ``H_k`` (bits, eqs. 1-2 with log2), and with ``power_law`` the verdict
+    of :func:`deepinfo.estimators.powerlaw.power_law_verdict` (the book's one power-law rule):
+    ``beta``, ``beta_se`` and ``pl_status`` (:data:`STATUS_CODE`: 1 holds, 0 fails, -1 inconclusive).
+    """
+    idx, _ = bin_indices(activations, n_bins, -1.0, 1.0)
+    K = idx.shape[0]
+    out = {k: np.full(K, np.nan) for k in ("H_s", "H_k", "beta", "beta_se", "pl_status")}
+    kw = {} if n_boot is None else {"n_boot": n_boot}
+    for j in range(K):
+        counts = state_counts(idx[j])
+        out["H_s"][j] = resolution(counts)
+        out["H_k"][j] = relevance(counts)
+        if power_law:
+            v = power_law_verdict(counts, rng=j, **kw)
+            out["beta"][j], out["beta_se"][j] = v.beta, v.beta_se
+            out["pl_status"][j] = STATUS_CODE[v.status]
+    return out
+
+
+def ensemble_key(cfg: EnsembleRun, seed: int) -> dict:
+    return dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
+
+
+def run_ensemble(cfg: EnsembleRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
+                 cache: ResultCache | None = None) -> dict:
+    """Train the ensemble once, recording (I_X, I_Y), (H_s, H_k) and the power-law verdict of every layer.
+
+    Returns a dict: arrays of shape (S, L, K) (S snapshots, L layers, K networks) ``I_X``, ``I_Y``,
+    ``H_s``, ``H_k`` (bits), ``beta``, ``pl_status`` (:data:`STATUS_CODE`); ``epochs`` (S,);
+    ``rule_acc`` (S, K); the rule's ``pxy`` (P, 2); ``P`` (= M of the resolution-relevance picture,
+    4096); ``final`` weights. Cached by configuration and seed.
+    """
+    from ...data.spherical import spherical_rule
+    from ...models.ensemble import EnsembleConfig, train_ensemble
+
+    cache = cache or ResultCache()
+    key = ensemble_key(cfg, seed)
+
+    def compute():
+        rule = spherical_rule()
+        ecfg = EnsembleConfig(n_networks=cfg.n_networks, epochs=cfg.epochs, n_snapshots=cfg.n_snapshots,
+                              train_fraction=cfg.train_fraction, seed=seed)
+
+        def plane(acts, pyx):
+            return binned_information_plane(acts, pyx, cfg.n_bins, -1.0, 1.0)
+
+        # the trainer's measures return two arrays each; three measures so that a resumed run
+        # keeps every value in its checkpoint
+        def resolution_relevance(acts, pyx):
+            r = layer_relevance(acts, cfg.n_bins, power_law=False)
+            return r["H_s"], r["H_k"]
+
+        def power_law(acts, pyx):
+            r = layer_relevance(acts, cfg.n_bins, power_law=True)
+            return r["beta"], r["pl_status"]
+
+        rec = train_ensemble(ecfg, rule.X, rule.p_y_given_x,
+                             {"plane": plane, "relevance": resolution_relevance, "power_law": power_law},
+                             device=device, progress=progress, desc="synthesis ensemble",
+                             checkpoint=cache.checkpoint("synthesis_ensemble", key))
+        return {"epochs": np.asarray(rec["epochs"]), "I_X": rec["I_X"]["plane"], "I_Y": rec["I_Y"]["plane"],
+                "H_s": rec["I_X"]["relevance"], "H_k": rec["I_Y"]["relevance"],
+                "beta": rec["I_X"]["power_law"], "pl_status": rec["I_Y"]["power_law"],
+                "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X)), "final": rec["final"]}
+
+    with cpu_threads(device):
+        return cache.get_or_compute("synthesis_ensemble", key, compute)
+
+
+# ----------------------------------------------------------------------------------- analysis
+def compression_turn(I_X: np.ndarray) -> np.ndarray:
+    """Snapshot index of the largest I(X;T) of each layer and network, (L, K): where compression starts.
+
+    I_X : (S, L, K) in bits. Ties go to the earliest snapshot.
+    """
+    return np.nanargmax(np.asarray(I_X, dtype=float), axis=0)
+
+
+def at_snapshot(arr: np.ndarray, snap: np.ndarray) -> np.ndarray:
+    """arr (S, L, K) read at snapshot snap (L, K) -> (L, K)."""
+    L, K = snap.shape
+    return np.asarray(arr)[snap, np.arange(L)[:, None], np.arange(K)[None, :]]
+
+
+def turn_and_end(res: dict) -> dict:
+    """Every layer and network at its compression turn (largest I(X;T)) and at the end of training.
+
+    Returns (L, K) arrays ``<q>_turn`` and ``<q>_end`` for q in I_X, H_s, H_k, beta, pl_status
+    (bits where they are entropies), ``gap_turn``/``gap_end`` (bits below the maximal-relevance
+    curve for M = P, :func:`deepinfo.estimators.relevance_gap`) and ``turn_epoch`` (L, K).
+    """
+    turn = compression_turn(res["I_X"])
+    end = np.full_like(turn, len(res["epochs"]) - 1)
+    out = {}
+    for q in ("I_X", "H_s", "H_k", "beta", "pl_status"):
+        out[f"{q}_turn"], out[f"{q}_end"] = at_snapshot(res[q], turn), at_snapshot(res[q], end)
+    P = int(res["P"])
+    for w in ("turn", "end"):
+        out[f"gap_{w}"] = relevance_gap(out[f"H_s_{w}"], out[f"H_k_{w}"], P)
+    out["turn_epoch"] = np.asarray(res["epochs"])[turn]
+    return out
+
+
+def ib_bound(pxy: np.ndarray, n_betas: int = 100) -> dict:
+    """The information-bottleneck curve of a rule's p(x, y) (Shwartz-Ziv & Tishby eq. 9, Fig. 6).
+
+    Patterns with the same p(y|x) are merged first (this leaves the curve unchanged and makes it
+    cheap); the curve is annealed with :func:`deepinfo.estimators.information_bottleneck_curve`
+    over ``n_betas`` log-spaced beta in [10^-0.5, 10^3], sorted by I_X and made non-decreasing.
+    Returns ``curve_I_X``, ``curve_I_Y`` (bits) and the rule's ``I_XY``.
+    """
+    from ...estimators import information_bottleneck_curve, mutual_information_table
+
+    pxy = np.asarray(pxy, dtype=float)
+    pyx1 = pxy[:, 1] / pxy.sum(1)
+    cls = np.unique(np.round(pyx1, 12), return_inverse=True)[1].reshape(-1)
+    merged = np.zeros((cls.max() + 1, pxy.shape[1]))
+    np.add.at(merged, cls, pxy)
+    curve = information_bottleneck_curve(merged, np.logspace(-0.5, 3, n_betas))
+    cx, cy = np.asarray(curve.I_X, dtype=float), np.asarray(curve.I_Y, dtype=float)
+    order = np.argsort(cx, kind="stable")
+    return {"curve_I_X": cx[order], "curve_I_Y": np.maximum.accumulate(cy[order]),
+            "I_XY": mutual_information_table(pxy)}
+
+
+def ib_gap(I_X, I_Y, bound: dict) -> np.ndarray:
+    """Vertical gap below the IB curve, I_Y^IB(I_X) - I_Y in bits (the curve interpolated at I_X;
+    beyond its last point the curve is flat at max(I_Y^IB, I(X;Y)))."""
+    cx, cy = bound["curve_I_X"], bound["curve_I_Y"]
+    I_X = np.asarray(I_X, dtype=float)
+    return np.interp(I_X, cx, cy, right=max(float(cy.max()), float(bound["I_XY"]))) - np.asarray(I_Y, dtype=float)
+
+
+def ib_comparison(res: dict, cfg: EnsembleRun) -> dict:
+    """The converged layers against the IB bound of the rule, beside each layer's H[s] + H[k].
+
+    Returns (L, K) arrays at the last snapshot: ``gap`` (bits below the IB curve), ``H_sum``
+    (H[s] + H[k], bits), ``I_X``, ``I_Y``; and the ``bound`` of :func:`ib_bound`.
+    """
+    bound = ib_bound(res["pxy"], cfg.ib_betas)
+    I_X, I_Y = res["I_X"][-1], res["I_Y"][-1]
+    return {"gap": ib_gap(I_X, I_Y, bound), "H_sum": res["H_s"][-1] + res["H_k"][-1], "I_X": I_X, "I_Y": I_Y,
+            "bound": bound, "P": int(res["P"])}
+
+
+# ----------------------------------------------------------------- Lin & Tegmark's chain as data
+def _entropy_bits(p) -> float:
+    """H = -sum p log2 p of a probability vector (bits)."""
+    p = np.asarray(p, dtype=float)
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
+              cache: ResultCache | None = None) -> dict:
+    """Train ``cfg.n_networks`` narrowing tanh networks on x_n (binary code) -> x_0 and measure every layer.
+
+    Returns the exact ``I_chain`` (n+1,) = I(x_i; x_0) and ``H_chain`` (n+1,) = H(x_i) for every
+    level i (bits, :func:`deepinfo.estimators.mutual_information_table`), ``bayes_acc`` (accuracy of
+    argmax_x0 p(x_0 | x_n)), and for every network r and hidden layer T_l (units binned in n_bins
+    equal bins on [-1, 1], states counted over the M samples) arrays of shape (R, L): the plug-in
+    ``I_T_X0`` = I(T_l; x_0) and the same against shuffled labels ``I_T_X0_shuffled`` (the plug-in
+    bias: a finite sample makes independent variables look dependent), ``H_s``, ``H_k`` (bits),
+    ``beta``, ``pl_status``; ``test_acc`` (R,); ``M``.
+    """
+    from ...cheap.hierarchy import marginals_joint_with_x0, random_chain, sample_chain
+    from ...estimators import mutual_information, mutual_information_table
+    from ...models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
+
+    cache = cache or ResultCache()
+    ch = cfg.chain
+
+    def compute():
+        rng = np.random.default_rng(seed)
+        chain = random_chain(list(ch.sizes), rng, ch.concentration)
+        joints = marginals_joint_with_x0(chain["p0"], chain["Ms"])
+        I_chain = np.array([mutual_information_table(J) for J in joints])
+        H_chain = np.array([_entropy_bits(J.sum(0)) for J in joints])
+        bayes_acc = float(joints[-1].max(axis=0).sum())  # predict argmax_x0 p(x0 | x_n)
+        xs = sample_chain(chain["p0"], chain["Ms"], ch.M, rng)
+        n_bits = int(np.ceil(np.log2(ch.sizes[-1])))
+        x_in = ((xs[:, -1:] >> np.arange(n_bits)) & 1).astype(np.float32)
+        y = xs[:, 0].astype(np.int64)
+        n_test = ch.M // 5
+        y_shuffled = np.random.default_rng(seed + 1).permutation(y)  # plug-in bias baseline
+        rows = {k: [] for k in ("I_T_X0", "I_T_X0_shuffled", "H_s", "H_k", "beta", "pl_status")}
+        test_acc = []
+        for r in range(cfg.n_networks):
+            torch.manual_seed(seed + r)
+            model = MLP([n_bits, *cfg.hidden, ch.sizes[0]], activation="tanh")
+            model = train_supervised(model, x_in[n_test:], y[n_test:], SupervisedTraining(epochs=cfg.epochs, lr=1e-2),
+                                     seed=seed + r, device=device,
+                                     progress=f"chain network {r + 1}/{cfg.n_networks}" if progress else False)
+            xt = torch.as_tensor(x_in, device=next(model.parameters()).device)
+            acts = model.hidden(xt)
+            test_acc.append(accuracy(model, xt[:n_test], torch.as_tensor(y[:n_test], device=xt.device)))
+            row = {k: [] for k in rows}
+            for a in acts:
+                lr_ = layer_relevance(a.detach().cpu()[None], cfg.n_bins)
+                idx, _ = bin_indices(a.detach().cpu(), cfg.n_bins, -1.0, 1.0)
+                row["I_T_X0"].append(mutual_information(idx.numpy(), y))
+                row["I_T_X0_shuffled"].append(mutual_information(idx.numpy(), y_shuffled))
+                for k in ("H_s", "H_k", "beta", "pl_status"):
+                    row[k].append(float(lr_[k][0]))
+            for k in rows:
+                rows[k].append(row[k])
+        return {"I_chain": I_chain, "H_chain": H_chain, "bayes_acc": bayes_acc, "test_acc": np.asarray(test_acc),
+                "M": int(ch.M), **{k: np.asarray(v, dtype=float) for k, v in rows.items()}}
+
+    with cpu_threads(device):
+        return cache.get_or_compute("synthesis_chain", dict(asdict(cfg), seed=int(seed),
+                                                            result_version=RESULT_VERSION), compute)
+
+
+# ------------------------------------------------------------------ three families on one plane
+def family(H_s, H_k, M: int) -> dict:
+    """One family of layers on the H[s]-H[k] plane: ``H_s``, ``H_k`` in BITS, ``M`` and ``gap`` (bits).
+
+    H_s, H_k : (L,) one value per layer, or (R, L) realisations (averaged over axis 0 here). They
+    must be in bits (resolution and relevance with log2), NOT divided by log2 M: the division
+    happens at plot time. ``gap`` = :func:`deepinfo.estimators.relevance_gap` of the bits values.
+    """
+    hs, hk = np.asarray(H_s, dtype=float), np.asarray(H_k, dtype=float)
+    if hs.ndim == 2:
+        hs, hk = np.nanmean(hs, 0), np.nanmean(hk, 0)
+    M = int(M)
+    return {"H_s": hs, "H_k": hk, "M": M, "gap": relevance_gap(hs, hk, M)}
+
+
+def normalised(fam: dict) -> dict:
+    """The papers' axes (Song et al. Fig. 2a): ``H_s``, ``H_k`` and ``gap`` of a :func:`family`
+    divided ONCE by log2 M (values in [0, 1])."""
+    logM = np.log2(fam["M"])
+    return {"H_s": fam["H_s"] / logM, "H_k": fam["H_k"] / logM, "gap": fam["gap"] / logM, "M": fam["M"]}
+
+
+def dbn_family(dbn: dict) -> dict:
+    """The DBN of Song et al. from the resolution/relevance chapter's public runner
+    (:func:`deepinfo.experiments.resolution_relevance.run.dbn_layers`: H_s, H_k (R, L) in bits, M)."""
+    return family(dbn["H_s"], dbn["H_k"], int(dbn["M"]))
+
+
+def counts_family(counts: list) -> dict:
+    """A family from each layer's state counts k_s (all over the same M samples)."""
+    M = int(np.sum(counts[0]))
+    return family([resolution(c) for c in counts], [relevance(c) for c in counts], M)
+
+
+def ensemble_family(res: dict) -> dict:
+    """The information-plane networks at the end of training (network mean), M = P patterns."""
+    return family(res["H_s"][-1].T, res["H_k"][-1].T, int(res["P"]))
+
+
+def three_families(res: dict, preset: str, seed: int = 0, device="auto") -> dict:
+    """Layers of three kinds of network on one H[s]-H[k] plane, each with its own M (bits in, bits out).
+
+    * the DBN of Song et al. (MNIST; the resolution/relevance chapter's run at this preset),
+    * the supervised MLP 784-70-50-35-10 of Lee & Jo (Fashion-MNIST, units thresholded at 0.5;
+      the scale-invariance chapter's run at this preset),
+    * the information-plane networks at the end of training (30 bins, P = 4096 patterns).
+
+    The runs are the chapters' own cached results, through their public runners (computed here if
+    the chapters did not run first). Returns {family name: :func:`family`}; normalise with
+    :func:`normalised` or at plot time.
+    """
+    from .. import select_preset
+    # the chapters' public runners, by module path (a package may export a function named ``run``)
+    from ..resolution_relevance.run import PRESETS as RR_PRESETS, dbn_layers
+    from ..scale_invariance.run import PRESETS as SI_PRESETS, run_mlp
+
+    out = {}
+    dbn = dbn_layers(select_preset(RR_PRESETS, preset), "trained", seed, device, progress=False)
+    out["DBN (Song et al., MNIST)"] = dbn_family(dbn)
+    mlp = run_mlp(select_preset(SI_PRESETS, preset).mlp, seed, device)
+    t = list(mlp["thresholds"]).index(0.5) if 0.5 in list(mlp["thresholds"]) else 0
+    out["MLP (Lee & Jo, Fashion-MNIST)"] = counts_family(mlp["counts"][t])
+    out["IP networks (Shwartz-Ziv & Tishby)"] = ensemble_family(res)
+    return out
+
+
+def compression_table(te: dict, min_drop: float = 0.1) -> dict[str, np.ndarray]:
+    """Per layer (L,), from :func:`turn_and_end`: the median ``turn_epoch``, network means of
+    ``drop_I_X`` (turn - end), ``change_H_k`` (end - turn), ``gap_turn``, ``gap_end`` (bits), the
+    median ``beta_turn``/``beta_end`` over networks whose m_k is a power law there (NaN if none),
+    and ``compresses`` (mean drop > ``min_drop`` bits)."""
+    import warnings
+
+    def med_beta(w):
+        b = np.where(np.asarray(te[f"pl_status_{w}"]) == 1, np.asarray(te[f"beta_{w}"], float), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmedian(b, axis=1)
+
+    drop = np.nanmean(te["I_X_turn"] - te["I_X_end"], axis=1)
+    return {"turn_epoch": np.median(te["turn_epoch"], axis=1), "drop_I_X": drop,
+            "change_H_k": np.nanmean(te["H_k_end"] - te["H_k_turn"], axis=1),
+            "beta_turn": med_beta("turn"), "beta_end": med_beta("end"),
+            "gap_turn": np.nanmean(te["gap_turn"], axis=1), "gap_end": np.nanmean(te["gap_end"], axis=1),
+            "compresses": drop > min_drop}
