@@ -36,7 +36,8 @@ import numpy as np
 from scipy import optimize
 from scipy.special import logsumexp, xlogy
 
-from ._validate import as_numpy, check_base, check_finite
+from ._validate import (as_numpy, check_base, check_finite, check_int, check_prob_rows, check_real,
+                        check_vector)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,10 @@ class IBCurve:
 
 
 def _check_pxy(pxy) -> np.ndarray:
-    p = as_numpy(pxy, "pxy").astype(np.float64)
+    p = as_numpy(pxy, "pxy")
+    if p.dtype.kind not in "biuf":
+        raise ValueError(f"pxy: expected numeric probabilities, got dtype {p.dtype}")
+    p = p.astype(np.float64)
     if p.ndim != 2:
         raise ValueError(f"pxy: expected a 2-D joint distribution p(x, y) of shape (|X|, |Y|), got shape {p.shape}")
     if p.size == 0:
@@ -164,12 +168,16 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
     ----------
     pxy : (|X|, |Y|) array, the joint distribution (non-negative, summing to 1). For the
         paper's setting p(x) = 1/4096 and pxy = p(y|x) / 4096.
-    betas : 1-D positive numbers (sorted internally).
-    max_clusters : cap on |T|; the curve is exact up to the cap (a lower cap can only lower it
-        at large beta). tol, max_iter : the iteration stops when the free energy -E_x log Z(x) changes by < tol nats.
-    merge_tol, perturbation, seed : annealing: clusters closer than merge_tol in p(y|t) merge; a
-        split multiplies p(t|x) by 1 +- perturbation * u(x), u uniform in [-1, 1] from ``seed``.
-    base : logarithm base of I_X, I_Y (2: bits).
+    betas : 1-D sequence of finite positive numbers (sorted internally); a nested list or a
+        scalar is refused (wrap one beta as ``[beta]``).
+    max_clusters : integer >= 1, cap on |T|; the curve is exact up to the cap (a lower cap can
+        only lower it at large beta).
+    tol, max_iter : the iteration stops when the free energy -E_x log Z(x) changes by < tol nats
+        (tol finite >= 0) or after max_iter (integer >= 1) iterations.
+    merge_tol, perturbation, seed : annealing: clusters closer than merge_tol (finite >= 0) in
+        p(y|t) merge; a split multiplies p(t|x) by 1 +- perturbation * u(x), perturbation in
+        [0, 1), u uniform in [-1, 1] from ``seed`` (integer >= 0).
+    base : logarithm base of I_X, I_Y (number > 1; 2: bits).
 
     Returns
     -------
@@ -178,14 +186,15 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
     """
     p = _check_pxy(pxy)
     b = check_base(base)
-    bt = as_numpy(betas, "betas").astype(np.float64).ravel()
-    if bt.size == 0:
-        raise ValueError("betas: is empty")
-    check_finite(bt, "betas")
+    bt = check_vector(betas, "betas", "positive numbers")
     if (bt <= 0).any():
-        raise ValueError("betas: must be positive")
-    if isinstance(max_clusters, bool) or int(max_clusters) < 1:
-        raise ValueError(f"max_clusters={max_clusters!r}: expected an integer >= 1")
+        raise ValueError(f"betas: must be positive; got {bt[bt <= 0][:5].tolist()}")
+    max_clusters = check_int(max_clusters, "max_clusters", 1)
+    max_iter = check_int(max_iter, "max_iter", 1)
+    tol = check_real(tol, "tol", 0.0)
+    merge_tol = check_real(merge_tol, "merge_tol", 0.0)
+    perturbation = check_real(perturbation, "perturbation", 0.0, 1.0, high_open=True)
+    seed = check_int(seed, "seed", 0)
     bt = np.sort(bt)
     rng = np.random.default_rng(seed)
     # drop inputs of zero probability; merge inputs with identical p(y|x) (exact, see module doc)
@@ -249,13 +258,25 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
 
 
 def ib_encoder(p_y_given_t, p_t, pxy, beta: float) -> np.ndarray:
-    """The IB encoder of eq. (9) for a given decoder p(y|t) and marginal p(t): (|X|, n_t)."""
+    """The IB encoder of eq. (9) for a given decoder p(y|t) and marginal p(t): (|X|, n_t).
+
+    p_y_given_t : (n_t, |Y|) rows summing to 1; p_t : (n_t,) non-negative, summing to 1;
+    pxy : (|X|, |Y|) joint distribution; beta : finite number >= 0.
+    """
     p = _check_pxy(pxy)
     px = p.sum(1)
     pyx = np.where(px[:, None] > 0, p / np.maximum(px, 1e-300)[:, None], 1.0 / p.shape[1])
-    pyt = as_numpy(p_y_given_t, "p_y_given_t").astype(np.float64)
+    pyt = check_prob_rows(p_y_given_t, "p_y_given_t")
+    if pyt.shape[1] != p.shape[1]:
+        raise ValueError(f"p_y_given_t: has {pyt.shape[1]} label columns but pxy has |Y| = {p.shape[1]}")
+    pt = check_vector(p_t, "p_t", "probabilities")
+    if pt.shape[0] != pyt.shape[0]:
+        raise ValueError(f"p_t: has {pt.shape[0]} entries but p_y_given_t has n_t = {pyt.shape[0]} rows")
+    if (pt < 0).any() or abs(pt.sum() - 1.0) > 1e-6:
+        raise ValueError("p_t: expected non-negative probabilities summing to 1")
+    beta = check_real(beta, "beta", 0.0)
     D = _kl_matrix(pyx, pyt, xlogy(pyx, pyx).sum(1))
-    logits = np.log(np.maximum(as_numpy(p_t, "p_t"), 1e-300))[None, :] - beta * D
+    logits = np.log(np.maximum(pt, 1e-300))[None, :] - beta * D
     return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
 
 
@@ -270,22 +291,17 @@ def ib_optimal_beta(p_t_given_x, p_y_given_t, pxy, *, beta_max: float = 1e4) -> 
     p_t_given_x : (|X|, n_t) the layer's encoder (rows sum to 1), e.g. from binned activations.
     p_y_given_t : (n_t, |Y|) the layer's decoder (rows sum to 1).
     pxy : (|X|, |Y|) the joint distribution of inputs and labels.
-    beta_max : upper end of the search (the objective is convex in beta: log Z is a
-        log-sum-exp of functions linear in beta).
+    beta_max : finite number > 0, upper end of the search (the objective is convex in beta:
+        log Z is a log-sum-exp of functions linear in beta).
 
     Returns beta* (dimensionless; the slope of the information curve there is 1/beta*).
     """
     p = _check_pxy(pxy)
-    ptx = as_numpy(p_t_given_x, "p_t_given_x").astype(np.float64)
-    pyt = as_numpy(p_y_given_t, "p_y_given_t").astype(np.float64)
-    for arr, name, rows in ((ptx, "p_t_given_x", p.shape[0]), (pyt, "p_y_given_t", None)):
-        if arr.ndim != 2 or arr.size == 0:
-            raise ValueError(f"{name}: expected a non-empty 2-D array, got shape {arr.shape}")
-        check_finite(arr, name)
-        if (arr < 0).any() or not np.allclose(arr.sum(1), 1.0, atol=1e-6):
-            raise ValueError(f"{name}: rows must be probability distributions summing to 1")
-        if rows is not None and arr.shape[0] != rows:
-            raise ValueError(f"{name}: has {arr.shape[0]} rows but pxy has |X| = {rows}")
+    beta_max = check_real(beta_max, "beta_max", 0.0, low_open=True)
+    ptx = check_prob_rows(p_t_given_x, "p_t_given_x")
+    pyt = check_prob_rows(p_y_given_t, "p_y_given_t")
+    if ptx.shape[0] != p.shape[0]:
+        raise ValueError(f"p_t_given_x: has {ptx.shape[0]} rows but pxy has |X| = {p.shape[0]}")
     if pyt.shape != (ptx.shape[1], p.shape[1]):
         raise ValueError(f"p_y_given_t: expected shape {(ptx.shape[1], p.shape[1])}, got {pyt.shape}")
     px = p.sum(1)

@@ -121,6 +121,9 @@ def relevance(counts, base: float = 2) -> float:
 
 def entropy(x, base: float = 2) -> float:
     """Plug-in entropy H(X) of the rows of ``x`` (M, N): the resolution of their state counts."""
+    check_base(base)
+    if not (isinstance(x, torch.Tensor) and x.is_cuda):
+        x = check_samples(x, "x")  # errors name this function's argument
     return resolution(state_counts(x), base=base)
 
 
@@ -151,7 +154,10 @@ def mutual_information_table(p_xy, base: float = 2) -> float:
     (|X|, |Y|) of non-negative entries summing to 1 (to within 1e-6; it is renormalised). In
     units of log ``base`` (bits by default); 0 <= I <= min(H(X), H(Y)).
     """
-    p = np.asarray(p_xy, dtype=np.float64)
+    p = as_numpy(p_xy, "p_xy")
+    if p.dtype.kind not in "biuf":
+        raise ValueError(f"p_xy: expected numeric probabilities, got dtype {p.dtype}")
+    p = p.astype(np.float64)
     if p.ndim != 2 or p.size == 0:
         raise ValueError(f"p_xy: expected a non-empty 2-D joint table (|X|, |Y|), got shape {p.shape}")
     if not np.isfinite(p).all() or (p < 0).any():

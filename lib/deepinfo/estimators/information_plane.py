@@ -34,6 +34,8 @@ import numpy as np
 import torch
 from scipy.special import xlogy
 
+from ._validate import check_bool, check_int, check_real
+
 _KEY_LIMIT = 2 ** 62
 
 
@@ -93,6 +95,20 @@ def _check_base(base) -> float:
     return b
 
 
+def _check_binning(n_bins, lo, hi, bin_width, adaptive):
+    """Validated (n_bins, lo, hi, bin_width, adaptive); each error names its argument."""
+    adaptive = check_bool(adaptive, "adaptive")
+    if bin_width is not None:
+        return n_bins, lo, hi, check_real(bin_width, "bin_width", 0.0, low_open=True), adaptive
+    n_bins = check_int(n_bins, "n_bins", 1)
+    if not adaptive:
+        lo = check_real(lo, "lo")
+        hi = check_real(hi, "hi")
+        if not hi > lo:
+            raise ValueError(f"lo={lo!r}, hi={hi!r}: expected finite bounds with lo < hi")
+    return n_bins, lo, hi, bin_width, adaptive
+
+
 # ---------------------------------------------------------------------------------------------
 # discretisation and exact state keys
 # ---------------------------------------------------------------------------------------------
@@ -108,6 +124,7 @@ def bin_indices(activations, n_bins: int = 30, lo: float = -1.0, hi: float = 1.0
     * ``bin_width=w``: a fixed grid anchored at 0, ``idx = floor(a / w)`` (Saxe et al. 2018,
       ``simplebinmi``), as many bins as the activations span; n_bins, lo, hi are ignored.
     """
+    n_bins, lo, hi, bin_width, adaptive = _check_binning(n_bins, lo, hi, bin_width, adaptive)
     a, batched = _check_activations(activations)
     if bin_width is not None:
         w = float(bin_width)
@@ -157,8 +174,13 @@ def pattern_keys(idx: torch.Tensor, L: int) -> torch.Tensor:
     their dense rank within the snapshot, so any N works (the key is then not a mixed-radix
     number any more, but still exact).
     """
+    if not isinstance(idx, torch.Tensor) or idx.ndim != 3 or idx.dtype != torch.int64:
+        got = f"{idx.dtype} tensor of shape {tuple(idx.shape)}" if isinstance(idx, torch.Tensor) else type(idx).__name__
+        raise ValueError(f"idx: expected an int64 tensor of shape (B, P, N) (from bin_indices), got {got}")
+    L = check_int(L, "L", 1)
+    if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= L):
+        raise ValueError(f"idx: bin indices must lie in [0, L) = [0, {L}); got [{int(idx.min())}, {int(idx.max())}]")
     B, P, N = idx.shape
-    L = max(int(L), 1)
     keys = torch.zeros((B, P), dtype=torch.int64, device=idx.device)
     bound = 1  # keys < bound
     for j in range(N):
@@ -458,6 +480,7 @@ def binned_information_plane(activations, p_y_given_x, n_bins: int = 30, lo: flo
     I_X = log2 P, I_Y = I(X;Y) for every layer, and nothing can be seen.
     """
     b = _check_base(base)
+    n_bins, lo, hi, bin_width, adaptive = _check_binning(n_bins, lo, hi, bin_width, adaptive)
     arr, batched = _np_activations(activations)
     if arr is None:  # CUDA tensor: the same algorithm in torch, on its device
         a, batched = _check_activations(activations)
@@ -549,6 +572,7 @@ def kde_information_plane(activations, p_y_given_x, noise_var: float, *, base: f
         raise ValueError(f"noise_var={noise_var!r}: expected a number > 0") from None
     if not (var > 0) or not math.isfinite(var):
         raise ValueError(f"noise_var={noise_var!r}: expected a finite number > 0")
+    max_batch_elements = check_int(max_batch_elements, "max_batch_elements", 1)
     B, P, _ = a.shape
     p_yx = _check_p_y_given_x(p_y_given_x, B, P, a.device)
     chunk = max(1, int(max_batch_elements) // (P * P))

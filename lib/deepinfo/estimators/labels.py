@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_numpy, check_base, check_finite
+from ._validate import as_numpy, check_base, check_finite, check_int, check_real
 from .counting import state_ids
 
 
@@ -32,12 +32,10 @@ def _labels(x, name: str) -> np.ndarray:
 def label_distribution(labels, n_classes: int | None = None, pseudo_count: float = 0.0) -> np.ndarray:
     """Smoothed label frequencies (n_c + a) / (n + a C) over the classes 0..C-1, shape (C,)."""
     y = _labels(labels, "labels")
-    C = int(y.max()) + 1 if n_classes is None else int(n_classes)
+    C = int(y.max()) + 1 if n_classes is None else check_int(n_classes, "n_classes", 1)
     if y.max() >= C:
         raise ValueError(f"n_classes={n_classes}: smaller than the largest label + 1 ({y.max() + 1})")
-    a = float(pseudo_count)
-    if not (a >= 0) or not math.isfinite(a):
-        raise ValueError(f"pseudo_count={pseudo_count!r}: expected a finite number >= 0")
+    a = check_real(pseudo_count, "pseudo_count", 0.0)
     n_c = np.bincount(y, minlength=C).astype(np.float64)
     return (n_c + a) / (y.size + a * C)
 
@@ -68,7 +66,7 @@ def generation_ability(p_labels, q_labels, *, n_classes: int | None = None, pseu
     p_y = _labels(p_labels, "p_labels")
     q_y = _labels(q_labels, "q_labels")
     b = check_base(base)
-    C = max(int(p_y.max()), int(q_y.max())) + 1 if n_classes is None else int(n_classes)
+    C = max(int(p_y.max()), int(q_y.max())) + 1 if n_classes is None else check_int(n_classes, "n_classes", 1)
     if max(int(p_y.max()), int(q_y.max())) >= C:
         raise ValueError(f"n_classes={n_classes}: smaller than the largest label + 1")
     P = label_distribution(p_y, C, 0.0)

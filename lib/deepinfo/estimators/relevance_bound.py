@@ -28,11 +28,15 @@ envelope that is tight to within the tolerance where it could be checked.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
+from ._validate import as_numpy, check_base, check_bool, check_int
+
 TOLERANCE_BITS = 0.02  # tested bound on how far any partition may lie above the curve (seen: <= 0.012 bits, M <= 40)
 _LOCAL_SEARCH_MAX_M = 2000
+_N_BETA_CHECKED = 60  # the grid density at which TOLERANCE_BITS was checked (the default)
 
 
 def _entropies(k: np.ndarray, m_k: np.ndarray, M: int) -> tuple[float, float]:
@@ -175,10 +179,14 @@ def max_relevance_curve(M: int, base: float = 2, *, n_beta: int = 60, return_par
 
     Parameters
     ----------
-    M : number of samples (>= 1).
-    base : logarithm base of the result (2: bits). Song et al. plot H / log M: divide by log_base(M).
-    n_beta : number of exponents beta in the grid (between -0.9 and 8, denser near 0..2).
-    return_partitions : also return, for every vertex, the degeneracy array m (m[k-1] = m_k).
+    M : number of samples, an integer >= 1.
+    base : logarithm base of the result (a number > 1; 2: bits). Song et al. plot H / log M:
+        divide by log_base(M).
+    n_beta : number of exponents beta in the grid (between -0.9 and 8, denser near 0..2), an
+        integer >= 1. The tolerance below was checked at the default 60; a coarser grid gives
+        a lower curve (at M = 50, n_beta <= 3 lies up to 0.54 bits below it) and warns.
+    return_partitions : True or False; also return, for every vertex, the degeneracy array m
+        (m[k-1] = m_k).
 
     Returns
     -------
@@ -189,8 +197,13 @@ def max_relevance_curve(M: int, base: float = 2, *, n_beta: int = 60, return_par
     """
     if isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1:
         raise ValueError(f"M={M!r}: expected an integer number of samples >= 1")
-    from ._validate import check_base
     b = check_base(base)
+    n_beta = check_int(n_beta, "n_beta", 1)
+    return_partitions = check_bool(return_partitions, "return_partitions")
+    if n_beta < _N_BETA_CHECKED:
+        warnings.warn(f"max_relevance_curve: n_beta={n_beta} is coarser than the grid ({_N_BETA_CHECKED}) at which "
+                      f"TOLERANCE_BITS = {TOLERANCE_BITS} was checked; the curve may lie lower than the true "
+                      "envelope by more than that", UserWarning, stacklevel=2)
     M = int(M)
     k = np.arange(1, M + 1, dtype=np.float64)
     logk = np.log(k)
@@ -243,14 +256,32 @@ def relevance_gap(H_s, H_k, M: int, base: float = 2, *, curve: tuple | None = No
     -------
     ndarray of the shape of ``H_s``; divide by ``log_base(M)`` for the papers' normalised axes.
     """
-    hs = np.asarray(H_s, dtype=np.float64)
-    hk = np.asarray(H_k, dtype=np.float64)
+    arrays = []
+    for value, name in ((H_s, "H_s"), (H_k, "H_k")):
+        arr = as_numpy(value, name)
+        if arr.dtype.kind not in "iuf":
+            raise ValueError(f"{name}: expected real entropies (numbers), got dtype {arr.dtype}")
+        arr = arr.astype(np.float64)  # empty is allowed: an empty gap array comes back
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name}: expected finite entropies (contains NaN or inf)")
+        arrays.append(arr)
+    hs, hk = arrays
     if hs.shape != hk.shape:
         raise ValueError(f"H_s and H_k: expected the same shape, got {hs.shape} and {hk.shape}")
-    if not (np.isfinite(hs).all() and np.isfinite(hk).all()):
-        raise ValueError("H_s, H_k: expected finite entropies")
-    cs, ck = curve if curve is not None else max_relevance_curve(M, base)
-    cs, ck = np.asarray(cs, dtype=np.float64), np.asarray(ck, dtype=np.float64)
+    if isinstance(M, bool) or not isinstance(M, (int, np.integer)) or M < 1:
+        raise ValueError(f"M={M!r}: expected an integer number of samples >= 1")
+    check_base(base)
+    if curve is None:
+        cs, ck = max_relevance_curve(M, base)
+    else:
+        try:
+            cs, ck = (as_numpy(c, "curve").astype(np.float64) for c in curve)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"curve: expected the pair (H_s, H_k) returned by max_relevance_curve ({exc})") from None
+        if cs.ndim != 1 or cs.shape != ck.shape or cs.size < 1 or not (np.isfinite(cs).all() and np.isfinite(ck).all()) \
+                or (np.diff(cs) <= 0).any():
+            raise ValueError("curve: expected the pair (H_s, H_k) returned by max_relevance_curve: two finite 1-D "
+                             "arrays of the same length, H_s increasing")
     top = float(cs.max())
     if (hs > top + 1e-9).any() or (hs < -1e-9).any():
         raise ValueError(f"H_s: values must lie in [0, log M] = [0, {top:.6g}] for M={M}; got "
