@@ -91,3 +91,24 @@ def test_vuong_picks_the_true_family():
     logn = np.round(np.exp(rng.normal(2.0, 0.6, size=4000))).astype(int)
     R, p = powerlaw_compare(logn[logn > 0], "lognormal", k_min=1)
     assert R < 0 and p < 1e-3
+
+
+def test_every_argument_is_checked_by_name():
+    """Issue 11 item 6: each public argument of powerlaw.py rejects bad input with its name."""
+    with pytest.raises(ValueError, match="min_tail"):
+        powerlaw_beta([1, 2, 3, 4], min_tail=0)
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="min_tail"):
+            powerlaw_beta([1, 2, 3, 4], min_tail=bad)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="k_min"):
+            powerlaw_beta([1, 2, 3], k_min=bad)
+    for bad in ([[1, 2]], [1.5], [0, 0], "abc"):
+        with pytest.raises(ValueError, match="counts"):
+            powerlaw_beta(bad)
+        with pytest.raises(ValueError, match="counts"):
+            powerlaw_compare(bad)
+    with pytest.raises(ValueError, match="k_min"):
+        powerlaw_compare([1, 2, 3], k_min=0)
+    with pytest.raises(ValueError, match="counts"):
+        powerlaw_compare(np.ones(20, dtype=int), "exponential")   # no spread of frequencies
