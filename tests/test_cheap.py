@@ -267,22 +267,10 @@ def test_bank_training_masks_keep_replicas_independent():
     assert m == {"width": 4, "neurons": 8, "reached": True}
 
 
-def test_shallow_deep_verdict_logic():
-    import pandas as pd
-    from deepinfo.cheap import plots
-
-    def table(rows):
-        return pd.DataFrame([{"n": n, "net": net, "layers": 1, "min neurons": neu, "reached": r}
-                             for n, net, neu, r in rows])
-    # shallow needs more at n = 3 and never reaches at n = 4 -> holds, lower bound 64 / 16
-    res = table([(3, "shallow", 32, True), (3, "deep", 16, True), (4, "shallow", np.nan, False), (4, "deep", 16, True)])
-    assert plots.shallow_deep_verdict(res, 64)[:2] == (4.0, True)
-    # shallow needs fewer -> does not hold
-    res = table([(3, "shallow", 8, True), (3, "deep", 16, True)])
-    assert plots.shallow_deep_verdict(res, 64)[:2] == (0.5, False)
-    # deep never reached -> no comparison
-    res = table([(3, "shallow", 8, True), (3, "deep", np.nan, False)])
-    assert plots.shallow_deep_verdict(res, 64)[:2] == (0.0, False)
+def test_sparse_flattening_reports_the_standard_error_of_the_mean():
+    r = flattening.sparse_flattening(20, 0.1, 30, np.random.default_rng(3))
+    assert r["flat_se"] > 0 and r["flat_z"] == pytest.approx((r["flat_mean"] - r["flat_expected"]) / r["flat_se"])
+    assert r["flat_expected"] == pytest.approx(400 * (1 - 0.99 ** 20))
 
 
 def test_bayes_gate_net_converges_as_lambda_squared():

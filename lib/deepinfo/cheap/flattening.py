@@ -88,7 +88,8 @@ def sparse_flattening(n: int, p: float, draws: int, rng: np.random.Generator) ->
     ``C_s_ratio_of_means`` = mean nnz(AB) / mean (nnz A + nnz B) over the draws is the quantity eq. 27
     computes (expected flat synapses over expected deep synapses 2 n^2 p). ``C_s_mean`` (std) is the
     per-draw ratio, averaged over draws with at least one synapse; it differs when 2 n^2 p is small.
-    ``flat_z``: (mean nnz(AB) - n^2 [1 - (1 - p^2)^n]) / its standard error over the draws."""
+    ``flat_se``: the standard error of mean nnz(AB) over the draws (NaN for one draw); ``flat_z``:
+    (mean nnz(AB) - n^2 [1 - (1 - p^2)^n]) / ``flat_se`` (0 when every draw gave the same count)."""
     cs = []
     for _ in range(draws):
         A = (rng.random((n, n)) < p).astype(np.float64)
@@ -102,7 +103,7 @@ def sparse_flattening(n: int, p: float, draws: int, rng: np.random.Generator) ->
     se = flat.std(ddof=1) / np.sqrt(draws) if draws > 1 else float("nan")
     return {"n": n, "p": p, "C_s_mean": float(ratio.mean()), "C_s_std": float(ratio.std(ddof=1)) if ok.sum() > 1 else 0.0,
             "C_s_ratio_of_means": float(flat.mean() / deep.mean()), "expected_synapses": 2 * n * n * p,
-            "flat_mean": float(flat.mean()), "flat_expected": float(E_flat),
+            "flat_mean": float(flat.mean()), "flat_se": float(se), "flat_expected": float(E_flat),
             "flat_z": float((flat.mean() - E_flat) / se) if se > 0 else 0.0,
             "draws": int(draws), "eq27": eq27(n, p), "bound": 1 / (2 * p)}
 
