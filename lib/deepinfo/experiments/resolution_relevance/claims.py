@@ -1,0 +1,467 @@
+"""The claims of Song, Marsili & Jo 2018 (main text, Figs. 2-3) and the pure functions that decide them.
+
+Each ``ClaimSpec`` in :data:`CLAIMS` states the claim at the paper's strength, the threshold in
+words and why it is that number; they were fixed before the chapter's quick run was looked at.
+Every verdict function takes plain arrays (shapes in the docstrings; entropies in BITS) and returns
+a :class:`deepinfo.claims.Verdict`; :func:`evaluate` applies them all to the result of
+:func:`deepinfo.experiments.resolution_relevance.run.run`.
+
+Uncertainty: a value measured on every DBN realisation carries its standard error over the
+realisations (:meth:`Uncertainty.from_samples`); with a single realisation the decision helpers
+make it inconclusive. Power-law statements use :func:`deepinfo.estimators.power_law_verdict`
+only (its "fails" is our "does not hold").
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive, within
+
+OVER = "DBN realisations"
+
+# thresholds, fixed before any run (the reasons are in the ClaimSpecs below)
+PAPER_PEAK_LAYER = 8          # "H[k] increases up to the eighth hidden layer H8 and then decreases"
+PEAK_WINDOW = 1               # +/- one layer around H8
+NEAR_BOUND_LAYERS = 6         # "almost saturates the maximal theoretical value up to layer H6"
+NEAR_BOUND_FRACTION = 0.10    # "almost saturates": gap below 10% of the highest relevance any partition reaches
+MIDDLE_BAND = (0.25, 0.75)    # intermediate resolution, in units of log M
+CONTROL_MIDDLE_MAX = 0.5      # "most of the layers" at the ends: fewer than half in the middle band
+POWER_LAW_LAYERS = (3, 6, 9)  # the layers of Fig. 2b
+ZIPF_RANGE = (0.8, 1.25)      # beta ~ 1: within a factor 1.25 of 1, symmetric on Fig. 2c's log axis
+ERROR_SMALL = 0.10            # "small" majority-label error up to the middle layer (H6)
+ERROR_LARGE = 0.30            # "large" error at the deepest layer
+MIDDLE_LAYER = 6              # H6, the paper's critical layer and "the middle"
+
+
+def _c(id, kind, statement, paper_value, threshold, threshold_reason, figure, test_differs=""):
+    return ClaimSpec(id=id, kind=kind, statement=statement, paper_value=paper_value, threshold=threshold,
+                     threshold_reason=threshold_reason, figure=figure, test_differs=test_differs)
+
+
+CLAIMS = [
+    _c("P1.resolution_decreases_with_depth", "sanity",
+       "H[s] never increases from one layer to the next",
+       "monotonic decrease H1 to H10 (Fig. 2a)",
+       "largest layer-to-layer increase of H[s] <= 0 bits in every realisation",
+       "each layer's code is a deterministic function of the code below, which can merge states but never "
+       "split one: true by construction, shown as a check of the pipeline, not counted as a finding",
+       "fig-p1-2a"),
+    _c("P1.error_grows_with_depth", "sanity",
+       "The majority-label error never decreases from one layer to the next",
+       "error grows in deep layers (Fig. 2d)",
+       "largest layer-to-layer decrease of the error <= 0 in every realisation",
+       "merging states can only add images that disagree with their state's majority label: true by "
+       "construction for nested partitions, not a finding",
+       "fig-p1-2d"),
+    _c("P1.relevance_peaks_at_intermediate_layer", "paper",
+       "H[k] rises with depth up to an intermediate layer, H8 in the paper, and falls after it",
+       "H8 of 10 (Fig. 2a)",
+       f"the layer of largest H[k], mean over realisations with its 95% interval, inside "
+       f"H{PAPER_PEAK_LAYER - PEAK_WINDOW}..H{PAPER_PEAK_LAYER + PEAK_WINDOW}",
+       "the paper names H8; one layer either side because the deep layers differ by only 5 units and "
+       "a layer index is the coarsest unit the claim has",
+       "fig-p1-2a",
+       "the paper reads the peak off the ensemble-average curve; we take the peak layer of each realisation "
+       "and its spread"),
+    _c("P1.near_max_relevance_up_to_middle", "paper",
+       f"Up to H{NEAR_BOUND_LAYERS} the layers almost reach the maximal relevance at their resolution",
+       "H1..H6 almost on the bound (Fig. 2a)",
+       f"largest gap below the maximal-relevance curve over H1..H{NEAR_BOUND_LAYERS} (mean over realisations, "
+       f"95% interval) < {NEAR_BOUND_FRACTION:.0%} of the curve's highest relevance",
+       "'almost saturates' read as within 10% of the highest relevance any partition of M samples can "
+       "reach (about 0.05 log M); the scale is the bound's own height, not a number tuned to our run",
+       "fig-p1-2a"),
+    _c("P1.dbn_beats_kmeans_relevance", "paper",
+       "At equal H[s], DBN layers have higher H[k] than k-means partitions",
+       "significantly higher (Fig. 2a)",
+       "smallest margin H[k]_DBN - H[k]_k-means (k-means interpolated at the layer's H[s], over the layers "
+       "inside the k-means range of H[s]) > 0 bits, with its 95% interval over realisations",
+       "'significantly higher' read as: every comparable layer above, and the margin's interval clear of 0",
+       "fig-p1-2a",
+       "one k-means run per k (no spread over k-means restarts); the spread is that of the DBN realisations"),
+    _c("P1.untrained_and_shuffled_at_extremes", "paper",
+       "Untrained DBNs and DBNs trained on shuffled images put most layers at low or high resolution",
+       "mostly at the two ends (Fig. 2a)",
+       f"share of layers with H[s]/log M in {MIDDLE_BAND} < {CONTROL_MIDDLE_MAX} for both controls "
+       "(mean over realisations, 95% interval)",
+       "'most of the layers concentrate on the low or the high end' means fewer than half in the middle; "
+       "the band is the middle half of the resolution axis",
+       "fig-p1-2a"),
+    _c("P1.power_law_in_trained_layers", "paper",
+       "m_k of the trained layers follows a power law m_k ~ k^(-beta-1) (H3, H6, H9 shown)",
+       "always a power law (Fig. 2b)",
+       "power_law_verdict holds for H3, H6 and H9 in every realisation; does not hold if it fails for a "
+       "majority of realisations of any of them",
+       "the book's one calibrated power-law rule (scale-free over >= 1 decade, clearly heavier than an "
+       "exponential); the layers are those the paper shows",
+       "fig-p1-2b",
+       "the paper judges the log-log plot by eye; we apply a likelihood test with bootstrap"),
+    _c("P1.beta_decreases_with_depth", "paper",
+       "The exponent beta decreases gradually with depth",
+       "decreasing H1 to H10 (Fig. 2c)",
+       "Spearman rho(layer, beta) over the layers with a power law, mean over realisations with its 95% "
+       "interval, < 0",
+       "a monotonic trend is what 'gradually decreasing' asserts; rho < 0 is its sign",
+       "fig-p1-2c",
+       "only layers whose power_law_verdict holds enter (a beta fitted to an exponential tail means nothing)"),
+    _c("P1.kmeans_not_power_law", "paper",
+       "k-means partitions do not have power-law m_k",
+       "no power law at k = 2^12 (Fig. 2b)",
+       "power_law_verdict of the k-means partition of Fig. 2b fails",
+       "the same rule as for the DBN layers, read the other way",
+       "fig-p1-2b",
+       "k is a power of 2 capped at M/2; offline M = 10,000, so k = 2^12 puts 2.4 images in a cluster "
+       "where the paper has 15"),
+    _c("P1.zipf_critical_layer", "paper",
+       "The layer of largest H[s] + H[k] has a Zipf-like m_k, beta close to 1",
+       "H6, beta ~ 1 (Figs. 2c, 3g)",
+       f"fitted beta at each realisation's layer of largest H[s] + H[k], mean with its 95% interval, inside "
+       f"[{ZIPF_RANGE[0]}, {ZIPF_RANGE[1]}]",
+       "beta ~ 1 read as within a factor 1.25 of 1, symmetric on the log axis the paper plots beta on; "
+       "tighter would exceed what a slope read off a log-log plot supports",
+       "fig-p1-2c",
+       "the paper reads beta off the fitted line of Fig. 2b and the slope of the bound; we use the maximum-"
+       "likelihood beta and show the bound-slope beta beside it"),
+    _c("P1.best_generation_at_critical_layer", "paper",
+       "The layer of largest H[s] + H[k] generates best (largest 1/D(P||Q))",
+       "H6 generates best (Fig. 3g)",
+       "per realisation, 1/D at the critical layer minus the best 1/D of any other layer; the mean, with "
+       "its 95% interval, > 0",
+       "'best' means better than every other layer; the interval over realisations says whether the "
+       "margin is more than noise",
+       "fig-p1-3g",
+       "our generation uses far fewer chains and sweeps than the paper's 60,000 x 10,000"),
+    _c("P1.error_small_up_to_middle_large_at_deepest", "paper",
+       f"The majority-label error is small up to H{MIDDLE_LAYER} and large at the deepest layer",
+       "low at H6, large at H10 (Figs. 2d, 3g)",
+       f"error at H{MIDDLE_LAYER} < {ERROR_SMALL} and error at the deepest layer > {ERROR_LARGE} "
+       "(means over realisations, 95% intervals)",
+       "on the scale of chance (0.9 for ten balanced digits): 'small' is below a ninth of it, 'large' above "
+       "a third of it",
+       "fig-p1-2d"),
+]
+
+IDS = [c.id for c in CLAIMS]
+
+
+# ------------------------------------------------------------------------------------- helpers
+def _arr2(a, name: str) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"{name}: expected an array (R realisations, L layers), got shape {a.shape}")
+    return a
+
+
+def _unc(samples) -> Uncertainty:
+    return Uncertainty.from_samples(np.asarray(samples, dtype=float), over=OVER)
+
+
+def _mean(samples) -> float:
+    return float(np.nanmean(np.asarray(samples, dtype=float)))
+
+
+def all_of(parts: Sequence[tuple[str, Verdict]], value_from: int = 0) -> Verdict:
+    """One verdict from several that must all hold: does not hold if any does not, inconclusive if any
+    is inconclusive (and none fails), else holds. The value is that of ``parts[value_from]``."""
+    statuses = [v.status for _, v in parts]
+    detail = "; ".join(f"{name}: {v.detail}" for name, v in parts)
+    v0 = parts[value_from][1]
+    if "does not hold" in statuses:
+        return Verdict("does not hold", v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
+    if "inconclusive" in statuses:
+        why = "; ".join(f"{name}: {v.reason}" for name, v in parts if v.status == "inconclusive")
+        return inconclusive(why, v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
+    return Verdict("holds", v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
+
+
+def critical_layers(H_s, H_k) -> np.ndarray:
+    """Per realisation, the layer (1-based) of largest H[s] + H[k]; H_s, H_k (R, L) in bits -> (R,) ints."""
+    return np.argmax(_arr2(H_s, "H_s") + _arr2(H_k, "H_k"), axis=1) + 1
+
+
+# -------------------------------------------------------------------------------------- sanity
+def resolution_falls(H_s) -> Verdict:
+    """Sanity: H[s] (R, L) in bits never increases with depth (exact; 1e-9 bits of rounding allowed)."""
+    H_s = _arr2(H_s, "H_s")
+    worst = float(np.diff(H_s, axis=1).max()) if H_s.shape[1] > 1 else 0.0
+    return exact_check(worst <= 1e-9, worst, f"largest increase of H[s] from one layer to the next: {worst:+.3g} bits "
+                                             f"(H1 {H_s[:, 0].mean():.2f} -> H{H_s.shape[1]} {H_s[:, -1].mean():.2f} bits)",
+                       method="exact (every realisation and layer)", threshold_value=0.0)
+
+
+def error_grows(error) -> Verdict:
+    """Sanity: the majority-label error (R, L) never decreases with depth (exact)."""
+    e = _arr2(error, "error")
+    worst = float((-np.diff(e, axis=1)).max()) if e.shape[1] > 1 else 0.0
+    return exact_check(worst <= 1e-12, worst, f"largest decrease of the error from one layer to the next: "
+                                              f"{worst:+.3g} (H1 {e[:, 0].mean():.3f} -> H{e.shape[1]} "
+                                              f"{e[:, -1].mean():.3f})",
+                       method="exact (every realisation and layer)", threshold_value=0.0)
+
+
+# -------------------------------------------------------------------------------- Fig. 2a claims
+def relevance_peak(H_k) -> Verdict:
+    """The layer of largest H[k] per realisation (H_k (R, L)), its mean compared with the paper's H8 +/- 1."""
+    H_k = _arr2(H_k, "H_k")
+    peaks = np.argmax(H_k, axis=1) + 1
+    val = _mean(peaks)
+    lo, hi = PAPER_PEAK_LAYER - PEAK_WINDOW, PAPER_PEAK_LAYER + PEAK_WINDOW
+    return within(val, _unc(peaks), lo, hi,
+                  detail=f"H[k] largest at " + ", ".join(f"H{p}" for p in peaks) + f" (realisations); mean {val:.2f} "
+                         f"vs the paper's H{PAPER_PEAK_LAYER} (window H{lo}..H{hi})")
+
+
+def near_bound(H_s, H_k, M: int, n_layers: int = NEAR_BOUND_LAYERS, curve=None) -> Verdict:
+    """Largest gap below the maximal-relevance curve over H1..H``n_layers``, per realisation (bits), compared
+    with ``NEAR_BOUND_FRACTION`` of the curve's highest relevance. H_s, H_k (R, L) in bits."""
+    from ...estimators import max_relevance_curve, relevance_gap
+
+    H_s, H_k = _arr2(H_s, "H_s"), _arr2(H_k, "H_k")
+    curve = curve if curve is not None else max_relevance_curve(int(M))
+    n = min(n_layers, H_s.shape[1])
+    gaps = relevance_gap(H_s[:, :n], H_k[:, :n], int(M), curve=curve)        # (R, n) bits
+    worst = gaps.max(axis=1)
+    thr = NEAR_BOUND_FRACTION * float(np.max(curve[1]))
+    logM = math.log2(M)
+    g = gaps.mean(axis=0)
+    return compare(_mean(worst), _unc(worst), thr, "<",
+                   detail=f"gap below the bound H1..H{n}: " + ", ".join(f"{v / logM:.3f}" for v in g)
+                          + f" log M; largest {_mean(worst):.2f} bits vs < {thr:.2f} bits "
+                            f"({NEAR_BOUND_FRACTION:.0%} of the bound's peak {np.max(curve[1]):.2f} bits)",
+                   scale={"M": int(M)})
+
+
+def above_kmeans(H_s, H_k, km_H_s, km_H_k) -> Verdict:
+    """Smallest margin of the DBN layers (H_s, H_k (R, L), bits) over the k-means curve (km_H_s, km_H_k (n_k,),
+    bits, interpolated at the layer's H[s]) among layers inside the k-means range of H[s], per realisation."""
+    H_s, H_k = _arr2(H_s, "H_s"), _arr2(H_k, "H_k")
+    ks, kk = np.asarray(km_H_s, float), np.asarray(km_H_k, float)
+    order = np.argsort(ks)
+    ks, kk = ks[order], kk[order]
+    margins, n_in = [], []
+    for r in range(H_s.shape[0]):
+        inside = (H_s[r] >= ks.min()) & (H_s[r] <= ks.max())
+        n_in.append(int(inside.sum()))
+        if inside.any():
+            margins.append(float((H_k[r, inside] - np.interp(H_s[r, inside], ks, kk)).min()))
+    if not margins:
+        return inconclusive("no DBN layer has a resolution inside the range the k-means partitions cover",
+                            detail=f"k-means H[s] from {ks.min():.2f} to {ks.max():.2f} bits")
+    return compare(_mean(margins), _unc(margins), 0.0, ">",
+                   detail=f"smallest margin over k-means at equal H[s]: {_mean(margins):+.2f} bits "
+                          f"({min(n_in)}-{max(n_in)} layers per realisation inside the k-means range)")
+
+
+def controls_at_extremes(H_s_untrained, H_s_shuffled, M: int) -> Verdict:
+    """Share of layers at intermediate resolution (H_s/log2 M in ``MIDDLE_BAND``) per realisation, for the
+    untrained and the shuffled-data DBN (each (R, L) bits); both must be below ``CONTROL_MIDDLE_MAX``."""
+    logM = math.log2(M)
+    parts = []
+    for name, H in (("untrained", H_s_untrained), ("shuffled", H_s_shuffled)):
+        h = _arr2(H, name) / logM
+        frac = ((h >= MIDDLE_BAND[0]) & (h <= MIDDLE_BAND[1])).mean(axis=1)
+        parts.append((name, compare(_mean(frac), _unc(frac), CONTROL_MIDDLE_MAX, "<",
+                                    detail=f"{_mean(frac):.0%} of layers in the middle band")))
+    worst = int(np.argmax([p[1].value for p in parts]))
+    return all_of(parts, value_from=worst)
+
+
+# -------------------------------------------------------------------------------- power laws
+def _status_of(v) -> str:
+    s = v if isinstance(v, str) else getattr(v, "status", None) if not isinstance(v, dict) else v.get("status")
+    if s not in ("holds", "fails", "inconclusive"):
+        raise ValueError(f"power-law status {s!r}: expected holds, fails or inconclusive")
+    return s
+
+
+def trained_power_laws(verdicts, layers: Iterable[int] = POWER_LAW_LAYERS) -> Verdict:
+    """Power laws in the shown trained layers. ``verdicts[r][l]``: the power_law_verdict (or its status) of
+    realisation r, layer l + 1. A layer holds if it holds in every realisation and fails if it fails in a
+    majority of them; the claim holds if every shown layer holds, does not hold if any fails."""
+    R = len(verdicts)
+    layers = [l for l in layers if l <= len(verdicts[0])]
+    st = np.array([[_status_of(verdicts[r][l - 1]) for l in layers] for r in range(R)])   # (R, n)
+    held = (st == "holds")
+    per_real = held.mean(axis=1)
+    unc = Uncertainty.from_samples(per_real, over=OVER) if R > 1 else Uncertainty(
+        method="one realisation; each layer's verdict carries its own bootstrap", se=float("nan"), n=1)
+    lines = [f"H{l}: " + "/".join(st[:, j]) for j, l in enumerate(layers)]
+    detail = f"{int(held.sum())} of {held.size} (layer, realisation) tails are power laws; " + "; ".join(lines)
+    failing = [l for j, l in enumerate(layers) if (st[:, j] == "fails").sum() > R / 2]
+    value = float(per_real.mean())
+    if failing:
+        return Verdict("does not hold", value, unc, detail + f"; fails in most realisations: "
+                       + ", ".join(f"H{l}" for l in failing), threshold_value=1.0)
+    if held.all():
+        return Verdict("holds", value, unc, detail, threshold_value=1.0)
+    undecided = [f"H{l}" for j, l in enumerate(layers) if not held[:, j].all()]
+    return inconclusive("not every realisation of " + ", ".join(undecided) + " is decided a power law "
+                        "(inconclusive tails, or a minority failing)", value, unc, detail, threshold_value=1.0)
+
+
+def beta_falls(beta, usable) -> Verdict:
+    """Spearman rho(layer, beta) per realisation over the layers where ``usable`` (R, L) is True (their
+    power-law verdict holds); needs 3 such layers in a realisation. beta (R, L)."""
+    from scipy.stats import spearmanr
+
+    beta = _arr2(beta, "beta")
+    ok = np.asarray(usable, dtype=bool) & np.isfinite(beta)
+    rhos, used = [], []
+    for r in range(beta.shape[0]):
+        layers = np.flatnonzero(ok[r]) + 1
+        used.append(len(layers))
+        if len(layers) >= 3:
+            rhos.append(float(spearmanr(layers, beta[r, layers - 1]).statistic))
+    if not rhos:
+        return inconclusive(f"fewer than 3 layers with a power law in every realisation (layers per realisation: "
+                            f"{used})", detail=f"layers with a power law per realisation: {used}")
+    return compare(_mean(rhos), _unc(rhos), 0.0, "<",
+                   detail=f"Spearman rho(layer, beta) = {_mean(rhos):+.2f} over {min(used)}-{max(used)} layers with "
+                          f"a power law per realisation")
+
+
+def kmeans_not_power_law(verdict, k: int) -> Verdict:
+    """The power-law verdict of the k-means partition of Fig. 2b read the other way: fails -> holds."""
+    s = _status_of(verdict)
+    beta, ci = float(getattr(verdict, "beta", math.nan)), tuple(getattr(verdict, "beta_ci", (math.nan, math.nan)))
+    reason = str(getattr(verdict, "reason", ""))
+    detail = f"k-means, k = {k}: {reason}"
+    if not math.isfinite(beta):
+        if s == "inconclusive":
+            return inconclusive(reason or "no fit", detail=detail)
+        n = float(getattr(verdict, "n_distinct_k", 0))
+        return exact_check(s == "fails", n, detail, method="power_law_verdict (no exponent)")
+    unc = (Uncertainty(method="bootstrap 95% interval of beta over the tail's states", lo=ci[0], hi=ci[1], level=0.95)
+           if all(map(math.isfinite, ci)) and ci[0] <= ci[1] else
+           Uncertainty(method="Fisher standard error of beta", se=float(getattr(verdict, "beta_se", math.nan))))
+    if s == "fails":
+        return Verdict("holds", beta, unc, detail)
+    if s == "holds":
+        return Verdict("does not hold", beta, unc, detail)
+    return inconclusive(reason, beta, unc, detail)
+
+
+def zipf_at_critical(H_s, H_k, beta, bound_beta=None) -> Verdict:
+    """Fitted beta at each realisation's layer of largest H[s] + H[k] (H_s, H_k, beta: (R, L)); the mean
+    compared with ``ZIPF_RANGE``. NaN betas (no fit, or a tail the power-law rule does not accept: the
+    caller masks those) are dropped; none left: inconclusive."""
+    beta = _arr2(beta, "beta")
+    lc = critical_layers(H_s, H_k)
+    b = np.array([beta[r, l - 1] for r, l in enumerate(lc)])
+    closest = np.nanargmin(np.where(np.isfinite(beta), np.abs(np.log(np.abs(beta) + 1e-300)), np.inf), axis=1) + 1
+    extra = ""
+    if bound_beta is not None:
+        bb = np.array([np.asarray(bound_beta)[r, l - 1] for r, l in enumerate(lc)])
+        extra = f"; bound-slope beta there {np.nanmean(bb):.2f}"
+    detail = (f"critical layer " + ", ".join(f"H{l}" for l in lc) + f"; fitted beta there "
+              + ", ".join(f"{x:.2f}" for x in b) + extra + "; beta closest to 1 at "
+              + ", ".join(f"H{l}" for l in closest))
+    if not np.isfinite(b).any():
+        return inconclusive("the critical layer's m_k is not accepted as a power law in any realisation, so it "
+                            "has no exponent to compare with 1", detail=detail)
+    b = b[np.isfinite(b)]
+    return within(_mean(b), _unc(b), *ZIPF_RANGE, detail=detail)
+
+
+def generation_at_critical(H_s, H_k, ability) -> Verdict:
+    """Per realisation, 1/D at the layer of largest H[s] + H[k] minus the best 1/D of the other layers
+    (ability (R, L) in 1/bits); the mean margin compared with 0."""
+    a = _arr2(ability, "ability")
+    lc = critical_layers(H_s, H_k)
+    margins, best = [], []
+    for r, l in enumerate(lc):
+        others = np.delete(a[r], l - 1)
+        margins.append(float(a[r, l - 1] - np.nanmax(others)))
+        best.append(int(np.nanargmax(a[r])) + 1)
+    return compare(_mean(margins), _unc(margins), 0.0, ">",
+                   detail=f"critical layer " + ", ".join(f"H{l}" for l in lc) + "; best generation at "
+                          + ", ".join(f"H{l}" for l in best) + f"; margin of the critical layer over the best "
+                          f"other layer {_mean(margins):+.3g} (1/bits)")
+
+
+def error_small_then_large(error, middle: int = MIDDLE_LAYER) -> Verdict:
+    """Error (R, L) at H``middle`` below ``ERROR_SMALL`` and at the deepest layer above ``ERROR_LARGE``."""
+    e = _arr2(error, "error")
+    m, d = e[:, middle - 1], e[:, -1]
+    return all_of([(f"H{middle}", compare(_mean(m), _unc(m), ERROR_SMALL, "<", detail=f"error {_mean(m):.3f}")),
+                   (f"H{e.shape[1]}", compare(_mean(d), _unc(d), ERROR_LARGE, ">", detail=f"error {_mean(d):.3f}"))])
+
+
+# ------------------------------------------------------------------------------------- all
+def tail_table(res: dict, layers: Iterable[int] | None = None) -> list[dict]:
+    """One row per trained layer (realisation 0) and for the Fig. 2b k-means partition: the power-law
+    verdict, fitted and bound-slope beta, and the shape of the tail (evidence of the verdict)."""
+    tr, km = res["trained"], res["kmeans"]
+    L = np.asarray(tr["H_s"]).shape[1]
+    rows = []
+
+    def row(name, v, bb):
+        ev = v.evidence or {}
+        def fav(a):
+            e = ev.get(a)
+            return "-" if not e else f"{e['favoured']} (R = {e['R']:.3g}, p = {e['p']:.2g})"
+        rows.append({"partition": name, "status": v.status, "beta (MLE)": v.beta, "beta_se": v.beta_se,
+                     "beta (bound slope)": float(bb), "k_min": v.k_min, "n_tail": v.n_tail,
+                     "distinct k": v.n_distinct_k, "decades": v.decades, "vs exponential": fav("exponential"),
+                     "vs log-normal": fav("lognormal"), "vs cutoff": fav("cutoff")})
+
+    for l in (layers or range(1, L + 1)):
+        row(f"H{l}", tr["power_law"]["verdicts"][0][l - 1], tr["power_law"]["bound_beta"][0, l - 1])
+    i = int(np.flatnonzero(np.asarray(km["k"]) == km["fig2b_k"])[0])
+    row(f"k-means k = {km['fig2b_k']}", km["power_law"]["verdicts"][i], km["power_law"]["bound_beta"][i])
+    return rows
+
+
+def evaluate(res: dict) -> dict:
+    """Every claim of :data:`CLAIMS` from the result of :func:`...resolution_relevance.run.run`: {id: Verdict}."""
+    tr, un, sh, km, gen = res["trained"], res["untrained"], res["shuffled"], res["kmeans"], res["generation"]
+    M = int(res["M"])
+    pl = tr["power_law"]
+    status = np.array([[v.status for v in row] for row in pl["verdicts"]])
+    i2b = int(np.flatnonzero(np.asarray(km["k"]) == km["fig2b_k"])[0])
+    return {
+        "P1.resolution_decreases_with_depth": resolution_falls(tr["H_s"]),
+        "P1.error_grows_with_depth": error_grows(tr["error"]),
+        "P1.relevance_peaks_at_intermediate_layer": relevance_peak(tr["H_k"]),
+        "P1.near_max_relevance_up_to_middle": near_bound(tr["H_s"], tr["H_k"], M, curve=res.get("bound")),
+        "P1.dbn_beats_kmeans_relevance": above_kmeans(tr["H_s"], tr["H_k"], km["H_s"], km["H_k"]),
+        "P1.untrained_and_shuffled_at_extremes": controls_at_extremes(un["H_s"], sh["H_s"], M),
+        "P1.power_law_in_trained_layers": trained_power_laws(pl["verdicts"]),
+        "P1.beta_decreases_with_depth": beta_falls(pl["beta"], status == "holds"),
+        "P1.kmeans_not_power_law": kmeans_not_power_law(km["power_law"]["verdicts"][i2b], int(km["fig2b_k"])),
+        "P1.zipf_critical_layer": zipf_at_critical(tr["H_s"], tr["H_k"], np.where(status == "holds", pl["beta"], np.nan),
+                                                   pl["bound_beta"]),
+        "P1.best_generation_at_critical_layer": generation_at_critical(tr["H_s"], tr["H_k"], gen["ability"]),
+        "P1.error_small_up_to_middle_large_at_deepest": error_small_then_large(tr["error"]),
+    }
+
+
+def outcome_sentence(specs: dict, verdicts: dict) -> str:
+    """One sentence for the page's opening: how the paper's claims came out, naming each (sanity checks apart)."""
+    paper = [i for i, s in specs.items() if s.kind == "paper" and i in verdicts]
+    by = {st: [i.split(".", 1)[1].replace("_", " ") for i in paper if verdicts[i].status == st]
+          for st in ("holds", "does not hold", "inconclusive")}
+    n_sanity = sum(1 for i, s in specs.items() if s.kind == "sanity" and i in verdicts and verdicts[i].holds)
+    parts = [f"Of the paper's {len(paper)} claims tested here, {len(by['holds'])} hold, {len(by['does not hold'])} "
+             f"do not hold and {len(by['inconclusive'])} are inconclusive."]
+    for st, name in (("holds", "Holding"), ("does not hold", "Not holding"), ("inconclusive", "Inconclusive")):
+        if by[st]:
+            parts.append(f"{name}: {', '.join(by[st])}.")
+    parts.append(f"{n_sanity} of the {sum(1 for s in specs.values() if s.kind == 'sanity')} sanity checks pass.")
+    return " ".join(parts)
+
+
+def scale(cfg, M: int, source: str, classifier: dict | None = None) -> dict:
+    """What a reader needs to weigh the verdicts: data (real or substitute), M, passes, realisations, ..."""
+    out = {"data": source, "data_is_substitute": "substitute" in str(source).lower(), "M": int(M),
+           "rbm_passes_per_layer": cfg.epochs, "gradient_updates_per_layer": cfg.epochs * (int(M) // cfg.batch_size),
+           "realisations": cfg.n_realisations, "hidden_sizes": list(cfg.hidden_sizes),
+           "kmeans_k": [2 ** j for j in cfg.kmeans_log2_k if 2 ** j <= int(M) // 2],
+           "generation": f"{cfg.n_generate} chains x {cfg.n_sweeps} Gibbs sweeps per layer and realisation",
+           "paper": "M = 60,000 MNIST images, 200 'epochs', 12 realisations, 60,000 chains x 10,000 sweeps"}
+    if classifier:
+        out["classifier_test_error"] = classifier.get("test_error")
+    return out
