@@ -265,6 +265,13 @@ def test_check_claims(tmp_path):
     assert len(check_claims("c", tmp_path)["claims"]) == 3
     with pytest.raises(ChapterError, match="preset"):
         check_claims("c", tmp_path, preset="quick")
+    doc = json.loads((tmp_path / "c.json").read_text())
+    (tmp_path / "c.json").write_text(json.dumps({**doc, "seed": 0, "overrides": {"n": 2}}))
+    assert check_claims("c", tmp_path, preset="smoke", seed=0, overrides={"n": 2})
+    with pytest.raises(ChapterError, match="seed=3"):  # a chapter that did not pass the seed on
+        check_claims("c", tmp_path, seed=3)
+    with pytest.raises(ChapterError, match="overrides"):
+        check_claims("c", tmp_path, overrides={"n": 3})
     (tmp_path / "c.json").write_text("{not json")
     with pytest.raises(ChapterError, match="not a claims document"):
         check_claims("c", tmp_path)

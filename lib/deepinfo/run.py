@@ -264,9 +264,11 @@ def check_parameters(name: str, preset: str = "quick", parameters: dict | None =
 # claims and timings
 # --------------------------------------------------------------------------------------------
 
-def check_claims(name: str, directory: Path | None = None, preset: str | None = None) -> dict:
+def check_claims(name: str, directory: Path | None = None, preset: str | None = None,
+                 seed: int | None = None, overrides: dict | None = None) -> dict:
     """The chapter's claims document; raise ChapterError when the chapter wrote none, or left a
-    declared claim unevaluated, or a status is not one of ``holds``, ``does not hold``, ``inconclusive``."""
+    declared claim unevaluated, or a status is not one of ``holds``, ``does not hold``, ``inconclusive``,
+    or the document records a preset, seed or overrides other than the ones given (what ran)."""
     f = Path(directory or paths.claims_dir()) / f"{name}.json"
     if not f.is_file():
         raise ChapterError(f"chapter {name} wrote no claims file {name}.json: every executable chapter must "
@@ -285,8 +287,15 @@ def check_claims(name: str, directory: Path | None = None, preset: str | None = 
     bad = [(i, s) for i, s in statuses if s not in EVALUATED]
     if bad:
         raise ChapterError(f"chapter {name}: claim status(es) {bad} are not one of {EVALUATED}")
-    if preset is not None and doc.get("preset", preset) != preset:
-        raise ChapterError(f"chapter {name} ran at preset {preset} but its claims say preset {doc['preset']!r}")
+    ran = {"preset": preset, "seed": seed, "overrides": overrides}
+    for key, value in ran.items():
+        if value is None or key not in doc:
+            continue
+        recorded = (doc[key] or {}) if key == "overrides" else doc[key]  # no overrides: {} or null
+        same = json.dumps(recorded, sort_keys=True) == json.dumps(value, sort_keys=True)
+        if not same:
+            raise ChapterError(f"chapter {name} ran with {key}={value!r} but its claims file records "
+                               f"{key}={recorded!r}: pass the parameters cell's {key} to the ClaimRecorder")
     return doc
 
 
@@ -508,7 +517,7 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
         _report_warnings(name, _read_notebook(tmp_nb))
         doc = None
         if check or (claims_tmp / f"{name}.json").is_file():
-            doc = check_claims(name, claims_tmp, preset=preset)
+            doc = check_claims(name, claims_tmp, preset=preset, seed=seed, overrides=overrides)
         others = sorted(p.name for p in claims_tmp.iterdir() if p.name != f"{name}.json")
         if others:
             _say(f"WARNING: {name} wrote {others} into its claims folder; only {name}.json is kept", err=True)
