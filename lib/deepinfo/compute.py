@@ -1,0 +1,234 @@
+"""Units of work: compute the cached results a chapter's preset needs, serially or on a Dask cluster.
+
+    python -m deepinfo.compute information_plane --preset full --workers 2   # a local cluster of 2 processes
+    python -m deepinfo.compute --preset quick --scheduler tcp://HOST:8786      # every chapter, an existing cluster
+    python -m deepinfo.compute scale_invariance --preset quick --list          # what is cached, what is missing
+
+A chapter's package (``deepinfo.experiments.<chapter>``) lists the expensive, independent
+pieces of its preset as :class:`Unit`\\ s (``units(cfg, seed=..., device=...)``): one DBN
+realisation, one 50-network ensemble, one Ising temperature. Each unit names the cache entry it
+fills and the module-level function that fills it; it needs torch, numpy, scipy and
+scikit-learn only, so a GPU machine or a cluster worker needs no notebook stack. Executing the
+chapter afterwards finds every unit in the cache and only analyses and draws.
+
+Engines
+    serial (default)    one unit after another in this process;
+    ``--workers N``     a ``distributed.LocalCluster`` of N processes with one thread each,
+                        listening on 127.0.0.1 only;
+    ``--scheduler ADDR`` an existing cluster (``dask scheduler`` / ``dask worker``, or
+                        SLURM/PBS through ``dask-jobqueue``). Its workers must see the same cache
+                        directory (same machine, or a shared filesystem: ``DEEPINFO_CACHE_DIR``
+                        is passed to them); units that want CUDA ask for the resource ``GPU=1``
+                        when ``--gpu-resources`` is given (start GPU workers with
+                        ``dask worker ADDR --resources GPU=1``).
+
+Results do not depend on the schedule: a unit's seed comes from its config, never from the
+order of execution, and the cache writes are atomic and locked per entry
+(:mod:`deepinfo.cache`), so a worker that dies mid-unit leaves nothing half-written and the
+unit is computed again (Dask retries it on another worker). An interrupted sweep resumes:
+only the missing units are computed.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from . import paths
+from .cache import ResultCache, config_key
+
+_ENV = ("DEEPINFO_ROOT", "DEEPINFO_BUILD_DIR", "DEEPINFO_CACHE_DIR", "DEEPINFO_DATA_DIR", "DEEPINFO_TORCH_THREADS")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One independent, cached piece of a chapter's preset.
+
+    ``fn(*args, **kwargs)`` computes the result and stores it in the cache entry
+    ``(cache_name, cache_config)`` (it is normally the chapter's own cached runner, which returns
+    at once when the entry exists). ``fn`` must be a module-level function and the arguments
+    picklable, so that a worker process can run it. ``resources`` are Dask resources the unit
+    wants (``(("GPU", 1),)``), honoured only when asked for (``--gpu-resources``).
+    """
+
+    chapter: str
+    name: str
+    cache_name: str
+    cache_config: Any
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    resources: tuple = ()
+
+    @property
+    def id(self) -> str:
+        """A stable identifier: chapter, cache name and the entry's key."""
+        return f"{self.chapter}/{self.cache_name}/{config_key(self.cache_name, self.cache_config)}"
+
+    def done(self, cache: ResultCache | None = None) -> bool:
+        """Whether the unit's cache entry is complete (written and checksummed)."""
+        return (cache or ResultCache()).entry(self.cache_name, self.cache_config).exists()
+
+    def __hash__(self):  # kwargs is a dict: hash by identity of the entry
+        return hash(self.id)
+
+
+def chapter_units(chapter: str, preset: str, seed: int = 0, device: str = "auto",
+                  overrides: dict | None = None) -> list[Unit]:
+    """The units of ``chapter`` at ``preset`` (``deepinfo.experiments.<chapter>.units``).
+
+    Raises ``ValueError`` naming the chapter when it has no experiment package or lists no units.
+    """
+    from .experiments import select_preset
+
+    try:
+        mod = importlib.import_module(f"deepinfo.experiments.{chapter}")
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"chapter {chapter!r}: no package deepinfo.experiments.{chapter} ({exc})") from None
+    if not hasattr(mod, "units"):
+        raise ValueError(f"chapter {chapter!r}: deepinfo.experiments.{chapter} defines no units(cfg, seed, device)")
+    cfg = select_preset(mod.PRESETS, preset, **(overrides or {}))
+    out = list(mod.units(cfg, seed=seed, device=device))
+    for u in out:
+        if not isinstance(u, Unit):
+            raise TypeError(f"chapter {chapter!r}: units() returned {type(u).__name__}, expected deepinfo.compute.Unit")
+    return out
+
+
+def _run_unit(unit: Unit, env: dict) -> dict:
+    """Run one unit in this process (a worker or the caller) and say how long it took."""
+    os.environ.update(env)
+    t0 = time.perf_counter()
+    unit.fn(*unit.args, **unit.kwargs)
+    seconds = time.perf_counter() - t0
+    if not unit.done():
+        raise RuntimeError(f"unit {unit.name} ({unit.id}) ran but its cache entry {unit.cache_name} is missing: "
+                           "units() and the runner disagree on the cache key")
+    return {"id": unit.id, "seconds": seconds, "pid": os.getpid()}
+
+
+def _env() -> dict:
+    env = {k: os.environ[k] for k in _ENV if k in os.environ}
+    env["DEEPINFO_CACHE_DIR"] = str(paths.cache_dir())  # absolute: workers may start elsewhere
+    env["DEEPINFO_ROOT"] = str(paths.project_root())
+    return env
+
+
+def unique(units: Iterable[Unit]) -> list[Unit]:
+    """Units without repeats (two chapters may need the same entry), in order."""
+    seen, out = set(), []
+    for u in units:
+        if u.id not in seen:
+            seen.add(u.id)
+            out.append(u)
+    return out
+
+
+def compute(units: Iterable[Unit], *, workers: int | None = None, scheduler: str | None = None,
+            gpu_resources: bool = False, retries: int = 2, log: Callable[[str], None] | None = None) -> list[dict]:
+    """Compute the missing ``units``; return one record per computed unit (id, seconds, pid).
+
+    Serial without ``workers`` and ``scheduler``; a ``LocalCluster`` of ``workers`` single-threaded
+    processes on 127.0.0.1; or the cluster at ``scheduler``. A unit whose worker dies is retried
+    (``retries`` times) on another worker. Raises ``RuntimeError`` naming every unit that failed.
+    """
+    log = log or (lambda s: print(s, flush=True))
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"workers={workers!r}: expected a number of worker processes >= 1")
+    if workers is not None and scheduler is not None:
+        raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
+    todo = [u for u in unique(units) if not u.done()]
+    if not todo:
+        log("[deepinfo.compute] every unit is in the cache; nothing to compute")
+        return []
+    env = _env()
+    log(f"[deepinfo.compute] {len(todo)} unit(s) to compute"
+        + (f" on {workers} local worker(s)" if workers else f" on {scheduler}" if scheduler else " serially"))
+    t0 = time.perf_counter()
+    done: list[dict] = []
+    if workers is None and scheduler is None:
+        for i, u in enumerate(todo, 1):
+            rec = _run_unit(u, env)
+            done.append(rec)
+            log(f"[deepinfo.compute] {i}/{len(todo)} {u.chapter}: {u.name} in {rec['seconds']:.1f} s")
+        return done
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, env=env)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout="30s")
+    failed = []
+    try:
+        futures = {client.submit(_run_unit, u, env, key=f"unit-{u.id}", pure=False, retries=retries,
+                                 resources=dict(u.resources) if (gpu_resources and u.resources) else None): u
+                   for u in todo}
+        for i, fut in enumerate(as_completed(futures), 1):
+            u = futures[fut]
+            try:
+                rec = fut.result()
+            except Exception as exc:  # reported with the others at the end; the sweep goes on
+                failed.append(f"{u.chapter}: {u.name} ({type(exc).__name__}: {exc})")
+                log(f"[deepinfo.compute] {i}/{len(todo)} FAILED {u.chapter}: {u.name}: {exc}")
+                continue
+            done.append(rec)
+            log(f"[deepinfo.compute] {i}/{len(todo)} {u.chapter}: {u.name} in {rec['seconds']:.1f} s "
+                f"(worker pid {rec['pid']}, {time.perf_counter() - t0:.0f} s elapsed)")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    if failed:
+        raise RuntimeError(f"{len(failed)} unit(s) failed: " + "; ".join(failed))
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .chapters import chapter_paths
+    from .experiments import PRESET_NAMES
+
+    ap = argparse.ArgumentParser(prog="python -m deepinfo.compute", description=__doc__.split("\n\n")[0])
+    ap.add_argument("chapters", nargs="*", help="chapter file stems (default: every chapter that lists units)")
+    ap.add_argument("--preset", default="quick", choices=PRESET_NAMES)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    ap.add_argument("--workers", type=int, default=None, help="start a local Dask cluster of N processes")
+    ap.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://HOST:PORT")
+    ap.add_argument("--gpu-resources", action="store_true", help="units that want CUDA ask the cluster for GPU=1")
+    ap.add_argument("--list", action="store_true", help="list the units and whether each is cached; compute nothing")
+    args = ap.parse_args(argv)
+    known = list(chapter_paths())
+    names = args.chapters or known
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        ap.error(f"unknown chapter(s) {unknown}; expected some of {known}")
+    units = []
+    for n in names:
+        try:
+            units += chapter_units(n, args.preset, args.seed, args.device)
+        except ValueError as exc:
+            if args.chapters:
+                ap.error(str(exc))
+            print(f"[deepinfo.compute] skipping: {exc}", file=sys.stderr)
+    units = unique(units)
+    if args.list:
+        for u in units:
+            print(f"{'cached ' if u.done() else 'missing'}  {u.chapter:32s} {u.name}")
+        return 0
+    try:
+        compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+    except RuntimeError as exc:
+        print(f"[deepinfo.compute] {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
