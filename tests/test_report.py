@@ -109,3 +109,27 @@ def test_performance_page_is_a_table_per_benchmark(build_dir):
     out = write_performance_page(build_dir / "site" / "performance.md")
     assert "_generated/performance_ratios.png" in out.read_text()
     assert (build_dir / "site" / "_generated" / "performance_ratios.png").is_file()
+
+
+def test_snapshot_with_provenance_and_the_stale_flag(tmp_path, build_dir, monkeypatch):
+    from deepinfo import snapshot
+
+    monkeypatch.setenv("DEEPINFO_DATA_DIR", str(tmp_path / "data"))
+    full_dir = build_dir / "claims" / "full"
+    rec = ClaimRecorder("P4", chapter="cheap_learning", preset="full", directory=full_dir)
+    rec.declare(spec("P4.a"))
+    rec.record("P4.a", exact_check(True, 1.0, "x"))
+    path = snapshot.write_snapshot("cheap_learning", command="python -m deepinfo.run cheap_learning --preset full")
+    doc = json.loads(path.read_text())
+    assert path == tmp_path / "data" / "results" / "full" / "cheap_learning.json"
+    prov = doc["provenance"]
+    assert prov["package_sha256"] == snapshot.package_hash("cheap_learning") and prov["machine"]["cpus"] >= 1
+    assert not snapshot.is_stale(doc)
+    assert snapshot.is_stale({**doc, "provenance": {**prov, "package_sha256": "0" * 64}})
+    from deepinfo.report import full_results, snapshot_note
+
+    got = full_results(tmp_path / "no-claims-here")["cheap_learning"]
+    assert got["claims"][0]["status"] == "holds" and got["_snapshot"]["stale"] is False
+    assert "{warning}" in snapshot_note({**prov, "stale": True}) and "{warning}" not in snapshot_note(prov)
+    with pytest.raises(FileNotFoundError, match="--preset full"):
+        snapshot.make_snapshot("synthesis")

@@ -157,13 +157,32 @@ def full_results(claims_directory: Path | None = None, snapshot: Path | None = N
     out: dict[str, dict] = {}
     snap = snapshot if snapshot is not None else paths.data_dir() / "results" / "full"
     if snap.is_dir():
+        from .snapshot import is_stale
+
         for p in sorted(snap.glob("*.json")):
             doc = json.loads(p.read_text())
-            out[p.stem] = doc.get("claims_file", doc)  # a snapshot may wrap the claims file with provenance
+            claims = dict(doc.get("claims_file", doc))  # a snapshot wraps the claims file with its provenance
+            if "provenance" in doc:
+                claims["_snapshot"] = {**doc["provenance"], "stale": is_stale(doc), "file": str(p)}
+            out[p.stem] = claims
     d = (claims_directory if claims_directory is not None else paths.claims_dir()) / "full"
     if d.is_dir():
         out.update(load_claims(d))
     return out
+
+
+def snapshot_note(prov: dict) -> str:
+    """One line on where a full-preset snapshot came from, and a warning when the code has changed since."""
+    m = prov.get("machine", {})
+    wall = prov.get("wall_seconds")
+    line = (f"Full-preset results from the committed snapshot (commit `{str(prov.get('commit', '?'))[:12]}`, "
+            f"{str(prov.get('date', '?'))[:10]}, {m.get('cpus', '?')} CPU cores, {m.get('gpu') or 'no GPU'}"
+            + (f", {wall / 60:.1f} min" if wall else "") + f"; `{prov.get('command', '')}`).")
+    if prov.get("stale"):
+        line = ("```{warning}\nThe chapter's experiment code has changed since this snapshot was taken (its package "
+                "hash differs): the full-preset numbers below were computed by other code. Regenerate it (README, "
+                "'Running at paper scale').\n```\n\n" + line)
+    return line
 
 
 def summary_figure(claims: dict[str, dict], full: dict[str, dict] | None, path: str | Path) -> Path:
@@ -232,7 +251,10 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
             out += [f"{{cite:t}}`{key}`: {claim}", ""]
         for doc in docs:
             f = (full or {}).get(doc["chapter"])
-            out += [f"### Page {{doc}}`{doc['chapter']}`", "",
+            out += [f"### Page {{doc}}`{doc['chapter']}`", ""]
+            if f and f.get("_snapshot"):
+                out += [snapshot_note(f["_snapshot"]), ""]
+            out += [
                     f"Paper claims at the {doc['preset']} preset: **{counts_text(counts(doc))}**."
                     + (f" At full: **{counts_text(counts(f))}**." if f else "")
                     + f" Seed {doc.get('seed', 0)}" + (f", overrides {json.dumps(doc['overrides'])}"
