@@ -150,15 +150,25 @@ def _fake_run():
 
 
 def test_phase_and_transition_detection():
-    from deepinfo.experiments import information_plane as ip
+    from deepinfo.experiments.information_plane import analysis as an, claims as c
     res = _fake_run()
-    assert ip.snr_transition(res)["epoch"] == 100
-    p = ip.two_phases(res)
-    assert p["deep"] == [2, 3] and p["t_turn"] == 20 and p["share_at_turn"] == pytest.approx(1.0)
-    assert p["drop"] == pytest.approx(2.0 * (3 - np.log10(20))) and p["holds"]
-    assert ip.claim_dpi(res)["holds"]
+    assert an.snr_transition(res)["epoch"] == 100
+    assert list(an.snr_transition(res)["epoch_per_network"]) == [100, 100, 100]
+    p = c.phase_statistics(res)
+    # the raw peak is at epoch 20; the 5-snapshot moving average (log10 epochs 0.3..1.7 around epoch 10:
+    # offsets .3, .7, 1, 1.3, .5 -> mean .76; around epoch 20: .7, 1, 1.3, .5, -.1 -> .68) peaks at epoch 10
+    assert p["deep"] == [2, 3] and np.all(p["turn_epoch"] == 10)
+    # smoothed I_Y = 0.9 min(log10 e, 1): 0.9 * 0.8 at epoch 10, 0.9 * 0.1 at epoch 0 (edge: 3 snapshots), max 0.9
+    y10, y0 = 0.9 * (np.log10(2) + np.log10(5) + 3) / 5, 0.9 * np.log10(2) / 3
+    assert p["share"] == pytest.approx(np.full(3, (y10 - y0) / (0.9 - y0)))
+    # smoothed peak minus the mean of the last 3 snapshots (n_end(11) = 3)
+    def off(e):  # the fake's I_X offset above 8 - layer at epoch e
+        t = np.log10(e)
+        return np.minimum(t, 1.3) - 2 * np.maximum(t - 1.3, 0)
+    xs = 8 - 2 + off(np.array([2, 5, 10, 20, 50])).mean()
+    assert p["drop_bits"][0] == pytest.approx(xs - (8 - 2 + off(np.array([200, 500, 1000])).mean()))
+    assert an.dpi_violations(res)["share"] == 0.0
     res["I_Y"]["bin30"][5, 2, 0] += 1.0  # layer 3 above layer 2 once
-    v = ip.dpi_violations(res)
+    v = an.dpi_violations(res)
     assert v["share"] == pytest.approx(1 / (len(res["epochs"]) * 3 * 3))
-    found, match = ip.claim_snr(res)
-    assert found["holds"] and match["measured"] == pytest.approx(5.0) and not match["holds"]
+    assert v["worst_per_network_bits"][1] == 0.0 and v["worst_per_network_bits"][0] == pytest.approx(1.0)

@@ -130,7 +130,7 @@ def plot_final_layers(I_X, I_Y, ax=None, *, curve=None, curve_label: str = "IB b
     L = len(mx)
     cols = [color] * L if color is not None else layer_colors(L)
     if connect:
-        ax.plot(mx, my, "-", color=color or "0.5", lw=1, label=label or None)
+        ax.plot(mx, my, "-", color="0.5" if color is None else color, lw=1, label=label or None)
     for l in range(L):
         ax.errorbar(mx[l], my[l], xerr=ex[l], yerr=ey[l], fmt="o", color=cols[l], ms=5,
                     label=(f"layer {l + 1}" if color is None else None))

@@ -1,0 +1,522 @@
+"""Chapter 3 claims: Shwartz-Ziv & Tishby (2017), declared before any run and decided by pure functions.
+
+Each ``verdict_*`` function takes run results (plain dicts, see :mod:`.run`; I_X, I_Y in bits)
+and returns a :class:`deepinfo.claims.Verdict`; :data:`CLAIMS` states each claim, its kind, the
+paper's value, the threshold and why. Every measured value carries its spread over the
+ensemble's networks. Thresholds were fixed from the paper's words before the chapter's quick
+run and are not tuned to it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...claims import ClaimSpec, Uncertainty, Verdict, Z95, compare, exact_check, inconclusive, within
+from ...stats import bootstrap_interval, mean_se
+from . import analysis as an
+
+# ---------------------------------------------------------------------------------------------
+# thresholds (each with its reason in CLAIMS)
+# ---------------------------------------------------------------------------------------------
+#: a layer "compresses" when its smoothed I_X falls by more than this from its peak (bits)
+MIN_DROP_BITS = 0.1
+#: "fitting first": share of the I_Y rise a layer has made when its I_X turns
+FIT_SHARE = 0.5
+#: the DPI violations of the binned estimate must stay below the smallest compression we read (bits)
+DPI_TOL_BITS = MIN_DROP_BITS
+#: the paper's epochs: SNR transition (Fig. 4 grey line) and training length (Figs. 2, 3)
+PAPER_TRANSITION_EPOCH = 350
+PAPER_EPOCHS = 10_000
+#: compression/fitting duration read from the paper: (10^4 - 350) / 350
+PAPER_PHASE_RATIO = (PAPER_EPOCHS - PAPER_TRANSITION_EPOCH) / PAPER_TRANSITION_EPOCH
+#: "much longer" / "dramatically": at least an order of magnitude
+MUCH_LONGER_RATIO = 10.0
+#: the SNR transition "~350 epochs": within a factor of 2
+TRANSITION_RANGE = (PAPER_TRANSITION_EPOCH / 2, PAPER_TRANSITION_EPOCH * 2)
+#: "the same number of epochs as the left bend": transition / turn within a factor of 2
+TURN_MATCH_RANGE = (0.5, 2.0)
+#: "on or very close to the IB bound": vertical gap below 5% of I(X;Y) = 0.99 bits
+NEAR_BOUND_BITS = 0.05
+#: "significantly reduced the label information": at least 5% of I(X;Y)
+SMALL_SAMPLE_LOSS_BITS = 0.05
+#: "the compression depends on the binning": the drop changes by at least a factor 2 across bin counts
+BINNING_FACTOR = 2.0
+#: denominator floor of the binning ratio (bits): a drop below this counts as no compression
+BINNING_FLOOR_BITS = 0.01
+#: the rule's mutual information, set by construction (paper sec. 3.1)
+RULE_I_XY_BITS = 0.99
+
+SAXE = "Saxe et al. (2018)"
+
+CLAIMS = [
+    ClaimSpec(
+        "P3.rule_information", "sanity",
+        "The rule of eq. (10) carries I(X;Y) = 0.99 bits with p(y=1) close to 1/2",
+        "I(X;Y) ~ 0.99 bits, p(y=1) ~ 0.5 (sec. 3.1)",
+        "|I(X;Y) - 0.99| < 0.001 bits and |p(y=1) - 0.5| < 0.05, computed exactly over the 4096 patterns",
+        "true by construction: the gain gamma is solved for I(X;Y) = 0.99 bits and theta splits the patterns "
+        "evenly; shown so the reader sees the rule is the paper's", figure="fig-p3-2"),
+    ClaimSpec(
+        "P3.dpi_order_holds", "estimator",
+        "The binned information values keep the data-processing order of eqs. (5)-(6) along the layers, up "
+        "to violations smaller than the compression we read",
+        "eqs. (5)-(6) hold for the true values",
+        f"largest DPI violation per network (bits, over snapshots, layer pairs and both coordinates), mean over "
+        f"networks < {DPI_TOL_BITS} bits",
+        "the binned layer l+1 is a function of the unbinned layer l, not of its binned version, so the estimate may "
+        "break the DPI by a little; the violation must stay below the smallest compression we count "
+        f"(MIN_DROP_BITS = {MIN_DROP_BITS}) for the compression findings to be read off this instrument",
+        figure="fig-p3-2",
+        test_differs="The paper asserts the DPI chains for the true information; we measure how far the binned "
+                     "estimate departs from them."),
+    ClaimSpec(
+        "P3.fitting_then_compression", "paper",
+        "During training the layers first increase I(T;Y) (fitting) and later decrease I(X;T) (compression)",
+        "two phases visible in all cases (sec. 3.4, Fig. 3)",
+        f"deeper half of the layers, per network: >= {FIT_SHARE:.0%} of the I(T;Y) rise made when the smoothed "
+        f"I(X;T) peaks, and then a drop > {MIN_DROP_BITS} bits (peak of the smoothed series minus the end-averaged "
+        "value); both 95% intervals over networks on the right side",
+        f"'first' means most of the rise (more than half) before the turn; {MIN_DROP_BITS} bits is far below "
+        "the several bits of Fig. 3 and above the upward bias of the peak of a smoothed noisy series "
+        "(calibrated in tests/test_information_plane_claims.py)",
+        figure="fig-p3-3",
+        test_differs="The paper reads the phases off ensemble-mean paths; we decide them per network on the deeper "
+                     "half of the layers (the first hidden layers keep nearly all 12 bits and barely move)."),
+    ClaimSpec(
+        "P3.compression_phase_longer", "paper",
+        "The compression phase is much longer than the fitting phase",
+        f"fitting: a few hundred epochs (transition ~{PAPER_TRANSITION_EPOCH}, Fig. 4); compression: the rest of "
+        f"{PAPER_EPOCHS:,} epochs (Figs. 2-3), a ratio of about {PAPER_PHASE_RATIO:.0f}",
+        f"(last epoch - turn epoch) / turn epoch, geometric mean over networks, 95% interval > {MUCH_LONGER_RATIO:g}",
+        f"the paper's numbers give (10^4 - 350)/350 = {PAPER_PHASE_RATIO:.0f}: the grey line of Fig. 4 at about "
+        "350 epochs and training to 10^4 epochs with the layers still moving in Fig. 3; 'much longer' is read as at "
+        "least an order of magnitude (below the paper's 28, so a turn up to ~900 epochs at 10^4 still passes). A run "
+        "shorter than 10^4 epochs that is still compressing at its end only gives a lower bound: inconclusive "
+        "when that bound is below 10",
+        figure="fig-p3-3",
+        test_differs="The compression phase is taken to last from the turn to the last epoch, as in the paper's "
+                     "figures; the turn is the peak of each network's smoothed I(X;T) (deeper layers), not the SNR "
+                     "line."),
+    ClaimSpec(
+        "P3.snr_transition_found", "paper",
+        "The gradient SNR goes from drift (mean norm above the std) to diffusion (below) at about 350 epochs",
+        f"transition at ~{PAPER_TRANSITION_EPOCH} epochs (Fig. 4, grey line)",
+        f"per network, the first epoch after which the layer-averaged log SNR stays below 0 (for at least two snapshots); geometric mean over "
+        f"networks, 95% interval inside [{TRANSITION_RANGE[0]:.0f}, {TRANSITION_RANGE[1]:.0f}] epochs; more than "
+        "half of the networks must have a transition",
+        "'~350' read off a log-scale axis: a factor of 2 either way (0.3 decades) is the precision of that reading",
+        figure="fig-p3-4",
+        test_differs="The paper marks the transition by eye on the ensemble curves; we detect it per network with a "
+                     "fixed rule. Our runs use Adam (the original code), the paper's text says SGD."),
+    ClaimSpec(
+        "P3.transition_matches_plane_turn", "paper",
+        "The SNR transition happens at the same epoch as the turn (left bend) of the layers in the information plane",
+        "same number of epochs (sec. 3.5)",
+        f"per network, SNR transition epoch / turn epoch of the deeper layers (median over layers); geometric mean "
+        f"over networks, 95% interval inside [{TURN_MATCH_RANGE[0]}, {TURN_MATCH_RANGE[1]}]",
+        "'the same number of epochs' on the paper's log-epoch axes: a factor of 2 either way",
+        figure="fig-p3-4"),
+    ClaimSpec(
+        "P3.more_layers_fewer_epochs", "paper",
+        "Adding hidden layers dramatically reduces the number of epochs needed to generalise",
+        "1 hidden layer: good I(T;Y) not reached within 10^4 epochs; 6 hidden layers: within 400 (Fig. 5)",
+        f"epochs until the output layer's smoothed I(T;Y) reaches 90% of the best final value: 1 hidden layer / "
+        f"deepest, ratio of geometric means over networks, 95% interval > {MUCH_LONGER_RATIO:g}",
+        "the paper's 'dramatically' is more than 10^4 vs 400 epochs (> 25x); read as at least an order of magnitude. "
+        "When the one-layer networks never reach the target, their epochs are a lower bound (the run's length): "
+        "inconclusive if that bound is below 10x",
+        figure="fig-p3-5b",
+        test_differs="The paper compares the colours of the paths by eye; we time a 90% target per network."),
+    ClaimSpec(
+        "P3.deep_layers_compress_first", "paper",
+        "In the diffusion phase the deeper layers compress first",
+        "top layers compress first and pull the lower ones (sec. 3.6, item 3)",
+        f"per network, Spearman rho(layer, turn epoch) over its layers that compress by > {MIN_DROP_BITS} bits "
+        "(at least 3 layers); mean over networks, 95% interval < 0",
+        "'first' is an order in time: a negative rank correlation between depth and turn epoch",
+        figure="fig-p3-3",
+        test_differs="The paper states it for the architectures of Fig. 5; we test it on the main run "
+                     "(the depth runs are issue 15)."),
+    ClaimSpec(
+        "P3.layers_near_ib_bound", "paper",
+        "The converged layers lie on or very close to the IB bound",
+        "remarkably close (Fig. 6)",
+        f"vertical gap I_Y^IB(I_X) - I_Y at the last epoch, mean over layers per network; mean over networks, "
+        f"95% interval < {NEAR_BOUND_BITS} bits",
+        f"the paper gives no number; {NEAR_BOUND_BITS} bits is 5% of I(X;Y) = 0.99 bits. This is a weak test: for "
+        "this nearly deterministic rule the bound is almost the broken line min(I_X, H(Y)), so the vertical gap "
+        "at I_X of several bits only asks I(T;Y) > 0.94 bits (generalisation)",
+        figure="fig-p3-6",
+        test_differs="The paper fits beta* (eq. 12) and compares it with the curve's slope; we test the vertical "
+                     "gap only (the horizontal gap and eq. 12 are issue 15)."),
+    ClaimSpec(
+        "P3.beta_star_decreases_with_depth", "paper",
+        "The fitted IB multiplier beta* decreases with depth",
+        "decreasing beta as we move to deeper layers (sec. 3.8)",
+        "per network, Spearman rho(layer, beta*) over the layers with a beta* fit; mean over networks, "
+        "95% interval < 0",
+        "'decreasing' is an order along the layers: a negative rank correlation",
+        figure="fig-p3-6",
+        test_differs="beta* is fitted only for layers with at most ib_max_states binned states, on the first "
+                     "ib_networks networks (more states: nearly invertible, beta* at the top of the range)."),
+    ClaimSpec(
+        "P3.small_sample_loses_label_information", "paper",
+        "With a small training set the compression phase loses label information; with a large one it mostly does not",
+        "5%: I(T;Y) falls during compression; 85%: it mostly rises (sec. 3.4, Fig. 3)",
+        f"deeper layers, per network: peak of the smoothed I(T;Y) minus its end mean; small share: 95% interval "
+        f"> {SMALL_SAMPLE_LOSS_BITS} bits, and above the large share's loss (difference interval > 0)",
+        f"'significantly reduced' read as at least 5% of I(X;Y) ({SMALL_SAMPLE_LOSS_BITS} bits), and more than "
+        "with the large sample",
+        figure="fig-p3-3"),
+    ClaimSpec(
+        "P3.committee_machine_same_phases", "paper",
+        "A non-symmetric committee-machine rule shows the same two phases in the plane and in the gradients",
+        "very similar paths and SGD phases (sec. 4, Fig. 8)",
+        "the P3.fitting_then_compression test on the committee run, and an SNR transition in more than half of "
+        "the networks (share, 95% interval > 0.5)",
+        "the same thresholds as for the spherical rule: the claim is that nothing changes",
+        figure="fig-p3-8"),
+    ClaimSpec(
+        "P3.relu_does_not_compress", "critique",
+        f"{SAXE}: networks with ReLU hidden units do not compress; I(X;T), estimated with the KDE bound, does not "
+        "fall after its peak",
+        "the paper has no ReLU claim (it expects compression in general); Saxe et al. find none with ReLU",
+        f"deeper ReLU hidden layers, per network: KDE drop of the smoothed I(X;T) from its peak to the end mean; "
+        f"holds when the 95% interval over networks is below {MIN_DROP_BITS} bits",
+        f"the same {MIN_DROP_BITS}-bit compression threshold as for the tanh runs, so the two read alike",
+        figure="fig-p3-relu",
+        test_differs="Saxe et al. trained with their own code and noise variance; we use the chapter's ensemble and "
+                     "kde_noise_var on a fixed subset of patterns."),
+    ClaimSpec(
+        "P3.compression_depends_on_binning", "critique",
+        f"{SAXE}: the compression seen in the binned information plane depends on the binning",
+        "the paper uses 30 bins only; Saxe et al.: binning-dependent",
+        f"mean drop of the deeper tanh layers with 10, 30 and 100 bins: largest / smallest (floor "
+        f"{BINNING_FLOOR_BITS} bits), bootstrap 95% interval over networks > {BINNING_FACTOR:g}, with at least one "
+        f"bin count compressing by > {MIN_DROP_BITS} bits",
+        "a factor 2 between bin counts is a change of kind, not of detail; with no compression at any bin count "
+        "there is nothing for the binning to change (inconclusive)",
+        figure="fig-p3-bins"),
+]
+
+CLAIM_IDS = [c.id for c in CLAIMS]
+
+
+def scale(cfg, seed: int = 0) -> dict:
+    """What a reader needs to weigh the results: data, patterns, networks, epochs, optimiser."""
+    return {"data": "12-bit spherical rule of eq. (10), generated (exact p(x,y)), 4096 patterns",
+            "M": 4096, "networks": cfg.n_networks, "epochs": cfg.epochs, "snapshots": cfg.n_snapshots,
+            "optimizer": f"{cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}",
+            "train_fraction": cfg.main_fraction, "paper": "50 networks, 10^4 epochs", "seed": seed}
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def all_of(verdicts: list[Verdict], value: float, uncertainty: Uncertainty, detail: str, **kw) -> Verdict:
+    """One verdict from several conditions: does not hold if any fails, inconclusive if any is, else holds."""
+    statuses = [v.status for v in verdicts]
+    if "does not hold" in statuses:
+        return Verdict("does not hold", value, uncertainty, detail, **kw)
+    if "inconclusive" in statuses:
+        reason = "; ".join(v.reason for v in verdicts if v.status == "inconclusive")
+        return inconclusive(reason, value, uncertainty, detail, **kw)
+    return Verdict("holds", value, uncertainty, detail, **kw)
+
+
+def over_networks(values, what: str = "networks") -> tuple[float, Uncertainty]:
+    """Mean of per-network values and its standard error over the networks (NaN entries ignored)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), Uncertainty("no network gave a value", se=float("nan"), n=0)
+    return float(np.mean(v)), Uncertainty.from_samples(v, over=what) if v.size > 1 else \
+        Uncertainty(f"one of the {what}", se=float("nan"), n=1)
+
+
+def geometric(values, what: str = "networks") -> tuple[float, Uncertainty]:
+    """Geometric mean of positive per-network values with the 95% interval 10^(mean log10 +/- 1.96 se)."""
+    v = np.log10(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), Uncertainty("no network gave a value", se=float("nan"), n=0)
+    m, se, n = (float(v[0]), float("nan"), 1) if v.size == 1 else mean_se(v)
+    lo, hi = (10 ** (m - Z95 * se), 10 ** (m + Z95 * se)) if math.isfinite(se) else (float("nan"), float("nan"))
+    return 10 ** m, Uncertainty(f"95% interval of the geometric mean over {n} {what} (normal on log10)",
+                                lo=lo, hi=hi, level=0.95, n=n)
+
+
+def _fmt(value, unc: Uncertainty) -> str:
+    return f"{value:.3g} {unc.text(value)}"
+
+
+def verdict_text(v: Verdict) -> str:
+    """One line for the prose: status, value with its uncertainty, and the reason when inconclusive."""
+    out = v.status
+    if v.value is not None and v.uncertainty is not None:
+        out += f" ({_fmt(v.value, v.uncertainty)})"
+    if v.status == "inconclusive":
+        out += f": {v.reason}"
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# verdicts
+# ---------------------------------------------------------------------------------------------
+def verdict_rule(I_XY: float, p_y1: float) -> Verdict:
+    """P3.rule_information (sanity): the rule's exact I(X;Y) and p(y=1)."""
+    ok = abs(I_XY - RULE_I_XY_BITS) < 1e-3 and abs(p_y1 - 0.5) < 0.05
+    return exact_check(ok, I_XY, f"I(X;Y) = {I_XY:.4f} bits, p(y=1) = {p_y1:.3f} (exact over 4096 patterns)",
+                       method="exact sum over all patterns")
+
+
+def verdict_dpi(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.dpi_order_holds (estimator): mean over networks of the largest DPI violation (bits) < DPI_TOL_BITS."""
+    v = an.dpi_violations(res, measure)
+    value, unc = over_networks(v["worst_per_network_bits"])
+    detail = (f"largest violation per network {_fmt(value, unc)} bits (worst {v['worst_bits']:.3g}); "
+              f"{v['share']:.2%} of {v['n_pairs']:,} (snapshot, network, layer pair) comparisons increase with depth "
+              f"(I_X: {v['share_X']:.2%}, I_Y: {v['share_Y']:.2%})")
+    return compare(value, unc, DPI_TOL_BITS, "<", detail=detail, extra={"share": v["share"]})
+
+
+def phase_statistics(res: dict, measure: str = "bin30") -> dict:
+    """Per network (K,), averaged over the deeper layers: share at turn, drop, late drop (bits), turn epoch."""
+    c = an.compression(res, measure)
+    deep = an.deep_layers(c["drop_bits"].shape[0])
+    return {"deep": deep, "share": an.deep_average(c["share_at_turn"], deep),
+            "drop_bits": an.deep_average(c["drop_bits"], deep),
+            "late_drop_bits": an.deep_average(c["late_drop_bits"], deep),
+            "turn_epoch": np.median(c["turn_epoch"][deep], axis=0), "compression": c}
+
+
+def verdict_two_phases(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.fitting_then_compression: share of the I_Y rise at the turn > FIT_SHARE and drop > MIN_DROP_BITS."""
+    p = phase_statistics(res, measure)
+    s, us = over_networks(p["share"])
+    d, ud = over_networks(p["drop_bits"])
+    layers = ", ".join(str(l + 1) for l in p["deep"])
+    detail = (f"layers {layers}: {_fmt(s, us)} of the I(T;Y) rise made at the turn (median epoch "
+              f"{np.median(p['turn_epoch']):.0f}), then I(X;T) falls by {_fmt(d, ud)} bits")
+    return all_of([compare(s, us, FIT_SHARE, ">"), compare(d, ud, MIN_DROP_BITS, ">")], d, ud, detail,
+                  threshold_value=MIN_DROP_BITS, extra={"share_at_turn": s})
+
+
+def verdict_phase_ratio(res: dict, measure: str = "bin30", paper_epochs: int = PAPER_EPOCHS) -> Verdict:
+    """P3.compression_phase_longer: (last epoch - turn) / turn, geometric mean over networks, > MUCH_LONGER_RATIO."""
+    p = phase_statistics(res, measure)
+    E = float(np.asarray(res["epochs"])[-1])
+    d, ud = over_networks(p["drop_bits"])
+    compresses = compare(d, ud, MIN_DROP_BITS, ">")
+    ratio = (E - p["turn_epoch"]) / np.maximum(p["turn_epoch"], 1.0)
+    value, unc = geometric(np.maximum(ratio, 1e-3))
+    detail = (f"turn at epoch {np.median(p['turn_epoch']):.0f} (median over networks), last epoch {E:.0f}: "
+              f"compression lasts {_fmt(value, unc)} times the fitting phase (paper ~{PAPER_PHASE_RATIO:.0f})")
+    if compresses.status != "holds":
+        if compresses.status == "does not hold":
+            return Verdict("does not hold", value, unc, detail + f"; but I(X;T) falls by only {_fmt(d, ud)} bits: "
+                           "no compression phase", threshold_value=MUCH_LONGER_RATIO)
+        return inconclusive(f"the compression itself is not established ({compresses.reason})", value, unc, detail,
+                            threshold_value=MUCH_LONGER_RATIO)
+    v = compare(value, unc, MUCH_LONGER_RATIO, ">", detail=detail)
+    if v.status != "holds" and E < paper_epochs:
+        late, ul = over_networks(p["late_drop_bits"])
+        if compare(late, ul, 0.0, ">").status == "holds":
+            return inconclusive(f"the run ends at epoch {E:.0f} < {paper_epochs:,} with the layers still compressing "
+                                f"(I(X;T) falls by {late:.2f} bits in the second half): the ratio is a lower bound",
+                                value, unc, detail, threshold_value=MUCH_LONGER_RATIO)
+    return v
+
+
+def verdict_snr_epoch(res: dict) -> Verdict:
+    """P3.snr_transition_found: per-network transition epochs, geometric mean within TRANSITION_RANGE."""
+    snr = an.snr_transition(res)
+    per = snr["epoch_per_network"]
+    E = float(np.asarray(res["epochs"])[-1])
+    found = np.isfinite(per)
+    value, unc = geometric(per[found])
+    detail = (f"{found.sum()} of {len(per)} networks have a transition; "
+              + (f"epoch {_fmt(value, unc)} (paper ~{PAPER_TRANSITION_EPOCH})" if found.any() else "none found"))
+    if found.sum() * 2 <= len(per):
+        if E < TRANSITION_RANGE[1]:
+            return inconclusive(f"the run ends at epoch {E:.0f}, before the end of the paper's range "
+                                f"({TRANSITION_RANGE[1]:.0f}), and most networks show no transition yet",
+                                value if found.any() else None, unc if found.any() else None, detail,
+                                threshold_value=TRANSITION_RANGE)
+        share, us = over_networks(found.astype(float))
+        return Verdict("does not hold", share, us, detail + f" within {E:.0f} epochs", threshold_value=0.5)
+    return within(value, unc, *TRANSITION_RANGE, detail=detail)
+
+
+def verdict_transition_turn(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.transition_matches_plane_turn: per-network transition / turn, geometric mean within TURN_MATCH_RANGE."""
+    snr = an.snr_transition(res)
+    p = phase_statistics(res, measure)
+    per = snr["epoch_per_network"]
+    ok = np.isfinite(per)
+    if ok.sum() < 2:
+        return inconclusive(f"an SNR transition in {ok.sum()} network(s) only: nothing to compare with the turn",
+                            detail=f"turn of the deeper layers at epoch {np.median(p['turn_epoch']):.0f} (median)")
+    value, unc = geometric(per[ok] / np.maximum(p["turn_epoch"][ok], 1.0))
+    detail = (f"transition / turn = {_fmt(value, unc)} over {ok.sum()} networks (transition median epoch "
+              f"{np.median(per[ok]):.0f}, turn median epoch {np.median(p['turn_epoch'][ok]):.0f})")
+    return within(value, unc, *TURN_MATCH_RANGE, detail=detail)
+
+
+def verdict_depth(runs: dict, measure: str = "bin30", paper_epochs: int = PAPER_EPOCHS) -> Verdict:
+    """P3.more_layers_fewer_epochs: epochs to generalise, 1 hidden layer / deepest, > MUCH_LONGER_RATIO."""
+    g = an.epochs_to_generalise(runs, measure=measure)
+    depths = sorted(g["per_network"])
+    d1, dD = depths[0], depths[-1]
+    (e1, h1), (eD, hD) = g["per_network"][d1], g["per_network"][dD]
+    l1, lD = np.log10(np.maximum(e1, 1.0)), np.log10(np.maximum(eD, 1.0))
+    m1, s1, _ = mean_se(l1) if len(l1) > 1 else (float(l1[0]), float("nan"), 1)
+    mD, sD, _ = mean_se(lD) if len(lD) > 1 else (float(lD[0]), float("nan"), 1)
+    m, se = m1 - mD, math.sqrt(s1 ** 2 + sD ** 2)
+    value = 10 ** m
+    unc = Uncertainty(f"95% interval of the ratio of geometric means over {len(e1)} + {len(eD)} networks "
+                      "(normal on log10)", lo=10 ** (m - Z95 * se) if math.isfinite(se) else float("nan"),
+                      hi=10 ** (m + Z95 * se) if math.isfinite(se) else float("nan"), level=0.95,
+                      n=len(e1) + len(eD))
+    E = float(np.asarray(runs[d1]["epochs"])[-1])
+    detail = (f"epochs to reach {g['target']:.2f} bits at the output: " + ", ".join(
+        f"{d}: {g['epochs'][d][0]:.0f}{'' if g['epochs'][d][1] else '+'}" for d in depths)
+        + f" (ensemble means; + never reached); 1 / {dD} hidden layers = {_fmt(value, unc)} "
+        f"({h1.sum()}/{len(h1)} and {hD.sum()}/{len(hD)} networks reached the target)")
+    if hD.sum() * 2 <= len(hD):
+        return inconclusive(f"most {dD}-layer networks do not reach the target within {E:.0f} epochs", value, unc,
+                            detail, threshold_value=MUCH_LONGER_RATIO)
+    v = compare(value, unc, MUCH_LONGER_RATIO, ">", detail=detail)
+    if v.status != "holds" and (~h1).any() and E < paper_epochs:
+        return inconclusive(f"{(~h1).sum()} of {len(h1)} one-layer networks do not reach the target within "
+                            f"{E:.0f} < {paper_epochs:,} epochs: the ratio is a lower bound", value, unc, detail,
+                            threshold_value=MUCH_LONGER_RATIO)
+    return v
+
+
+def verdict_deep_first(res: dict, measure: str = "bin30", min_layers: int = 3) -> Verdict:
+    """P3.deep_layers_compress_first: per network rho(layer, turn epoch) over compressing layers, mean < 0."""
+    c = an.compression(res, measure)
+    L, K = c["drop_bits"].shape
+    rhos = []
+    for k in range(K):
+        comp = [l for l in range(L) if c["drop_bits"][l, k] > MIN_DROP_BITS]
+        if len(comp) >= min_layers:
+            rhos.append(an.spearman(comp, c["turn_epoch"][comp, k]))
+    rhos = np.array([r for r in rhos if np.isfinite(r)])
+    if len(rhos) < 2:
+        return inconclusive(f"only {len(rhos)} network(s) with >= {min_layers} layers compressing by "
+                            f"> {MIN_DROP_BITS} bits", detail=f"{K} networks, {L} layers")
+    value, unc = over_networks(rhos)
+    detail = (f"Spearman rho(layer, turn epoch) = {_fmt(value, unc)} over {len(rhos)} networks (median turn epoch by "
+              "layer: " + ", ".join(f"{l + 1}: {np.median(c['turn_epoch'][l]):.0f}" for l in range(L)) + ")")
+    return compare(value, unc, 0.0, "<", detail=detail)
+
+
+def verdict_near_bound(ib: dict) -> Verdict:
+    """P3.layers_near_ib_bound: vertical gap (bits), mean over layers per network, mean over networks < NEAR_BOUND_BITS."""
+    gap = np.asarray(ib["gap"], float)  # (L, K)
+    value, unc = over_networks(gap.mean(axis=0))
+    detail = (f"vertical gap {_fmt(value, unc)} bits (largest layer mean {gap.mean(1).max():.3f} bits, "
+              f"layer {int(np.argmax(gap.mean(1))) + 1})")
+    return compare(value, unc, NEAR_BOUND_BITS, "<", detail=detail)
+
+
+def verdict_beta_star(ib: dict) -> Verdict:
+    """P3.beta_star_decreases_with_depth: per network rho(layer, beta*) over fitted layers, mean < 0."""
+    b = np.asarray(ib["beta_star"], float)  # (L, K)
+    rhos = []
+    for k in range(b.shape[1]):
+        ok = np.nonzero(np.isfinite(b[:, k]))[0]
+        if len(ok) >= 2:
+            rhos.append(an.spearman(ok, b[ok, k]))
+    rhos = np.array([r for r in rhos if np.isfinite(r)])
+    if len(rhos) < 2:
+        return inconclusive(f"beta* fitted for >= 2 layers in {len(rhos)} network(s) only (layers with more binned "
+                            "states than ib_max_states are not fitted)", detail="")
+    value, unc = over_networks(rhos)
+    med = np.nanmedian(np.where(np.isfinite(b), b, np.nan), axis=1) if np.isfinite(b).any() else []
+    detail = (f"Spearman rho(layer, beta*) = {_fmt(value, unc)} over {len(rhos)} networks; median beta* by layer: "
+              + ", ".join(f"{l + 1}: {x:.3g}" for l, x in enumerate(med) if np.isfinite(x)))
+    return compare(value, unc, 0.0, "<", detail=detail)
+
+
+def verdict_small_sample(small: dict, large: dict, f_small: float, f_large: float, measure: str = "bin30") -> Verdict:
+    """P3.small_sample_loses_label_information: I_Y loss (bits) at the small share > SMALL_SAMPLE_LOSS_BITS and > large."""
+    cs, cl = an.compression(small, measure), an.compression(large, measure)
+    ls = an.deep_average(cs["I_Y_loss_bits"], an.deep_layers(cs["I_Y_loss_bits"].shape[0]))
+    ll = an.deep_average(cl["I_Y_loss_bits"], an.deep_layers(cl["I_Y_loss_bits"].shape[0]))
+    vs, us = over_networks(ls)
+    vl, ul = over_networks(ll)
+    diff_se = math.sqrt(float(us.se) ** 2 + float(ul.se) ** 2)
+    ud = Uncertainty("standard error of a difference of two ensemble means", se=diff_se)
+    detail = (f"deeper layers lose {_fmt(vs, us)} bits of I(T;Y) from its peak with {f_small:.0%} of the patterns, "
+              f"{_fmt(vl, ul)} bits with {f_large:.0%}")
+    return all_of([compare(vs, us, SMALL_SAMPLE_LOSS_BITS, ">"), compare(vs - vl, ud, 0.0, ">")], vs, us, detail,
+                  threshold_value=SMALL_SAMPLE_LOSS_BITS, extra={"loss_large_bits": vl})
+
+
+def verdict_committee(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.committee_machine_same_phases: the two-phase test and an SNR transition in > half the networks."""
+    phases = verdict_two_phases(res, measure)
+    per = an.snr_transition(res)["epoch_per_network"]
+    share, us = over_networks(np.isfinite(per).astype(float))
+    if np.all(np.isfinite(per)) or not np.isfinite(per).any():
+        us = Uncertainty(f"every one of {len(per)} networks agrees", se=0.0, n=len(per))
+    trans = compare(share, us, 0.5, ">")
+    return all_of([phases, trans], phases.value, phases.uncertainty,
+                  phases.detail + f"; SNR transition in {np.isfinite(per).sum()} of {len(per)} networks",
+                  threshold_value=MIN_DROP_BITS, extra={"transition_share": share})
+
+
+def verdict_relu_kde(res: dict) -> Verdict:
+    """P3.relu_does_not_compress (critique, holds = no compression): KDE drop of deep hidden layers < MIN_DROP_BITS."""
+    c = an.compression(res, "kde")
+    L = c["drop_bits"].shape[0]
+    hidden_deep = [l for l in an.deep_layers(L) if l < L - 1]
+    drops = an.deep_average(c["drop_bits"], hidden_deep)
+    value, unc = over_networks(drops)
+    detail = (f"ReLU hidden layers {', '.join(str(l + 1) for l in hidden_deep)}: the smoothed KDE I(X;T) falls by "
+              f"{_fmt(value, unc)} bits from its peak (by layer: "
+              + ", ".join(f"{c['drop_bits'][l].mean():.2f}" for l in hidden_deep) + ")")
+    return compare(value, unc, MIN_DROP_BITS, "<", detail=detail)
+
+
+def verdict_binning(res: dict, bins=(10, 30, 100), n_boot: int = 2000) -> Verdict:
+    """P3.compression_depends_on_binning (critique): largest / smallest mean drop over bin counts > BINNING_FACTOR."""
+    drops = []
+    for n in bins:
+        c = an.compression(res, f"bin{n}")
+        drops.append(an.deep_average(c["drop_bits"], an.deep_layers(c["drop_bits"].shape[0])))
+    drops = np.stack(drops, axis=1)  # (K, n_bins)
+
+    def ratio(a):
+        m = a.mean(axis=0)
+        return float(m.max() / max(m.min(), BINNING_FLOOR_BITS))
+
+    means = drops.mean(axis=0)
+    detail = ("mean drop of the deeper layers: " + ", ".join(f"{n} bins {d:.2f} bits" for n, d in zip(bins, means)))
+    if len(drops) < 2:
+        return inconclusive("one network: no interval over networks", ratio(drops), Uncertainty("one network",
+                            se=float("nan"), n=1), detail, threshold_value=BINNING_FACTOR)
+    est, lo, hi = bootstrap_interval(drops, ratio, n_boot=n_boot, rng=0)
+    unc = Uncertainty(f"bootstrap 95% interval over {len(drops)} networks", lo=lo, hi=hi, level=0.95, n=len(drops))
+    detail += f" (largest / smallest {est:.2f})"
+    j = int(np.argmax(means))
+    best, ub = over_networks(drops[:, j])
+    some = compare(best, ub, MIN_DROP_BITS, ">")
+    if some.status == "does not hold":
+        return inconclusive(f"no bin count shows compression > {MIN_DROP_BITS} bits: nothing for the binning to change",
+                            est, unc, detail, threshold_value=BINNING_FACTOR)
+    return all_of([some, compare(est, unc, BINNING_FACTOR, ">")], est, unc, detail, threshold_value=BINNING_FACTOR)
+
+
+def evaluate_main(main: dict, measure: str = "bin30") -> dict:
+    """Verdicts decided on the main run alone (Figs. 2-4)."""
+    return {"P3.dpi_order_holds": verdict_dpi(main, measure),
+            "P3.fitting_then_compression": verdict_two_phases(main, measure),
+            "P3.compression_phase_longer": verdict_phase_ratio(main, measure),
+            "P3.snr_transition_found": verdict_snr_epoch(main),
+            "P3.transition_matches_plane_turn": verdict_transition_turn(main, measure),
+            "P3.deep_layers_compress_first": verdict_deep_first(main, measure)}
