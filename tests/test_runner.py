@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from deepinfo import paths
 from deepinfo.experiments import config_fields, select_preset
 from deepinfo.run import ChapterError, ParameterError, _record_timing, check_claims, execute_chapter, main
 

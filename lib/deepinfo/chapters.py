@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import paths
 
-__all__ = ["toc_files", "is_chapter", "chapter_paths"]
+__all__ = ["chapter_paths", "is_chapter", "toc_files"]
 
 
 def toc_files(root: Path | None = None) -> list[str]:

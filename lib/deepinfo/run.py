@@ -144,7 +144,7 @@ class _SourceMap:
     n_code: int = 0
 
     @classmethod
-    def build(cls, nb, src: Path) -> "_SourceMap":
+    def build(cls, nb, src: Path) -> _SourceMap:
         text = src.read_text()
         md_lines = text.splitlines()
         fences = code_cell_lines(text)
@@ -452,10 +452,8 @@ def _describe_failure(name: str, exc: BaseException, progress: _Progress, kept: 
         return (f"chapter {name} raised at {where}: {exc.ename}: {exc.evalue}\n  the cell begins:\n{first}\n"
                 f"  last traceback lines:\n{frames}{after}")
     where = progress.source.where(cell) if cell is not None else "kernel start-up"
-    try:
-        from nbclient.exceptions import DeadKernelError
-    except ImportError:  # pragma: no cover
-        DeadKernelError = ()  # noqa: N806
+    from nbclient.exceptions import DeadKernelError
+
     if isinstance(exc, DeadKernelError):
         return (f"chapter {name}: the kernel died while running {where} (killed by the system, e.g. out of "
                 f"memory, or it exited): {exc}{after}")
