@@ -198,10 +198,10 @@ class CacheEntry:
         return self._lock_obj
 
     def _acquire(self):
-        """Acquire the lock; say once on stderr when another process holds it (e.g. is computing)."""
+        """Acquire the lock; say once on stderr when another process has held it for 5 s (e.g. is computing)."""
         lk = self.lock()
         try:
-            lk.acquire(timeout=0.5 if lk.timeout < 0 or lk.timeout > 0.5 else lk.timeout)
+            lk.acquire(timeout=5.0 if lk.timeout < 0 or lk.timeout > 5.0 else lk.timeout)
         except Timeout:
             sys.stderr.write(f"deepinfo.cache: waiting for {self.lock_file} (another process is writing "
                              f"or computing {self.name}/{self.slot})\n")
