@@ -152,8 +152,9 @@ CLAIMS = [
         "left to the next issue: block averaging drives x2 to a non-zero fixed point, and eq. 24 then describes "
         "the deviation from it, which this test does not isolate.",
         figure="fig-p4-rg",
-        test_differs="A literal block average on a periodic lattice with spectral derivatives, couplings fitted from "
-                     "the power spectrum for |k'| <= pi/2; the paper quotes the continuum result."),
+        test_differs="A literal block average (c = 1; the paper's words 'average, then divide by b^2' would give "
+                     "b^(6-2i)) on a periodic lattice with spectral derivatives, couplings fitted from the power "
+                     "spectrum for |k'| <= pi/2; the paper quotes the continuum result."),
     ClaimSpec(
         "P4.partition_function_counterexample", "paper",
         "Matching partition functions (Z_tot = Z) do not imply matching distributions, even for every value of "
@@ -309,6 +310,7 @@ def evaluate_sparse(sp, draws: int) -> Verdict:
     below = compare(rel, unc, 0.0, "<", z=SPARSE_Z)
     off = above.status == "holds" or below.status == "holds"
     return Verdict("does not hold" if off else "holds", rel, unc, detail, threshold_value=0.0,
+                   scale={"draws": int(draws), "points_tested": m, "points": int(len(n))},
                    extra={"max_z": float(z[j]), "n_tested": m})
 
 
@@ -352,7 +354,8 @@ def evaluate_rg(flow: dict) -> dict:
     slope = gates.loglog_slope(b, x2)
     return {"P4.rg_irrelevant_couplings_decay": within(
         slope, _exact("exact aliased spectrum of the block average (no sampling)"), *RG_SLOPE,
-        detail=f"x2' ~ b^{slope:.2f}; " + detail_tail, extra=extra)}
+        detail=f"x2' ~ b^{slope:.2f}; " + detail_tail, extra=extra,
+        scale={"b": b.tolist(), "sampled_fields": f"L = {flow['L']}, S = {flow['S']}"})}
 
 
 # ------------------------------------------------------------------ appendix A
