@@ -51,11 +51,6 @@ def marginals_joint_with_x0(p0, Ms) -> list[np.ndarray]:
     return out
 
 
-#: Transition alias for ``deepinfo.experiments.synthesis`` (being rewritten): use
-#: :func:`deepinfo.estimators.mutual_information_table` instead; to be deleted.
-mi_bits = mutual_information_table
-
-
 def sample_chain(p0, Ms, M: int, rng: np.random.Generator) -> np.ndarray:
     """M samples of the chain, (M, n+1) integer states."""
     x = rng.choice(len(p0), size=M, p=p0)
