@@ -1,13 +1,12 @@
-"""Helpers of the Lee & Jo 2022 chapter (deepinfo.experiments.scale_invariance), against exact answers."""
+"""Runners and helpers of the Lee & Jo 2022 chapter (deepinfo.experiments.scale_invariance), against exact answers."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 import torch
 
 from deepinfo.experiments import scale_invariance as si
+from deepinfo.experiments.scale_invariance import run as si_run
 
 
 def test_binarise_threshold_and_mean_rules():
@@ -33,53 +32,6 @@ def test_layer_counts_are_state_frequencies():
     assert c1.sum() == c2.sum() == 4
 
 
-def test_powerlaw_evidence_degenerate_inputs():
-    ev = si.powerlaw_evidence(np.ones(50, dtype=int))
-    assert not ev["supported"] and ev["reason"].startswith("every state seen once")
-    assert ev["singleton_fraction"] == 1.0 and ev["n_states"] == 50 and ev["M"] == 50
-    ev = si.powerlaw_evidence(np.array([100]))
-    assert not ev["supported"] and ev["reason"] == "one state only" and math.isnan(ev["beta"])
-
-
-def _quantile_sample(sf, n: int, k_max: int = 10**6) -> np.ndarray:
-    """n frequencies at the mid-quantiles (i - 1/2)/n of a law on k = 1, 2, ... with survival sf(k) = P(K >= k)."""
-    k = np.arange(1, k_max + 1)
-    cdf = 1.0 - sf(k + 1)                                   # P(K <= k)
-    q = (np.arange(n) + 0.5) / n
-    return k[np.searchsorted(cdf, q)]
-
-
-def test_powerlaw_evidence_tells_a_power_law_from_a_characteristic_size():
-    from scipy.special import zeta
-
-    # the exact discrete power law P(k) = k^-2 / zeta(2) (beta = 1), read at 3,000 mid-quantiles
-    pl = _quantile_sample(lambda k: zeta(2.0, k) / zeta(2.0, 1), 3000)
-    ev = si.powerlaw_evidence(pl)
-    assert ev["supported"], ev["reason"]
-    assert abs(ev["beta"] - 1.0) < 0.1
-    # a geometric law P(K >= k) = 2^-(k-1): a characteristic size; the power law must fail
-    ex = _quantile_sample(lambda k: 2.0 ** -(k - 1.0), 3000, k_max=200)
-    ev = si.powerlaw_evidence(ex)
-    assert not ev["supported"]
-
-
-def test_seed_summary_exact_values():
-    betas = np.array([[1.0, 2.0, 2.0], [1.0, 2.0, 2.0]])
-    errs = np.full((2, 3), 0.1)
-    s = si.seed_summary(betas, errs)
-    assert s["std"] == [0.0, 0.0, 0.0] and s["max_cv"] == 0.0 and s["seed_insensitive"]
-    # se = sqrt(0 + 0.01) = 0.1 per layer; |1 - 2| / sqrt(0.02) = 7.071...
-    assert s["max_z"] == pytest.approx(1 / math.sqrt(0.02))
-    assert s["pair"] == (1, 2) and s["layer_dependent"]
-    # spread across seeds: betas 1 and 3 -> mean 2, std (ddof 1) sqrt(2), cv 0.707 -> not insensitive
-    s = si.seed_summary(np.array([[1.0], [3.0]]), np.array([[0.0], [0.0]]))
-    assert s["cv"][0] == pytest.approx(math.sqrt(2) / 2) and not s["seed_insensitive"]
-    assert s["max_z"] == 0.0 and not s["layer_dependent"]
-    # a failed fit (inf) is left out and reported
-    s = si.seed_summary(np.array([[1.0, math.inf], [1.2, 2.0]]), np.full((2, 2), 0.1))
-    assert not s["seed_insensitive"] and "failed fits in z2" in s["text"]
-
-
 def test_z3_is_the_decoders_hidden_layer():
     from deepinfo.models import Autoencoder
 
@@ -87,17 +39,10 @@ def test_z3_is_the_decoders_hidden_layer():
     ae = Autoencoder([12, 5, 3], "sigmoid", "sigmoid")
     x = torch.rand(4, 12)
     z1, z2 = ae.hidden(x)
-    z3 = si._z3_of_autoencoder(ae, z2)
+    z3 = si_run._z3_of_autoencoder(ae, z2)
     expected = torch.sigmoid(ae.dec[0](z2))
     torch.testing.assert_close(z3, expected.detach())
     torch.testing.assert_close(ae.dec[-1](z3).sigmoid(), ae(x).detach())  # z3 feeds the output layer
-
-
-def test_torch_threads_restores_setting():
-    before = torch.get_num_threads()
-    with si.torch_threads(1):
-        assert torch.get_num_threads() == 1
-    assert torch.get_num_threads() == before
 
 
 def test_presets_have_the_paper_settings():
@@ -106,17 +51,6 @@ def test_presets_have_the_paper_settings():
         assert cfg.epochs.checkpoints == (0, 1, 10, 100), name
         assert cfg.mlp.thresholds == (0.3, 0.4, 0.5, 0.6, 0.7), name
     assert si.PRESETS["full"].rbm.kmeans_k == 2048 and len(si.PRESETS["full"].seeds) == 5
-
-
-def test_binned_degeneracy_conserves_states_and_matches_flat_m():
-    # m(k) = 3 for every k = 1..100: each bin's average per integer is exactly 3
-    counts = np.repeat(np.arange(1, 101), 3)
-    k, m_bar = si.binned_degeneracy(counts)
-    np.testing.assert_allclose(m_bar, 3.0)
-    assert np.all(np.diff(k) > 0) and k[0] >= 1 and k[-1] <= 100
-    # a single state: one bin, m_bar = 1 / width of that bin
-    k, m_bar = si.binned_degeneracy(np.array([7]))
-    assert len(k) == 1 and 0 < m_bar[0] <= 1
 
 
 def test_run_mlp_counts_partition_the_training_images():
@@ -130,3 +64,25 @@ def test_run_mlp_counts_partition_the_training_images():
     relu = si.run_mlp(si.MLPConfig(sizes=(784, 12, 10), activation="relu", binarise="mean", M=300, M_test=200,
                                    max_epochs=1), seed=0, device="cpu")
     assert len(relu["counts"]) == 1 and int(np.sum(relu["counts"][0][0])) == 300
+
+
+def test_presets_relu_autoencoder_and_overrides():
+    from deepinfo.experiments import select_preset
+
+    cfg = select_preset(si.PRESETS, "smoke", **{"ae.epochs": 1, "seeds": [0, 1, 2]})
+    assert cfg.ae.epochs == 1 and cfg.seeds == (0, 1, 2)
+    relu = cfg.relu_ae()
+    assert relu.activation == "relu" and relu.binarise == "mean" and relu.sizes == cfg.ae.sizes
+    with pytest.raises(ValueError, match="unknown config field"):
+        select_preset(si.PRESETS, "smoke", no_such_field=1)
+
+
+def test_untrained_counts_equal_the_epoch_zero_readout():
+    cfg = si.EpochConfig(sizes=(784, 12, 8, 6, 10), M=300, M_test=100, checkpoints=(0, 1))
+    ep = si.run_epochs(cfg, seed=3, device="cpu")
+    un = si.run_untrained(cfg, [3, 4])
+    assert un["seeds"] == [3, 4] and un["M"] == 300 and len(un["counts"]) == 2
+    for a, b in zip(ep["counts"][0], un["counts"][0]):      # the same initialisation as run_epochs at epoch 0
+        np.testing.assert_array_equal(np.sort(a), np.sort(b))
+    assert all(int(np.sum(k)) == 300 for per_seed in un["counts"] for k in per_seed)
+    assert ep["updates_per_epoch"] == 3                      # 300 images in batches of 100

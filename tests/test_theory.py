@@ -74,10 +74,14 @@ def test_fig8_scenarios():
     # (a) m(k) changes, H(Y,Z) does not (three distinct (label, code) pairs before and after)
     assert a["before"]["m_k"] != a["after"]["m_k"]
     assert a["before"]["H_yz"] == pytest.approx(math.log2(3)) == pytest.approx(a["after"]["H_yz"])
-    # (b) m(k) is the same, H(Y,Z) drops from log2 3 to H(1/3, 2/3)
+    # (b) same data (labels), new codes: m(k) is the same, H(Y,Z) drops from log2 3 to H(1/3, 2/3)
     assert b["before"]["m_k"] == b["after"]["m_k"]
     h = -(1 / 3) * math.log2(1 / 3) - (2 / 3) * math.log2(2 / 3)
+    assert b["before"]["H_yz"] == pytest.approx(math.log2(3))
     assert b["after"]["H_yz"] == pytest.approx(h)
+    assert b["before"]["H_y"] == pytest.approx(h) == pytest.approx(b["after"]["H_y"])   # the data did not change
+    # I(Z;Y) = H(Y) + H(Z) - H(Y,Z): it rises by log2 3 - H(1/3, 2/3) when the pair becomes pure
+    assert b["after"]["I_zy"] - b["before"]["I_zy"] == pytest.approx(math.log2(3) - h)
     # (c) pure clusters: H(Y,Z) = H(Z) and I(Z;Y) = H(Y)
     pure = c["before"]
     assert pure["H_yz"] == pytest.approx(pure["H_z"])
@@ -97,7 +101,7 @@ def test_thermodynamic_identities():
 
 
 def test_coincidence_share_closed_forms():
-    from deepinfo.experiments.scale_invariance_ising import coincidence_share
+    from deepinfo.experiments.scale_invariance_ising.run import coincidence_share
 
     assert coincidence_share([3, 1], [3, 1]) == 1.0             # codes merge only identical inputs
     assert coincidence_share([1, 1, 1, 1], [2, 2]) == 0.0       # codes group distinct inputs only

@@ -177,17 +177,22 @@ def fig8_scenarios(base: float = 2) -> list[dict]:
 
     (a) codes change from two clusters {1, 2} to one cluster {3}: m(k) changes, H(Y,Z) does not
         (every (label, code) pair stays unique);
-    (b) clusters stay {1, 2} but the labels of the pair become equal: H(Y,Z) changes, m(k) does not;
+    (b) the data stay fixed (three images labelled 3, 2, 3) and the representation changes which
+        images share a code: clusters stay of sizes {1, 2}, but the pair {2, 3} becomes the pair
+        {3, 3}, so H(Y,Z) changes while m(k) does not;
     (c) pure clustering: every cluster holds one label, so H(Y,Z) = H(Z) and I(Z;Y) = H(Y).
-    Returns one dict per panel with 'before' and 'after' (or 'pure' for c) entropies in bits.
+    In every panel the labels (the data) are the same before and after; only the codes change.
+    Returns one dict per panel with 'before' and 'after' (the same for c) entropies in bits.
     """
     a_before = _cluster_entropies([2, 3, 8], ["A", "B", "B"], base)
     a_after = _cluster_entropies([2, 3, 8], ["A", "A", "A"], base)
-    b_before = _cluster_entropies([2, 3, 8], ["A", "B", "B"], base)
-    b_after = _cluster_entropies([2, 8, 8], ["A", "B", "B"], base)
+    b_before = _cluster_entropies([3, 2, 3], ["A", "B", "B"], base)
+    b_after = _cluster_entropies([3, 2, 3], ["B", "A", "B"], base)
     c_pure = _cluster_entropies([2, 3, 3, 8, 8, 8], ["A", "B", "B", "C", "C", "C"], base)
-    return [{"panel": "a", "what": "k_z {1,2} -> {3}; labels 2, 3, 8", "before": a_before, "after": a_after},
-            {"panel": "b", "what": "k_z {1,2} fixed; labels (2,3,8) -> (2,8,8)", "before": b_before, "after": b_after},
+    return [{"panel": "a", "what": "labels (2, 3, 8); codes (A, B, B) -> (A, A, A): k_z {1,2} -> {3}",
+             "before": a_before, "after": a_after},
+            {"panel": "b", "what": "labels (3, 2, 3); codes (A, B, B) -> (B, A, B): k_z {1,2} fixed",
+             "before": b_before, "after": b_after},
             {"panel": "c", "what": "pure clusters: one label per code", "before": c_pure, "after": c_pure}]
 
 

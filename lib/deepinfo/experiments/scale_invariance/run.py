@@ -2,13 +2,15 @@
 
 Chapter: ``book/scale_invariance.md`` (Figs. 1a-c, 2a-c, 3, 4 and the robustness studies the
 paper states without figures). The Ising data and the theory section live on the child page
-``book/scale_invariance_ising.md`` and are not run here.
+``book/scale_invariance_ising.md`` (package ``deepinfo.experiments.scale_invariance_ising``).
 
 Every runner trains one model, binarises its internal layers and returns the state frequencies
-k_s of each layer (``counts``; see :func:`deepinfo.estimators.state_counts`) in a plain dict,
-cached by (runner, config, seed) with :class:`deepinfo.cache.ResultCache`. The degeneracy
-m(k) = #{s : k_s = k} (Lee & Jo eq. 4) and its power-law exponent, m(k) ~ k^(-beta-1)
-(eq. 7), are computed from those counts on the page (:func:`powerlaw_evidence`).
+k_s of each layer (``counts``, integers summing to M; see :func:`deepinfo.estimators.state_counts`)
+in a plain dict, cached by (runner, config, seed, result version) with
+:class:`deepinfo.cache.ResultCache`. Entropies are not stored: H[s], H[k] (bits) follow from the
+counts (:func:`deepinfo.estimators.resolution`, :func:`~deepinfo.estimators.relevance`). Whether a
+layer's degeneracy m(k) = #{s : k_s = k} is a power law m(k) ~ k^(-beta-1) (Lee & Jo eqs. 4, 7) is
+decided in :mod:`.claims` by :func:`deepinfo.estimators.power_law_verdict`, never here.
 
 Binarisation rules (stated on the page):
 
@@ -17,8 +19,7 @@ Binarisation rules (stated on the page):
   samples), the rule of the authors' public code (github.com/Sungyeop/Powerlaw_ML);
 * RBM: h_j -> 1 if P(h_j = 1 | v) > 0.5 (the deterministic, zero-temperature code).
 
-Torch and BLAS run on ``DEEPINFO_TORCH_THREADS`` threads (default 1): the networks are small, and on a
-shared 2-core machine two spinning threads were measured 25 times slower per step than one.
+Torch and BLAS run under :func:`deepinfo.device.cpu_threads` (``DEEPINFO_TORCH_THREADS``, default 1).
 """
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from ..cache import ResultCache
-from ..device import resolve_device
+from ...cache import ResultCache
+from ...device import cpu_threads
+
+RESULT_VERSION = 2  # part of every cache key: bump when what a runner returns changes
 
 # ------------------------------------------------------------------------------------------ configs
 
@@ -76,6 +79,8 @@ class AutoencoderConfig:
     lr: float = 0.005
     batch_size: int = 100
     threshold: float = 0.5
+    activation: str = "sigmoid"     # hidden units; 'relu' for the paper's ReLU check (Sec. II C)
+    binarise: str = "threshold"     # 'threshold' (sigmoid) or 'mean' (ReLU: above the layer's mean)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,10 @@ class Config:
     conv: ConvConfig = field(default_factory=ConvConfig)
     epochs: EpochConfig = field(default_factory=EpochConfig)
 
+    def relu_ae(self) -> AutoencoderConfig:
+        """The Fig. 1c autoencoder with ReLU hidden units, binarised above the layer mean (Sec. II C)."""
+        return replace(self.ae, activation="relu", binarise="mean")
+
     def robust_mlp(self, **changes) -> MLPConfig:
         """The MLP config of a robustness run (thresholds 0.5 only unless told otherwise)."""
         base = replace(self.mlp, M=self.robust_M if self.robust_M is not None else self.mlp.M, thresholds=(0.5,),
@@ -155,20 +164,7 @@ PRESETS = {
     ),
 }
 
-#: Minimum number of distinct states in the fitted tail before a power law is called supported.
-MIN_TAIL_STATES = 20
-#: Significance level of the likelihood-ratio comparisons against the alternatives.
-LR_SIGNIFICANCE = 0.1
-
-
 # ----------------------------------------------------------------------------------- helpers
-
-
-def torch_threads(n: int | None = None):
-    """torch and BLAS/OpenMP (scikit-learn) on ``n`` CPU threads: :func:`deepinfo.device.cpu_threads`."""
-    from ..device import cpu_threads
-
-    return cpu_threads("cpu", n)
 
 
 def binarise(z: torch.Tensor | np.ndarray, rule: str = "threshold", threshold: float = 0.5) -> np.ndarray:
@@ -191,116 +187,9 @@ def binarise(z: torch.Tensor | np.ndarray, rule: str = "threshold", threshold: f
 
 def layer_counts(layers, rule: str = "threshold", threshold: float = 0.5) -> list[np.ndarray]:
     """State frequencies k_s of each binarised layer: a list of int64 arrays, each summing to M."""
-    from ..estimators import state_counts
+    from ...estimators import state_counts
 
     return [state_counts(binarise(z, rule, threshold)) for z in layers]
-
-
-def powerlaw_evidence(counts) -> dict:
-    """Power-law fit of m(k) ~ k^(-beta-1) (Lee & Jo eq. 7) and its comparison with alternatives.
-
-    Returns a plain dict: ``beta``, ``beta_err``, ``alpha`` (= beta + 1), ``k_min``, ``n_states``,
-    ``n_tail``, ``ks`` from :func:`deepinfo.estimators.powerlaw_beta`; ``R_lognormal``, ``p_lognormal``,
-    ``R_exponential``, ``p_exponential`` from :func:`deepinfo.estimators.powerlaw_compare`
-    (R > 0 favours the power law); and ``supported``, the page's rule for "a power law":
-
-    * at least ``MIN_TAIL_STATES`` distinct states in the fitted tail k >= k_min, and
-    * the power law beats the exponential (R > 0 with p < ``LR_SIGNIFICANCE``), and
-    * the log-normal is not significantly better (not R < 0 with p < ``LR_SIGNIFICANCE``).
-
-    Degenerate counts (a single state, or every state seen once) give ``supported=False``,
-    NaN exponents and ``reason`` saying why.
-    """
-    from ..estimators import powerlaw_beta, powerlaw_compare
-
-    c = np.asarray(counts, dtype=np.int64)
-    c = c[c > 0]
-    out = {"n_states": int(c.size), "M": int(c.sum()), "singleton_fraction": float((c == 1).sum() / c.sum()),
-           "beta": math.nan, "beta_err": math.nan, "alpha": math.nan, "k_min": math.nan, "n_tail": 0,
-           "ks": math.nan, "R_lognormal": math.nan, "p_lognormal": math.nan, "R_exponential": math.nan,
-           "p_exponential": math.nan, "supported": False, "reason": ""}
-    if c.size < 2 or c.max() == 1:
-        out["reason"] = "one state only" if c.size < 2 else "every state seen once (k_s = 1)"
-        return out
-    try:
-        fit = powerlaw_beta(c)
-        R_ln, p_ln = powerlaw_compare(c, alternative="lognormal")
-        R_ex, p_ex = powerlaw_compare(c, alternative="exponential")
-    except ValueError as exc:
-        out["reason"] = f"fit failed: {exc}"
-        return out
-    out.update(beta=float(fit.beta), beta_err=float(fit.beta_err), alpha=float(fit.alpha), k_min=float(fit.k_min),
-               n_tail=int(fit.n_tail), ks=float(fit.ks_distance), R_lognormal=float(R_ln), p_lognormal=float(p_ln),
-               R_exponential=float(R_ex), p_exponential=float(p_ex))
-    reasons = []
-    if fit.n_tail < MIN_TAIL_STATES:
-        reasons.append(f"only {fit.n_tail} states in the tail (< {MIN_TAIL_STATES})")
-    if not (R_ex > 0 and p_ex < LR_SIGNIFICANCE):
-        reasons.append(f"not better than an exponential (R = {R_ex:.2f}, p = {p_ex:.2g})")
-    if R_ln < 0 and p_ln < LR_SIGNIFICANCE:
-        reasons.append(f"a log-normal fits better (R = {R_ln:.2f}, p = {p_ln:.2g})")
-    out["supported"] = not reasons
-    out["reason"] = "; ".join(reasons) if reasons else "power law supported"
-    return out
-
-
-def seed_summary(betas, errs, cv_max: float = 0.2, z_min: float = 2.0) -> dict:
-    """Seed-to-seed spread of beta per layer, and whether beta differs between layers.
-
-    ``betas``, ``errs``: (S seeds, L layers) fitted exponents and their standard errors (non-finite
-    entries, failed fits, are left out of a layer's statistics and reported).
-
-    * per layer: mean, standard deviation across seeds (ddof = 1; 0 for one seed) and the
-      coefficient of variation cv = std / |mean|; ``seed_insensitive`` when every layer has at least
-      two finite fits and cv < ``cv_max``; ``max_cv`` the largest cv (0 when none is defined);
-    * between layers: the uncertainty of a layer's mean is se = sqrt(std^2 / S + mean(err^2));
-      z_ij = |mean_i - mean_j| / sqrt(se_i^2 + se_j^2); ``layer_dependent`` when max z > ``z_min``.
-
-    Returns a dict with ``mean``, ``std``, ``cv``, ``se`` (lists over layers), ``max_cv``, ``max_z``,
-    ``pair`` (the layers, 1-based, of max z), the two verdicts and their ``text``/``layer_text``.
-    """
-    b = np.asarray(betas, dtype=float)
-    e = np.asarray(errs, dtype=float)
-    if b.ndim != 2 or b.shape != e.shape:
-        raise ValueError(f"betas and errs: expected equal shapes (S, L), got {b.shape} and {e.shape}")
-    L = b.shape[1]
-    mean, std, cv, se, n_ok = [], [], [], [], []
-    for l in range(L):
-        ok = np.isfinite(b[:, l]) & np.isfinite(e[:, l])
-        n = int(ok.sum())
-        n_ok.append(n)
-        m = float(b[ok, l].mean()) if n else math.nan
-        sd = float(b[ok, l].std(ddof=1)) if n > 1 else 0.0
-        mean.append(m)
-        std.append(sd)
-        cv.append(sd / abs(m) if n > 1 and m != 0 else math.nan)
-        se.append(math.sqrt(sd ** 2 / n + float((e[ok, l] ** 2).mean())) if n else math.nan)
-    finite_cv = [c for c in cv if math.isfinite(c)]
-    max_cv = max(finite_cv) if finite_cv else 0.0
-    seed_ok = len(finite_cv) == L and max_cv < cv_max
-    max_z, pair = 0.0, (0, 0)
-    for i in range(L):
-        for j in range(i + 1, L):
-            if math.isfinite(mean[i]) and math.isfinite(mean[j]):
-                z = abs(mean[i] - mean[j]) / math.hypot(se[i], se[j])
-                if z > max_z:
-                    max_z, pair = z, (i + 1, j + 1)
-    per = "; ".join(f"z{l + 1}: beta = {mean[l]:.2f} +/- {std[l]:.2f} across {n_ok[l]} seed(s)" for l in range(L))
-    failed = [f"z{l + 1}" for l in range(L) if n_ok[l] < b.shape[0]]
-    text = per + f"; largest cv {max_cv:.2f} (insensitive if < {cv_max} in every layer)" + (
-        f"; failed fits in {', '.join(failed)}" if failed else "")
-    layer_text = (f"largest difference between layers z{pair[0]} and z{pair[1]}: {max_z:.1f} combined standard "
-                  f"errors (layer-dependent if > {z_min}); " + per)
-    return {"mean": mean, "std": std, "cv": cv, "se": se, "max_cv": float(max_cv), "max_z": float(max_z),
-            "pair": pair, "seed_insensitive": bool(seed_ok), "layer_dependent": bool(max_z > z_min),
-            "text": text, "layer_text": layer_text}
-
-
-def beta_label(ev: dict) -> str:
-    """'beta = 0.83 +/- 0.05' (or the reason there is no exponent)."""
-    if not math.isfinite(ev["beta"]):
-        return f"no fit ({ev['reason']})"
-    return f"β = {ev['beta']:.2f} ± {ev['beta_err']:.2f}"
 
 
 def _subset(ds, M, seed=0):
@@ -331,14 +220,14 @@ def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progre
         from sklearn.cluster import KMeans
         from sklearn.manifold import TSNE
 
-        from ..data import load_mnist
-        from ..estimators import state_counts, state_ids
-        from ..models import RBMTraining, train_rbm
+        from ...data import load_mnist
+        from ...estimators import state_counts, state_ids
+        from ...models import RBMTraining, train_rbm
 
         ds = _subset(load_mnist("train"), cfg.M, seed)
         x = torch.as_tensor(ds.x)
         t0 = time.time()
-        with torch_threads():
+        with cpu_threads(device):
             rbm = train_rbm(x, cfg.n_hidden, RBMTraining(epochs=cfg.epochs, batch_size=100, lr=cfg.lr), 1,
                             seed=seed, device=device, progress=progress)
             with torch.no_grad():
@@ -365,7 +254,7 @@ def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progre
                 "examples": ds.x[:8], "examples_recon": recon[:8],
                 "seconds": {"rbm": t_rbm, "kmeans": t_km, "tsne": t_tsne}, "data": _describe(ds)}
 
-    return _cache().get_or_compute("p2_rbm_clusters", {"cfg": cfg, "seed": seed}, compute)
+    return _cache().get_or_compute("p2_rbm_clusters", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
 
 
 def _z3_of_autoencoder(model, z2: torch.Tensor) -> torch.Tensor:
@@ -385,8 +274,8 @@ def run_mlp(cfg: MLPConfig, seed: int = 0, device="auto", progress=False) -> dic
     ``counts`` (list over thresholds of lists over layers), ``thresholds``, ``seconds``, ``data``.
     """
     def compute():
-        from ..data import load_fashion_mnist
-        from ..models import MLP, SupervisedTraining, accuracy, train_supervised
+        from ...data import load_fashion_mnist
+        from ...models import MLP, SupervisedTraining, accuracy, train_supervised
 
         tr = _subset(load_fashion_mnist("train"), cfg.M, seed)
         te = _subset(load_fashion_mnist("test"), cfg.M_test, seed)
@@ -399,7 +288,7 @@ def run_mlp(cfg: MLPConfig, seed: int = 0, device="auto", progress=False) -> dic
             return epoch > 0 and a >= cfg.target_accuracy
 
         t0 = time.time()
-        with torch_threads():
+        with cpu_threads(device):
             torch.manual_seed(seed)
             model = MLP(list(cfg.sizes), cfg.activation)
             train_supervised(model, tr.x, tr.y, SupervisedTraining(cfg.max_epochs, cfg.batch_size, cfg.lr, "adam"),
@@ -415,25 +304,28 @@ def run_mlp(cfg: MLPConfig, seed: int = 0, device="auto", progress=False) -> dic
                 "counts": counts, "thresholds": thresholds, "seconds": time.time() - t0,
                 "layer_sizes": list(cfg.sizes[1:-1]), "data": _describe(tr), "test": _describe(te)}
 
-    return _cache().get_or_compute("p2_mlp", {"cfg": cfg, "seed": seed}, compute)
+    return _cache().get_or_compute("p2_mlp", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
 
 
 def run_autoencoder(cfg: AutoencoderConfig, seed: int = 0, device="auto", progress=False) -> dict:
     """Fig. 1c: dense autoencoder on EMNIST letters, or on MNIST digits standing in for them.
 
+    ``cfg.activation`` sets the hidden units (sigmoid; 'relu' for the paper's ReLU check, binarised
+    with ``cfg.binarise = 'mean'``); the reconstruction layer is always a sigmoid.
+
     Returns ``counts`` for z1, z2 (bottleneck), z3 (decoder's hidden layer), ``layer_sizes``,
     ``mse`` (reconstruction error on the training images), a few ``examples`` and ``examples_recon``.
     """
     def compute():
-        from ..data import load_emnist_letters, load_mnist, load_or_substitute
-        from ..models import Autoencoder, SupervisedTraining, train_autoencoder
+        from ...data import load_emnist_letters, load_mnist, load_or_substitute
+        from ...models import Autoencoder, SupervisedTraining, train_autoencoder
 
         ds = _subset(load_or_substitute(load_emnist_letters, lambda: load_mnist("train")), cfg.M, seed)
         x = torch.as_tensor(ds.x)
         t0 = time.time()
-        with torch_threads():
+        with cpu_threads(device):
             torch.manual_seed(seed)
-            model = Autoencoder(list(cfg.sizes), "sigmoid", "sigmoid")
+            model = Autoencoder(list(cfg.sizes), cfg.activation, "sigmoid")
             train_autoencoder(model, x, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
                               device=device, progress=progress, loss="mse")
             dev = next(model.parameters()).device
@@ -441,12 +333,12 @@ def run_autoencoder(cfg: AutoencoderConfig, seed: int = 0, device="auto", progre
             z3 = _z3_of_autoencoder(model, z2)
             with torch.no_grad():
                 recon = torch.cat([model(x[i:i + 4096].to(dev)).cpu() for i in range(0, len(x), 4096)]).numpy()
-        return {"counts": layer_counts([z1, z2, z3], "threshold", cfg.threshold),
-                "layer_sizes": [cfg.sizes[1], cfg.sizes[2], cfg.sizes[1]], "mse": float(((recon - ds.x) ** 2).mean()),
+        return {"counts": layer_counts([z1, z2, z3], cfg.binarise, cfg.threshold), "activation": cfg.activation,
+                "binarise": cfg.binarise, "layer_sizes": [cfg.sizes[1], cfg.sizes[2], cfg.sizes[1]], "mse": float(((recon - ds.x) ** 2).mean()),
                 "examples": ds.x[:8], "examples_recon": recon[:8], "image_shape": list(ds.image_shape),
                 "seconds": time.time() - t0, "data": _describe(ds)}
 
-    return _cache().get_or_compute("p2_autoencoder", {"cfg": cfg, "seed": seed}, compute)
+    return _cache().get_or_compute("p2_autoencoder", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
 
 
 def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress=False) -> dict:
@@ -455,14 +347,14 @@ def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress
     Returns ``counts`` of the three internal layers, ``layer_shapes`` (c, h, w), ``mse``, examples.
     """
     def compute():
-        from ..data import load_cifar10, load_fashion_mnist, load_or_substitute
-        from ..models import SupervisedTraining, train_autoencoder
-        from ..models.conv import ConvAutoencoder
+        from ...data import load_cifar10, load_fashion_mnist, load_or_substitute
+        from ...models import SupervisedTraining, train_autoencoder
+        from ...models.conv import ConvAutoencoder
 
         ds = _subset(load_or_substitute(load_cifar10, lambda: load_fashion_mnist("train")), cfg.M, seed)
         x = torch.as_tensor(ds.x)
         t0 = time.time()
-        with torch_threads():
+        with cpu_threads(device):
             torch.manual_seed(seed)
             model = ConvAutoencoder(tuple(ds.image_shape), tuple(cfg.channels), "sigmoid")
             train_autoencoder(model, x, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
@@ -476,25 +368,32 @@ def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress
                 "examples": ds.x[:8], "examples_recon": recon[:8], "image_shape": list(ds.image_shape),
                 "seconds": time.time() - t0, "data": _describe(ds)}
 
-    return _cache().get_or_compute("p2_conv_autoencoder", {"cfg": cfg, "seed": seed}, compute)
+    return _cache().get_or_compute("p2_conv_autoencoder", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+
+
+def _epoch_data(cfg: EpochConfig, seed: int):
+    """(train, test) of Fig. 4: MNIST's test split when present, else images held out of the offline subset."""
+    from ...data import DatasetMissing, load_mnist, split_holdout
+
+    full = load_mnist("train")
+    try:  # the real test split when the full MNIST files are present
+        tr, te = full, _subset(load_mnist("test"), cfg.M_test, seed)
+    except DatasetMissing:  # else hold out part of the offline images (at most a fifth)
+        tr, te = split_holdout(full, min(cfg.M_test, full.M // 5), seed=seed)
+    return _subset(tr, cfg.M, seed), te
 
 
 def run_epochs(cfg: EpochConfig, seed: int = 0, device="auto", progress=False) -> dict:
     """Fig. 4: MLP on MNIST; hidden layers of the training images counted at each checkpoint epoch.
 
     Returns ``checkpoints``, ``counts`` (list over checkpoints of lists over layers), ``accuracy``
-    (held-out test accuracy at each checkpoint), ``seconds``, ``data``.
+    (held-out test accuracy at each checkpoint), ``updates_per_epoch`` (mini-batch updates in one
+    pass over the training images), ``seconds``, ``data``.
     """
     def compute():
-        from ..data import DatasetMissing, load_mnist, split_holdout
-        from ..models import MLP, SupervisedTraining, accuracy, train_supervised
+        from ...models import MLP, SupervisedTraining, accuracy, train_supervised
 
-        full = load_mnist("train")
-        try:  # the real test split when the full MNIST files are present
-            tr, te = full, _subset(load_mnist("test"), cfg.M_test, seed)
-        except DatasetMissing:  # else hold out part of the offline images (at most a fifth)
-            tr, te = split_holdout(full, min(cfg.M_test, full.M // 5), seed=seed)
-        tr = _subset(tr, cfg.M, seed)
+        tr, te = _epoch_data(cfg, seed)
         x_tr = torch.as_tensor(tr.x)
         x_te, y_te = torch.as_tensor(te.x), torch.as_tensor(te.y)
         snaps: dict[int, tuple] = {}
@@ -507,94 +406,46 @@ def run_epochs(cfg: EpochConfig, seed: int = 0, device="auto", progress=False) -
             return epoch >= max(cfg.checkpoints)
 
         t0 = time.time()
-        with torch_threads():
+        with cpu_threads(device):
             torch.manual_seed(seed)
             model = MLP(list(cfg.sizes), "sigmoid")
             train_supervised(model, tr.x, tr.y, SupervisedTraining(max(cfg.checkpoints), cfg.batch_size, cfg.lr, "adam"),
                              seed=seed, device=device, progress=progress, callback=snapshot)
         cps = sorted(snaps)
         return {"checkpoints": cps, "counts": [snaps[e][0] for e in cps], "accuracy": [snaps[e][1] for e in cps],
-                "layer_sizes": list(cfg.sizes[1:-1]), "seconds": time.time() - t0, "data": _describe(tr),
-                "test": _describe(te)}
+                "layer_sizes": list(cfg.sizes[1:-1]), "updates_per_epoch": int(math.ceil(tr.M / cfg.batch_size)),
+                "seconds": time.time() - t0, "data": _describe(tr), "test": _describe(te)}
 
-    return _cache().get_or_compute("p2_epochs", {"cfg": cfg, "seed": seed}, compute)
-
-
-# ------------------------------------------------------------------------------------------ plots
+    return _cache().get_or_compute("p2_epochs", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
 
 
-def binned_degeneracy(counts, bins_per_decade: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """m(k) averaged over logarithmic bins of k: (k_centre, m_bar) for the non-empty bins.
+def run_untrained(cfg: EpochConfig, seeds, device="cpu") -> dict:
+    """Fig. 4a over several initialisations: the untrained MLP's hidden layers on the training images.
 
-    A bin [a, b) holding n states contributes m_bar = n / (number of integers in [a, b)), the mean
-    degeneracy per integer k, comparable with the expected m(k) of a fitted law; k_centre is the
-    geometric mean of the bin's first and last integer. Sum over bins of m_bar * width = n_states.
+    For each seed the network is initialised exactly as in :func:`run_epochs` (``torch.manual_seed(seed)``,
+    then the MLP), so seed s gives :func:`run_epochs`'s epoch-0 counts. Cheap (one forward pass per seed).
+    Returns ``seeds``, ``counts`` (list over seeds of lists over layers), ``M``, ``layer_sizes``.
     """
-    c = np.asarray(counts, dtype=np.int64)
-    c = c[c > 0]
-    if c.size == 0:
-        raise ValueError("counts: expected at least one state with k_s > 0")
-    n_dec = max(np.log10(c.max() + 1), 1e-9)
-    edges = np.unique(np.floor(np.logspace(0, n_dec, max(2, int(np.ceil(n_dec * bins_per_decade)) + 1))).astype(np.int64))
-    edges[-1] = c.max() + 1
-    n, _ = np.histogram(c, bins=edges)
-    width = np.diff(edges)
-    keep = n > 0
-    centre = np.sqrt(edges[:-1] * (edges[1:] - 1))
-    return centre[keep], (n / width)[keep]
+    seeds = [int(s) for s in seeds]
 
+    def compute():
+        from ...models import MLP
 
-def plot_degeneracy(ax, counts_list, labels, evidence=None, markers=("^", "s", "o", "D", "v"), colors=None,
-                    fit_lines: bool = True):
-    """Log-log m(k) against k for each layer, with the fitted k^(-beta-1) over k >= k_min.
+        out = []
+        M = None
+        with cpu_threads(device):
+            for s in seeds:
+                tr, _ = _epoch_data(cfg, s)
+                torch.manual_seed(s)
+                model = MLP(list(cfg.sizes), "sigmoid")
+                with torch.no_grad():
+                    out.append(layer_counts(model.hidden(torch.as_tensor(tr.x)), "threshold", cfg.threshold))
+                M = tr.M
+        return {"seeds": seeds, "counts": out, "M": int(M), "layer_sizes": list(cfg.sizes[1:-1])}
 
-    Small open markers: the raw m(k) (one point per observed k; m(k) >= 1 by construction).
-    Filled markers: m(k) averaged over logarithmic bins of k (:func:`binned_degeneracy`), which
-    can fall below 1 where most k are not observed. The line is the expected degeneracy of the
-    discrete power law fitted to the tail, m(k) = n_tail k^(-alpha) / zeta(alpha, k_min), from k_min
-    to the largest k.
-    """
-    from scipy.special import zeta
-
-    from ..estimators import degeneracy
-
-    evidence = evidence or [None] * len(counts_list)
-    colors = colors or [f"C{i}" for i in range(len(counts_list))]
-    for i, (c, lab, ev) in enumerate(zip(counts_list, labels, evidence)):
-        k, m_k = degeneracy(np.asarray(c))
-        text = lab if ev is None else f"{lab}: {beta_label(ev)}"
-        mk = markers[i % len(markers)]
-        ax.loglog(k, m_k, mk, ms=2.5, color=colors[i], alpha=0.35, mfc="none", mew=0.6)
-        kb, mb = binned_degeneracy(c)
-        ax.loglog(kb, mb, mk, ms=4.5, color=colors[i], label=text)
-        if fit_lines and ev is not None and math.isfinite(ev["alpha"]) and ev["alpha"] > 1:
-            kk = np.unique(np.geomspace(ev["k_min"], max(k.max(), ev["k_min"]), 50).round())
-            ax.loglog(kk, ev["n_tail"] * kk ** -ev["alpha"] / zeta(ev["alpha"], ev["k_min"]), "-", color=colors[i],
-                      lw=1.2)
-    ax.set_xlabel("frequency $k$")
-    ax.set_ylabel("degeneracy $m(k)$")
-    ax.legend(fontsize=7, frameon=False)
-    return ax
-
-
-def scatter_partition(ax, xy, labels, title: str, seed: int = 0, max_colours: int = 20):
-    """t-SNE map coloured by partition (RBM state or k-means cluster): a shuffled cyclic palette."""
-    import matplotlib.pyplot as plt
-
-    uniq, inv = np.unique(labels, return_inverse=True)
-    perm = np.random.default_rng(seed).permutation(len(uniq))
-    cmap = plt.get_cmap("tab20", max_colours)
-    ax.scatter(xy[:, 0], xy[:, 1], c=cmap(perm[inv] % max_colours), s=4, lw=0)
-    ax.set_title(f"{title}\n({len(uniq)} groups among {len(labels)} points)", fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
+    return _cache().get_or_compute("p2_untrained", {"cfg": cfg, "seeds": seeds, "v": RESULT_VERSION}, compute)
 
 
 def as_config_dict(cfg) -> dict:
     """The preset as a plain nested dict (for display)."""
     return dataclasses.asdict(cfg)
-
-
-def _device(device):
-    return resolve_device(device)

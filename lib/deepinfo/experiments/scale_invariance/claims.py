@@ -1,0 +1,436 @@
+"""Claims of the Lee & Jo (2022) main chapter and the pure functions that decide them.
+
+Every power-law statement is decided by the book's one rule, :func:`deepinfo.estimators.power_law_verdict`
+(scale-free versus a characteristic scale, calibrated before it saw any chapter's data); its
+``"fails"`` is this book's ``"does not hold"``. The helpers :func:`power_law_claim` and :func:`all_of`
+turn one or several such verdicts into a claim :class:`~deepinfo.claims.Verdict`; the Ising page of
+the same paper uses them too. Values over seeds carry :meth:`Uncertainty.from_samples`; a power-law
+exponent carries the bootstrap interval over the tail's states.
+
+Each ``evaluate_*`` function takes the plain result dicts of :mod:`.run` (or synthetic dicts with the
+same keys: ``counts``, ``data``, ...) and returns ``{claim id: Verdict}``.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+
+from ...claims import ClaimSpec, Uncertainty, Verdict, compare, inconclusive, within
+
+try:  # the book's one power-law rule
+    from ...estimators import power_law_verdict
+except ImportError:  # pragma: no cover - until deepinfo.estimators re-exports it
+    from ...estimators.powerlaw import power_law_verdict
+
+#: power_law_verdict's status -> the claim model's status
+STATUS_OF = {"holds": "holds", "fails": "does not hold", "inconclusive": "inconclusive"}
+
+PL_THRESHOLD = ("power_law_verdict holds: a tail of at least 5 distinct k spanning at least one decade that beats an "
+                "exponential (p < 0.01), with no characteristic scale found and beta pinned to a bootstrap interval "
+                "narrower than 1")
+PL_REASON = ("the book's one power-law rule (deepinfo.estimators.power_law_verdict), calibrated before any chapter "
+             "data on exact maximal-relevance partitions, ideal k^(-beta-1) profiles and Zipf samples (must hold) and "
+             "on geometric and equal-size clusters (must fail); it asks what the paper means by a power law: "
+             "heavy-tailed and scale-free, against a characteristic cluster size")
+PL_DIFFERS = ("The paper reads power laws off log-log plots; we fit the tail by maximum likelihood and test it "
+              "against a characteristic scale (power_law_verdict).")
+
+#: P2.seed_insensitive: largest coefficient of variation of beta across seeds
+SEED_CV_MAX = 0.2
+#: P2.beta_depends_on_layer: a difference of exponents below this is 'the same beta'
+BETA_SAME = 0.1
+#: P2.untrained_deep_layers_collapse: 'a few trivial states' = resolution below this (bits)
+FEW_STATES_BITS = 2.0
+
+CLAIMS = [
+    ClaimSpec("P2.rbm_power_law", "paper",
+              "The binarised hidden states of an RBM trained on MNIST have a power-law degeneracy m(k) ~ k^(-beta-1).",
+              "power law (Fig. 1a); about 2,000 distinct states of 60,000 images", PL_THRESHOLD, PL_REASON,
+              figure="fig-p2-1a",
+              test_differs=PL_DIFFERS + " The code is the deterministic P(h|v) > 0.5 (the authors' code samples h); "
+                                        "one network; offline MNIST has 10,000 images, not 60,000."),
+    ClaimSpec("P2.kmeans_has_characteristic_size", "paper",
+              "k-means clusters of the same images have a characteristic size, not a power law.",
+              "single-peaked ('unipolar') size distribution, k = 2048 (Fig. 2a)",
+              "power_law_verdict fails on the cluster sizes (an exponential, or a log-normal peaked inside the tail, "
+              "describes them: a characteristic scale); holds there means the claim does not hold",
+              PL_REASON, figure="fig-p2-2",
+              test_differs="The paper sets k = 2048 to match its ~2,000 RBM states at M = 60,000; the presets use a "
+                           "fixed k (quick: 1,024 clusters of 10,000 images), one k-means run."),
+    ClaimSpec("P2.mlp_power_law_every_layer", "paper",
+              "Every binarised hidden layer (z1, z2, z3) of a 784-70-50-35-10 sigmoid MLP trained on Fashion-MNIST "
+              "to 87% test accuracy has a power-law m(k).",
+              "power laws in z1, z2, z3 (Fig. 1b)", "power_law_verdict holds in all three layers; any layer that "
+              "fails makes the claim fail", PL_REASON, figure="fig-p2-1b",
+              test_differs=PL_DIFFERS + " One seed; training stops at the first epoch reaching 87% (or the preset's "
+                                        "epoch cap, which the page reports)."),
+    ClaimSpec("P2.beta_depends_on_layer", "paper",
+              "The exponent beta differs between the hidden layers of the Fig. 1b network (it depends on the "
+              "layer's width).", "beta depends on the dimension of z^mu (Fig. 1b)",
+              f"beta(z1) - beta(z3) over seeds: holds if its 95% interval excludes 0, does not hold if the interval "
+              f"lies within +/- {BETA_SAME}, inconclusive otherwise",
+              f"z1 (70 units) against z3 (35 units) is the widest contrast of widths, fixed in advance so that no pair "
+              f"is chosen after seeing the data; {BETA_SAME} is about the smallest difference of slopes one can read "
+              f"off log-log plots spanning two decades", figure="fig-p2-seeds",
+              test_differs="The paper compares the slopes of one network by eye; we use the maximum-likelihood beta "
+                           "of each layer (whether or not the layer passes the power-law rule) over the seed-study "
+                           "networks, which use fewer images and epochs than Fig. 1b."),
+    ClaimSpec("P2.threshold_insensitive", "paper",
+              "The power laws of the Fig. 1b network survive binarisation thresholds other than 0.5.",
+              "existence of power laws insensitive to the binarisation threshold (stated, no figure)",
+              "power_law_verdict holds for every (threshold, layer) pair, thresholds 0.3 to 0.7", PL_REASON,
+              figure="fig-p2-threshold",
+              test_differs="The paper does not say which thresholds it tried; we use 0.3, 0.4, 0.5, 0.6 and 0.7 on "
+                           "the Fig. 1b network."),
+    ClaimSpec("P2.seed_insensitive", "paper",
+              "The exponents beta do not depend on the random initialisation of the network.",
+              "power-law exponents did not depend on the initialisation (stated, no figure)",
+              f"largest coefficient of variation of beta across seeds, over the three layers, below {SEED_CV_MAX} "
+              f"with its whole 95% interval (chi-square interval of the standard deviation)",
+              f"a {SEED_CV_MAX:.0%} seed-to-seed spread is about the precision of a slope read off a log-log plot; "
+              f"fixed before any run", figure="fig-p2-seeds",
+              test_differs="The paper gives no number or figure; our seed runs use fewer images and a shorter epoch "
+                           "cap than Fig. 1b (the page gives both)."),
+    ClaimSpec("P2.architecture_robust", "paper",
+              "The power laws persist in narrowing sigmoid MLPs of other depths and widths.",
+              "conclusion robust to depth and width of narrowing networks (stated, no figure)",
+              "power_law_verdict holds in every hidden layer of every architecture tried", PL_REASON,
+              figure="fig-p2-arch",
+              test_differs="The paper does not list its architectures; we try those of the preset, one seed each, "
+                           "with the seed-study training budget."),
+    ClaimSpec("P2.autoencoder_power_law", "paper",
+              "Every hidden layer (z1, z2, z3) of a deep dense autoencoder trained on EMNIST lowercase letters has a "
+              "power-law m(k).", "power laws in z1, z2, z3 with different exponents (Fig. 1c)",
+              "power_law_verdict holds in all three layers; on a substitute data set the claim is inconclusive (the "
+              "substitute's result is kept in the detail)", PL_REASON, figure="fig-p2-1c",
+              test_differs=PL_DIFFERS + " Widths 784-50-30-50-784 from the authors' code; without the EMNIST files "
+                                        "MNIST digits stand in; with them, upper and lower case are merged."),
+    ClaimSpec("P2.relu_power_law", "paper",
+              "With ReLU instead of sigmoid hidden units, the dense autoencoder's layers keep their power laws.",
+              "power laws remain evident with ReLU (Sec. II C, data not shown)",
+              "power_law_verdict holds in all three ReLU layers, binarised above the layer's mean activation; "
+              "inconclusive on a substitute data set", PL_REASON, figure="fig-p2-relu",
+              test_differs="The paper does not say how it binarised ReLU units; we use the rule of the authors' code "
+                           "(on when above the layer's mean activation). The paper states this for autoencoders (an "
+                           "earlier version of this page tested it on the MLP)."),
+    ClaimSpec("P2.conv_autoencoder_weaker_power_law", "paper",
+              "A convolutional autoencoder on CIFAR-10 shows power laws too, less prominent than the dense "
+              "networks', because its high-dimensional codes undersample the data.",
+              "power laws, less prominent (Fig. 3)",
+              "holds: at least one convolutional layer passes power_law_verdict and the share of images in states "
+              "of their own (mean over layers) exceeds the dense autoencoder's; does not hold: no layer passes and "
+              "none is inconclusive, or the share does not exceed the dense one; inconclusive on a substitute",
+              "the paper names undersampling as the cause, and the share of singleton states is its direct measure",
+              figure="fig-p2-3",
+              test_differs="Under our reading 'less prominent' means more undersampled (more images alone in their "
+                           "state); the paper gives no measure. Our network: three stride-2 sigmoid convolutions "
+                           "(8, 4, 4 maps); without CIFAR-10, Fashion-MNIST stands in."),
+    ClaimSpec("P2.power_law_after_one_epoch", "paper",
+              "After a single epoch of training, the hidden layers of the MNIST MLP already show power laws.",
+              "power laws begin to show after 1 epoch (Fig. 4b)",
+              "power_law_verdict holds in all three layers after one epoch", PL_REASON, figure="fig-p2-4",
+              test_differs="Under our reading 'begins to show power-law scaling' means every layer passes the "
+                           "power-law rule after one pass. The paper's epoch is 600 updates (60,000 images); offline "
+                           "ours is one pass over the images left after the hold-out (the page gives the updates); "
+                           "one seed."),
+    ClaimSpec("P2.untrained_deep_layers_collapse", "paper",
+              "Before training, the deep layers z2 and z3 of the MLP fall onto a few trivial states.",
+              "deep z^mu (mu > 1) converge into a few trivial representations at epoch 0 (Fig. 4a)",
+              f"the larger of the mean resolutions H[s] of z2 and z3 of the untrained network, over seeds, below "
+              f"{FEW_STATES_BITS:g} bits with its whole 95% interval",
+              f"'a few' states: at most about four equally used codes ({FEW_STATES_BITS:g} bits), against about 13 "
+              f"bits when every image has its own code; fixed before any run", figure="fig-p2-4",
+              test_differs="The paper shows one initialisation and notes that the outcome depends on the scheme; we "
+                           "use PyTorch's default initialisation over the seeds of the seed study."),
+]
+
+
+# --------------------------------------------------------------------------------- power-law helpers
+_FITS: dict[str, object] = {}
+
+
+def fit(counts):
+    """:func:`power_law_verdict` of the state counts ``counts`` (memoised on the sorted counts; seed 0)."""
+    c = np.sort(np.asarray(counts, dtype=np.int64).ravel())
+    c = c[c > 0]
+    key = hashlib.sha1(c.tobytes()).hexdigest()
+    if key not in _FITS:
+        _FITS[key] = power_law_verdict(c, rng=0)
+    return _FITS[key]
+
+
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fit_line(label: str, v) -> str:
+    """One line per partition: 'z1: holds, beta = 0.83 [0.80, 0.87], tail k = 3..812 (412 states, 2.4 decades)'."""
+    lo, hi = v.beta_ci
+    b = (f"beta = {v.beta:.2f}" + (f" [{lo:.2f}, {hi:.2f}]" if _finite(lo) and _finite(hi) else "")
+         if _finite(v.beta) else "no beta")
+    return (f"{label}: {STATUS_OF[v.status]}, {b}, tail k = {v.k_min}..{v.k_max} ({v.n_tail} states, "
+            f"{v.decades:.1f} decades)")
+
+
+def beta_uncertainty(v, what: str = "one network") -> Uncertainty:
+    """The bootstrap interval of a verdict's beta (else its Fisher standard error), over the tail's states."""
+    lo, hi = v.beta_ci
+    if _finite(lo) and _finite(hi):
+        return Uncertainty(f"bootstrap 95% interval of beta over the {v.n_tail} tail states ({what})",
+                           lo=float(lo), hi=float(hi), level=0.95, n=int(v.n_tail))
+    se = float(v.beta_se) if _finite(v.beta_se) else math.nan
+    return Uncertainty(f"Fisher standard error of beta over the {v.n_tail} tail states ({what})", se=se,
+                       n=int(v.n_tail))
+
+
+def _short(reason: str, n: int = 110) -> str:
+    return reason if len(reason) <= n else reason[:n - 3] + "..."
+
+
+def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "one network", scale=None) -> Verdict:
+    """A claim Verdict from one :class:`PowerLawVerdict` ``v``: its status (``invert``: the claim is 'not a
+    power law', so holds <-> does not hold), value beta with :func:`beta_uncertainty`, the rule's reason."""
+    status = STATUS_OF[v.status]
+    if invert and status != "inconclusive":
+        status = "does not hold" if status == "holds" else "holds"
+    detail = fit_line(label or "m(k)", v) + f"; {v.reason}"
+    extra = {"power_law": v.as_dict()}
+    kw = dict(scale=dict(scale or {}), extra=extra)
+    if not _finite(v.beta):
+        return inconclusive(_short(v.reason), None, None, detail, **kw)
+    unc = beta_uncertainty(v, what)
+    if status == "inconclusive":
+        return inconclusive(_short(v.reason), float(v.beta), unc, detail, **kw)
+    return Verdict(status, float(v.beta), unc, detail, **kw)
+
+
+def all_of(items, unit: str = "layers", scale=None) -> Verdict:
+    """Every partition in ``items`` (a list of (label, PowerLawVerdict)) is a power law.
+
+    holds: all hold; does not hold: at least one fails; inconclusive: none fails but some are
+    inconclusive. Value: the number that hold, with the interval [holds, holds + inconclusive].
+    """
+    items = list(items)
+    if not items:
+        raise ValueError("all_of: no partitions to judge")
+    n = len(items)
+    st = [STATUS_OF[v.status] for _, v in items]
+    nh, nf = st.count("holds"), st.count("does not hold")
+    ni = n - nh - nf
+    unc = Uncertainty(f"count of {n} per-{unit.rstrip('s')} power-law verdicts (interval: those that hold, "
+                      f"up to those that hold or are inconclusive)", lo=float(nh), hi=float(nh + ni), n=n)
+    detail = f"{nh}/{n} {unit} scale-free; " + "; ".join(fit_line(lab, v) for lab, v in items)
+    kw = dict(threshold_value=float(n), scale=dict(scale or {}),
+              extra={"per_partition": {lab: v.as_dict() for lab, v in items}})
+    if nf:
+        return Verdict("does not hold", float(nh), unc, detail, **kw)
+    if ni:
+        which = [f"{lab}: {_short(v.reason, 80)}" for (lab, v), s in zip(items, st) if s == "inconclusive"]
+        return inconclusive(f"{ni} of {n} {unit} inconclusive ({'; '.join(which)})", float(nh), unc, detail, **kw)
+    return Verdict("holds", float(nh), unc, detail, **kw)
+
+
+def on_substitute(verdict: Verdict, data: dict) -> Verdict:
+    """A verdict measured on a substitute data set becomes inconclusive (value, detail and evidence kept)."""
+    if not data.get("substitute_for"):
+        return verdict
+    return inconclusive(f"substitute data: {data.get('dataset')} stands in for {str(data['substitute_for']).split(' (')[0]} "
+                        f"(on the substitute: {verdict.status})", verdict.value, verdict.uncertainty,
+                        verdict.detail, threshold_value=verdict.threshold_value,
+                        scale={**verdict.scale, "substitute": True}, extra=verdict.extra)
+
+
+def layer_fits(counts, labels=None) -> list:
+    """[(label, PowerLawVerdict)] for the layers ``counts`` (labels z1, z2, ... by default)."""
+    labels = labels or [f"z{l}" for l in range(1, len(counts) + 1)]
+    return [(lab, fit(c)) for lab, c in zip(labels, counts)]
+
+
+def _data_scale(data: dict, **more) -> dict:
+    return {"data": data.get("dataset", ""), "M": data.get("M"), "substitute": bool(data.get("substitute_for")),
+            **more}
+
+
+# ------------------------------------------------------------------------------------- scale
+def scale(cfg) -> dict:
+    """What a reader needs to weigh the chapter's results (per-claim data and M are in each verdict)."""
+    def m(x):
+        return "all" if x is None else int(x)
+
+    return {"rbm": f"MNIST M = {m(cfg.rbm.M)}, RBM 784-{cfg.rbm.n_hidden}, {cfg.rbm.epochs} PCD epochs, "
+                   f"k-means k = {cfg.rbm.kmeans_k}",
+            "mlp": f"Fashion-MNIST M = {m(cfg.mlp.M)}, stop at {cfg.mlp.target_accuracy:.0%} or {cfg.mlp.max_epochs} "
+                   f"epochs",
+            "robustness runs": f"M = {m(cfg.robust_M)}, at most {cfg.robust_max_epochs} epochs, seeds {list(cfg.seeds)}",
+            "autoencoders": f"M = {m(cfg.ae.M)}, {cfg.ae.epochs} epochs (dense); M = {m(cfg.conv.M)}, "
+                            f"{cfg.conv.epochs} epochs (conv)",
+            "epochs study": f"MNIST M = {m(cfg.epochs.M)}, checkpoints {list(cfg.epochs.checkpoints)}",
+            "networks per claim": "one seed, except the seed study and the untrained-network check"}
+
+
+# ------------------------------------------------------------------------------------- verdicts
+def evaluate_rbm(rbm: dict) -> dict:
+    """P2.rbm_power_law and P2.kmeans_has_characteristic_size from ``counts_rbm``, ``counts_kmeans``, ``data``."""
+    sc = _data_scale(rbm.get("data", {}), networks=1)
+    km = np.asarray(rbm["counts_kmeans"])
+    return {"P2.rbm_power_law": power_law_claim(fit(rbm["counts_rbm"]), "RBM z", scale=sc),
+            "P2.kmeans_has_characteristic_size": power_law_claim(
+                fit(km), f"k-means, k = {km.size}", invert=True, what="one k-means run",
+                scale={**sc, "kmeans_k": int(km.size)})}
+
+
+def evaluate_mlp(mlp: dict) -> dict:
+    """P2.mlp_power_law_every_layer (threshold 0.5) and P2.threshold_insensitive (every threshold)."""
+    th = list(mlp["thresholds"])
+    sc = _data_scale(mlp.get("data", {}), epochs=mlp.get("epoch"), networks=1,
+                     target_reached=bool(mlp.get("reached", True)))
+    i05 = th.index(0.5) if 0.5 in th else 0
+    every = all_of(layer_fits(mlp["counts"][i05]), "layers", scale=sc)
+    pairs = [(f"z{l}@{t:g}", fit(c)) for t, counts in zip(th, mlp["counts"]) for l, c in enumerate(counts, 1)]
+    return {"P2.mlp_power_law_every_layer": every,
+            "P2.threshold_insensitive": all_of(pairs, "(threshold, layer) pairs", scale={**sc, "thresholds": th})}
+
+
+def seed_betas(runs) -> np.ndarray:
+    """(S, L) MLE exponents beta of the threshold-0.5 layers of each seed's MLP run (NaN where no fit)."""
+    return np.array([[fit(c).beta for c in r["counts"][0]] for r in runs], dtype=float)
+
+
+def _chi2_sd_interval(sd: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Interval for a normal standard deviation from its sample value ``sd`` over ``n`` values."""
+    from scipy.stats import chi2
+
+    a = (1 - level) / 2
+    return sd * math.sqrt((n - 1) / chi2.ppf(1 - a, n - 1)), sd * math.sqrt((n - 1) / chi2.ppf(a, n - 1))
+
+
+def evaluate_seeds(runs) -> dict:
+    """P2.seed_insensitive and P2.beta_depends_on_layer from the seed study's MLP runs (a list, one per seed)."""
+    runs = list(runs)
+    b = seed_betas(runs)
+    S, L = b.shape
+    sc = {**_data_scale(runs[0].get("data", {})), "seeds": S, "epochs": [r.get("epoch") for r in runs]}
+    per = "; ".join(f"z{l + 1}: beta = " + ", ".join(f"{x:.2f}" for x in b[:, l]) for l in range(L))
+    out = {}
+    # seed-to-seed spread
+    cvs, los, his, short = [], [], [], []
+    for l in range(L):
+        x = b[np.isfinite(b[:, l]), l]
+        if x.size < 2 or x.mean() == 0:
+            short.append(f"z{l + 1}")
+            continue
+        sd = float(x.std(ddof=1))
+        lo, hi = _chi2_sd_interval(sd, x.size)
+        m = abs(float(x.mean()))
+        cvs.append(sd / m)
+        los.append(lo / m)
+        his.append(hi / m)
+    if short:
+        out["P2.seed_insensitive"] = inconclusive(f"fewer than two seeds with a fitted beta in {', '.join(short)}",
+                                                  detail=per, scale=sc)
+    else:
+        unc = Uncertainty(f"95% chi-square interval of the standard deviation over {S} seeds, divided by |mean|; "
+                          f"the largest over layers", lo=max(los), hi=max(his), level=0.95, n=S)
+        out["P2.seed_insensitive"] = compare(max(cvs), unc, SEED_CV_MAX, "<", scale=sc,
+                                             detail=f"largest cv of beta across seeds {max(cvs):.3f} (95% "
+                                                    f"[{max(los):.3f}, {max(his):.3f}]) vs < {SEED_CV_MAX}; {per}")
+    # z1 against z3
+    d = b[:, 0] - b[:, L - 1]
+    d = d[np.isfinite(d)]
+    if d.size < 2:
+        out["P2.beta_depends_on_layer"] = inconclusive(f"only {d.size} seed(s) with both exponents fitted: no "
+                                                       f"spread over seeds", detail=per, scale=sc)
+    else:
+        mean = float(d.mean())
+        unc = Uncertainty.from_samples(d, "seeds")
+        text = f"beta(z1) - beta(z{L}) = {mean:.3f} +/- {unc.se:.3f} (SE over {d.size} seeds); {per}"
+        apart = compare(abs(mean), unc, 0.0, ">", detail=text, scale=sc)
+        if apart.status == "holds":
+            out["P2.beta_depends_on_layer"] = Verdict("holds", mean, unc, text, threshold_value=0.0, scale=sc)
+        else:
+            same = within(mean, unc, -BETA_SAME, BETA_SAME, detail=text, scale=sc)
+            if same.status == "holds":
+                out["P2.beta_depends_on_layer"] = Verdict("does not hold", mean, unc, text,
+                                                          threshold_value=(-BETA_SAME, BETA_SAME), scale=sc)
+            else:
+                out["P2.beta_depends_on_layer"] = inconclusive(
+                    f"the 95% interval of the difference includes 0 but is not within +/- {BETA_SAME}", mean, unc,
+                    text, threshold_value=0.0, scale=sc)
+    return out
+
+
+def evaluate_architectures(archs: dict) -> dict:
+    """P2.architecture_robust from ``{sizes tuple: MLP run}`` (threshold 0.5 counts of each)."""
+    items = [(f"{'-'.join(map(str, a))} z{l}", fit(c)) for a, r in archs.items() for l, c in enumerate(r["counts"][0], 1)]
+    first = next(iter(archs.values()))
+    sc = {**_data_scale(first.get("data", {})), "architectures": ["-".join(map(str, a)) for a in archs], "networks": 1}
+    return {"P2.architecture_robust": all_of(items, "layers", scale=sc)}
+
+
+def evaluate_autoencoders(ae: dict, relu_ae: dict) -> dict:
+    """P2.autoencoder_power_law (sigmoid) and P2.relu_power_law (ReLU) from the two dense autoencoder runs."""
+    out = {}
+    for cid, r in (("P2.autoencoder_power_law", ae), ("P2.relu_power_law", relu_ae)):
+        data = r.get("data", {})
+        v = all_of(layer_fits(r["counts"]), "layers", scale=_data_scale(data, networks=1))
+        out[cid] = on_substitute(v, data)
+    return out
+
+
+def singleton_share(counts_list) -> float:
+    """Mean over layers of the share of samples alone in their state: #{s : k_s = 1} / M."""
+    return float(np.mean([(np.asarray(c) == 1).sum() / np.asarray(c).sum() for c in counts_list]))
+
+
+def evaluate_conv(conv: dict, ae: dict) -> dict:
+    """P2.conv_autoencoder_weaker_power_law from the convolutional and the dense autoencoder runs."""
+    items = layer_fits(conv["counts"])
+    st = [STATUS_OF[v.status] for _, v in items]
+    f_conv, f_ae = singleton_share(conv["counts"]), singleton_share(ae["counts"])
+    data = conv.get("data", {})
+    sc = _data_scale(data, networks=1)
+    unc = Uncertainty.of_exact("shares counted exactly from the two networks' codes (one network each)")
+    detail = (f"singleton share {f_conv:.3f} (conv) vs {f_ae:.3f} (dense); {st.count('holds')}/3 conv layers "
+              f"scale-free; " + "; ".join(fit_line(lab, v) for lab, v in items))
+    extra = {"per_partition": {lab: v.as_dict() for lab, v in items}}
+    kw = dict(threshold_value=f_ae, scale=sc, extra=extra)
+    if f_conv <= f_ae or (st.count("holds") == 0 and st.count("inconclusive") == 0):
+        v = Verdict("does not hold", f_conv - f_ae, unc, detail, **kw)
+    elif st.count("holds") >= 1:
+        v = Verdict("holds", f_conv - f_ae, unc, detail, **kw)
+    else:
+        v = inconclusive("no convolutional layer passes the power-law rule and some are inconclusive",
+                         f_conv - f_ae, unc, detail, **kw)
+    return {"P2.conv_autoencoder_weaker_power_law": on_substitute(v, data)}
+
+
+def evaluate_epochs(ep: dict, untrained: dict) -> dict:
+    """P2.power_law_after_one_epoch (Fig. 4 run) and P2.untrained_deep_layers_collapse (untrained seeds)."""
+    from ...estimators import resolution
+
+    cps = list(ep["checkpoints"])
+    sc = {**_data_scale(ep.get("data", {})), "updates_per_epoch": ep.get("updates_per_epoch"), "networks": 1}
+    out = {}
+    if 1 in cps:
+        out["P2.power_law_after_one_epoch"] = all_of(layer_fits(ep["counts"][cps.index(1)]), "layers",
+                                                     scale={**sc, "epochs": 1})
+    else:
+        out["P2.power_law_after_one_epoch"] = inconclusive("the run has no checkpoint at epoch 1", scale=sc)
+    H = np.array([[resolution(c) for c in counts] for counts in untrained["counts"]], dtype=float)  # (S, L) bits
+    S = H.shape[0]
+    deep = list(range(1, H.shape[1]))
+    means = [float(H[:, l].mean()) for l in deep]
+    worst = deep[int(np.argmax(means))]
+    unc = Uncertainty.from_samples(H[:, worst], "initialisations (seeds)")
+    per = "; ".join(f"z{l + 1}: H[s] = " + ", ".join(f"{x:.2f}" for x in H[:, l]) + " bits" for l in range(H.shape[1]))
+    out["P2.untrained_deep_layers_collapse"] = compare(
+        max(means), unc, FEW_STATES_BITS, "<",
+        detail=f"largest deep-layer mean H[s] at initialisation: z{worst + 1}, {max(means):.2f} bits over {S} "
+               f"seeds (vs < {FEW_STATES_BITS:g}); {per}",
+        scale={"data": "MNIST", "M": untrained.get("M"), "seeds": S})
+    return out
