@@ -3,7 +3,11 @@ import numpy as np
 import pytest
 import torch
 
+import importlib
+
 from deepinfo.experiments import resolution_relevance_supplement as rs
+
+rs_run = importlib.import_module("deepinfo.experiments.resolution_relevance_supplement.run")
 from deepinfo.models.rbm import RBM
 
 
@@ -29,7 +33,7 @@ def test_activity_penalty_step_is_the_gradient_of_the_penalty():
     q = torch.sigmoid(torch.baddbmm(b.unsqueeze(1), v, W)).mean(1)
     (lam * ((p - q) ** 2).sum()).backward()
     W0, b0 = rbm.W.detach().clone(), rbm.b_h.detach().clone()
-    rs.activity_penalty_step(rbm, v, lam, p, lr)
+    rs_run.activity_penalty_step(rbm, v, lam, p, lr)
     assert torch.allclose(rbm.W - W0, -lr * W.grad, atol=1e-7)
     assert torch.allclose(rbm.b_h - b0, -lr * b.grad, atol=1e-7)
 
@@ -37,19 +41,14 @@ def test_activity_penalty_step_is_the_gradient_of_the_penalty():
 def test_abilities_match_the_closed_form():
     y = np.repeat(np.arange(4), 5)                       # P uniform over 4 labels
     q = np.array([[0, 1, 2, 3] * 3, [0, 0, 1, 1, 2, 2, 3, 3, 0, 1, 2, 3]])
-    ab, Q = rs._abilities(y, q, 4)
+    ab, Q = rs_run._abilities(y, q, 4)
     assert np.isinf(ab).all() and np.allclose(Q, 0.25)  # Q = P exactly: D = 0
     q = np.array([[0, 0, 0, 1, 2, 3, 0, 1]])              # Q = (1/2, 1/4, 1/8, 1/8) with pseudo-count 0
-    ab, Q = rs._abilities(y, q, 4)
+    ab, Q = rs_run._abilities(y, q, 4)
     assert np.allclose(Q[0], [0.5, 0.25, 0.125, 0.125])
     # generation_ability smooths Q by a pseudo-count of 1/2: Q = (n + 1/2) / (8 + 2)
     Qs = (np.array([4, 2, 1, 1]) + 0.5) / 10
     assert ab[0] == pytest.approx(1.0 / np.sum(0.25 * np.log2(0.25 / Qs)), rel=1e-12)
-
-
-def test_sem():
-    a = np.array([[1.0, 2.0], [3.0, 2.0]])
-    assert np.allclose(rs.sem(a), [1.0, 0.0])
 
 
 def test_feature_images_are_rescaled_to_unit_interval():
@@ -58,13 +57,42 @@ def test_feature_images_are_rescaled_to_unit_interval():
     assert np.allclose(F[0], [0.0, 1.0, 0.5]) and np.allclose(F[1], 0.0)
 
 
-def test_vae_optimum_reads_the_interior_peak():
-    res = {"rows": [{"n_z": n, "ability": a, "ability_groups": np.array([a, a])}
+def test_vae_optimum_collects_abilities_and_group_errors():
+    res = {"rows": [{"n_z": n, "ability": a, "ability_groups": np.array([a - 0.1, a + 0.1])}
                     for n, a in ((1, 0.1), (5, 2.0), (500, 0.5))]}
     opt = rs.vae_optimum(res)
-    assert opt["n_z"] == 5 and opt["interior"] and opt["holds"] and opt["margin"] == pytest.approx(1.5)
-    res["rows"][0]["ability"] = 3.0
-    assert not rs.vae_optimum(res)["holds"]
+    assert opt["n_z"] == [1, 5, 500] and opt["best"] == 1
+    assert np.allclose(opt["abilities"], [0.1, 2.0, 0.5]) and np.allclose(opt["errs"], 0.1)
+
+
+def test_full_preset_runs_offline_with_10000_images():
+    """Issue 14: the full preset asked for 50,000 + 10,000 images for Fig. S5; offline MNIST has 10,000."""
+    full = rs.PRESETS["full"].s5
+    M_train, M_test = rs.s5_split(full, 10000)
+    assert M_train + M_test == 10000 and M_test == round(10000 * full.M_test / (full.M_train + full.M_test))
+    assert rs.s5_split(full, 60000) == (full.M_train, full.M_test)      # with the IDX files: the paper's split
+    assert rs.s5_split(rs.PRESETS["quick"].s5, 10000) == (2000, 1000)    # presets that fit are unchanged
+    with pytest.raises(ValueError):
+        rs.s5_split(full, 2)
+    assert "10,000" in rs.PRESETS["full"].setting and "paper's scale" not in rs.PRESETS["full"].setting
+
+
+def test_classifiers_match_the_main_page():
+    """Both pages must label generated digits with the same (cached) classifier."""
+    from deepinfo.experiments.resolution_relevance import PRESETS as MAIN
+
+    for name, cfg in rs.PRESETS.items():
+        assert cfg.classifier == MAIN[name].classifier == rs.CLASSIFIERS[name]
+
+
+def test_power_law_by_layer_uses_the_one_rule():
+    rng = np.random.default_rng(0)
+    zipf = np.unique(rng.zipf(2.0, 5000), return_counts=True)[1]
+    geo = rng.geometric(0.3, 400)
+    out = rs.power_law_by_layer({"counts": [[zipf, zipf], [geo, geo]]})   # counts[l][r]: 2 layers, 2 realisations
+    assert out["beta"].shape == (2, 2)
+    assert [v.status for v in out["verdicts"][0]] == [out["verdicts"][0][0].status, "fails"]
+    assert np.isnan(out["beta"][:, 1]).all()                              # no exponent where the rule fails
 
 
 def test_presets_cover_the_paper_latent_dimensions():

@@ -210,7 +210,7 @@ def relevance_peak(H_k) -> Verdict:
     val = _mean(peaks)
     lo, hi = PAPER_PEAK_LAYER - PEAK_WINDOW, PAPER_PEAK_LAYER + PEAK_WINDOW
     return within(val, _unc(peaks), lo, hi,
-                  detail=f"H[k] largest at " + ", ".join(f"H{p}" for p in peaks) + f" (realisations); mean {val:.2f} "
+                  detail="H[k] largest at " + ", ".join(f"H{p}" for p in peaks) + f" (realisations); mean {val:.2f} "
                          f"vs the paper's H{PAPER_PEAK_LAYER} (window H{lo}..H{hi})")
 
 
@@ -293,7 +293,7 @@ def trained_power_laws(verdicts, layers: Iterable[int] = POWER_LAW_LAYERS) -> Ve
     failing = [l for j, l in enumerate(layers) if (st[:, j] == "fails").sum() > R / 2]
     value = float(per_real.mean())
     if failing:
-        return Verdict("does not hold", value, unc, detail + f"; fails in most realisations: "
+        return Verdict("does not hold", value, unc, detail + "; fails in most realisations: "
                        + ", ".join(f"H{l}" for l in failing), threshold_value=1.0)
     if held.all():
         return Verdict("holds", value, unc, detail, threshold_value=1.0)
@@ -356,7 +356,7 @@ def zipf_at_critical(H_s, H_k, beta, bound_beta=None) -> Verdict:
     if bound_beta is not None:
         bb = np.array([np.asarray(bound_beta)[r, l - 1] for r, l in enumerate(lc)])
         extra = f"; bound-slope beta there {np.nanmean(bb):.2f}"
-    detail = (f"critical layer " + ", ".join(f"H{l}" for l in lc) + f"; fitted beta there "
+    detail = ("critical layer " + ", ".join(f"H{l}" for l in lc) + "; fitted beta there "
               + ", ".join(f"{x:.2f}" for x in b) + extra + "; beta closest to 1 at "
               + ", ".join(f"H{l}" for l in closest))
     if not np.isfinite(b).any():
@@ -377,7 +377,7 @@ def generation_at_critical(H_s, H_k, ability) -> Verdict:
         margins.append(float(a[r, l - 1] - np.nanmax(others)))
         best.append(int(np.nanargmax(a[r])) + 1)
     return compare(_mean(margins), _unc(margins), 0.0, ">",
-                   detail=f"critical layer " + ", ".join(f"H{l}" for l in lc) + "; best generation at "
+                   detail="critical layer " + ", ".join(f"H{l}" for l in lc) + "; best generation at "
                           + ", ".join(f"H{l}" for l in best) + f"; margin of the critical layer over the best "
                           f"other layer {_mean(margins):+.3g} (1/bits)")
 

@@ -1,4 +1,4 @@
-"""Supplementary figures S1-S6 of Song, Marsili & Jo 2018 (book/resolution_relevance_supplement.md).
+"""Supplementary figures S1-S6 of Song, Marsili & Jo 2018 (book/resolution_relevance_supplement.md): runners.
 
 Presets (the only place the sizes live) and runners that return plain dicts (arrays,
 numbers, lists), cached by configuration with :class:`deepinfo.cache.ResultCache`:
@@ -10,22 +10,22 @@ numbers, lists), cached by configuration with :class:`deepinfo.cache.ResultCache
 * :func:`discriminative_result`  binarised hidden layers of MLPs and a CNN vs N_H (S5)
 * :func:`vae_result`          VAE generation ability vs the latent dimension N_z (S6)
 
-Resolution H[s] and relevance H[k] are in bits (Song et al. eq. 1-2); figures divide by log2 M.
+Resolution H[s] and relevance H[k] are in bits (Song et al. eq. 1-2), stored with M; figures divide by
+log2 M at plot time. Power laws are decided by :func:`deepinfo.estimators.power_law_verdict` (see
+:func:`power_law_by_layer`).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 
-from ..cache import ResultCache
-from ..device import resolve_device
-from ..estimators import relevance, resolution, state_counts
-from ..models.classifier import ClassifierConfig
-from .resolution_relevance import PRESETS as _MAIN  # the main page's digit classifier: one cached model for both pages
-from ..device import cpu_threads
+from ...cache import ResultCache
+from ...device import cpu_threads, resolve_device
+from ...estimators import relevance, resolution, state_counts
+from ...models.classifier import ClassifierConfig
+from ...stats import mean_se
 
 MNIST_SIZES = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5)          # Song et al. Fig. 1 (H1..H10)
 LETTER_SIZES = (320, 160, 120, 100, 95, 90, 85, 80, 75, 70)        # Fig. S3 caption (V = 128)
@@ -125,6 +125,16 @@ class SupplementConfig:
     setting: str = ""
 
 
+# The digit classifier of each preset: the same configs as the main page's (book/resolution_relevance.md),
+# so both pages label generated digits with one cached model (tests/test_resolution_relevance_supplement.py
+# checks that they agree).
+CLASSIFIERS = {
+    "smoke": ClassifierConfig(epochs=1, channels=(8, 16), n_hidden=64),
+    "quick": ClassifierConfig(epochs=4, channels=(8, 16), n_hidden=64),
+    "full": ClassifierConfig(epochs=15, channels=(32, 64), n_hidden=256),
+}
+
+
 def _s2(rbm_sizes, n_samples, n_sweeps, not_narrow=(100,) * 10, shallow=(250, 30, 5)):
     return S2Config(architectures=(("deep, narrowing", MNIST_SIZES), ("deep, not narrowing", tuple(not_narrow)),
                                    ("shallow, narrowing", tuple(shallow))),
@@ -140,7 +150,7 @@ PRESETS = {
         s4=S4Config(M=500, epochs=1, lambda_c=(0.0, 0.1), lambda_a=(0.0, 1.0, 10.0)),
         s5=S5Config(M_train=500, M_test=300, n_hidden=(5, 50), epochs=1),
         s6=S6Config(M=500, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=1, n_generated=300, n_groups=3),
-        classifier=_MAIN["smoke"].classifier,
+        classifier=CLASSIFIERS["smoke"],
         setting="smoke: M = 500 images, 1 epoch, 2 realisations (a plumbing check, not evidence)"),
     "quick": SupplementConfig(
         s1=S1Config(M=2000, epochs=5, n_realisations=2),
@@ -150,7 +160,7 @@ PRESETS = {
         s4=S4Config(M=2000, epochs=5),
         s5=S5Config(M_train=2000, M_test=1000, n_hidden=(5, 10, 20, 50, 100, 500), epochs=2),
         s6=S6Config(M=2000, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=4, n_generated=2000),
-        classifier=_MAIN["quick"].classifier,
+        classifier=CLASSIFIERS["quick"],
         setting="quick: M = 2,000-3,000 images, 2-5 epochs, 2 realisations"),
     "full": SupplementConfig(
         s1=S1Config(M=60000, epochs=200, n_realisations=12),
@@ -162,8 +172,9 @@ PRESETS = {
         s5=S5Config(M_train=50000, M_test=10000, n_hidden=(5, 10, 20, 50, 100, 200, 500, 1000), epochs=20,
                     cnn_channels=(32, 64)),
         s6=S6Config(M=60000, n_z=(1, 2, 5, 10, 20, 50, 100, 500), epochs=100, n_generated=10000),
-        classifier=_MAIN["full"].classifier,
-        setting="full: the paper's scale (60,000 MNIST images, 200 epochs, 12 realisations)"),
+        classifier=CLASSIFIERS["full"],
+        setting="full: the paper's sizes where the data allow: M = 60,000 requested, but offline MNIST has "
+                "10,000 images (60,000 with the IDX files in data/mnist/); 200 epochs, 12 realisations"),
 }
 
 
@@ -190,7 +201,7 @@ def letters_dataset(seed: int = 0):
     """
     from dataclasses import replace
 
-    from ..data import DatasetMissing, load_fashion_mnist, load_mnist, load_ocr_letters, load_or_substitute
+    from ...data import DatasetMissing, load_fashion_mnist, load_mnist, load_ocr_letters, load_or_substitute
 
     def substitute():
         try:
@@ -207,7 +218,7 @@ def letters_dataset(seed: int = 0):
 
 def dataset(name: str, M: int, seed: int = 0):
     """(x (M, D) float32 in [0, 1], y (M,) int64, description) for a DBN run."""
-    from ..data import load_mnist
+    from ...data import load_mnist
 
     if name in ("mnist", "mnist_flipped"):
         ds = load_mnist("train").subset(M, seed=seed)
@@ -241,7 +252,7 @@ def dbn_result(spec: DBNSpec, seed: int = 0, device="auto", cache: ResultCache |
 
     Returns ``{"state", "H_s" (R, L), "H_k" (R, L), "counts" [l][r], "log2M", "data", "M", "sizes"}``.
     """
-    from ..models.rbm import DBN, RBMTraining
+    from ...models.rbm import DBN, RBMTraining
 
     dev = resolve_device(device)
 
@@ -258,24 +269,20 @@ def dbn_result(spec: DBNSpec, seed: int = 0, device="auto", cache: ResultCache |
         return (cache or ResultCache()).get_or_compute("rr_supp_dbn", {"spec": asdict(spec), "seed": seed}, compute)
 
 
-def power_law_by_layer(res: dict) -> dict:
-    """beta (mean over realisations) and its spread per layer, from :func:`deepinfo.estimators.powerlaw_beta`."""
-    from ..estimators import powerlaw_beta
+def power_law_by_layer(res: dict, seed: int = 0) -> dict:
+    """:func:`deepinfo.estimators.power_law_verdict` of every layer and realisation of a :func:`dbn_result`:
+    ``verdicts[r][l]``, and ``beta`` (R, L) the fitted exponent (NaN where the rule does not accept a power law)."""
+    from ...estimators import power_law_verdict
 
-    L = len(res["counts"])
-    beta = np.full((len(res["counts"][0]), L), np.nan)
-    for l in range(L):
-        for r, k in enumerate(res["counts"][l]):
-            try:
-                beta[r, l] = powerlaw_beta(k).beta
-            except (ValueError, RuntimeError):
-                pass  # too few distinct frequencies to fit a power law (e.g. all states distinct)
-    return {"beta": beta}
+    L, R = len(res["counts"]), len(res["counts"][0])
+    verdicts = [[power_law_verdict(np.asarray(res["counts"][l][r]), rng=seed) for l in range(L)] for r in range(R)]
+    beta = np.array([[v.beta if v.status == "holds" else np.nan for v in row] for row in verdicts], dtype=float)
+    return {"verdicts": verdicts, "beta": beta}
 
 
 # ------------------------------------------------------------------------------- generation
 def _labeller_digits(classifier: ClassifierConfig, seed: int, device, cache: ResultCache | None = None):
-    from ..models.classifier import predict, trained_classifier
+    from ...models.classifier import predict, trained_classifier
 
     model, info = trained_classifier(classifier, seed=seed, device=device, cache=cache, progress=False)
     return (lambda x: predict(model, x)), info
@@ -284,8 +291,8 @@ def _labeller_digits(classifier: ClassifierConfig, seed: int, device, cache: Res
 def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: ResultCache | None,
                       M: int | None = None):
     """An MLP 128-256-10 (ReLU) trained on the letters data set (or its substitute); returns (predict, info)."""
-    from ..data import split_holdout
-    from ..models.feedforward import MLP, SupervisedTraining, train_supervised
+    from ...data import split_holdout
+    from ...models.feedforward import MLP, SupervisedTraining, train_supervised
 
     dev = resolve_device(device)
     ds = letters_dataset(seed)
@@ -323,7 +330,7 @@ def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: Result
 def _abilities(y: np.ndarray, q_labels: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """1/D(P||Q) (:func:`deepinfo.estimators.generation_ability`, its default rule for unproduced labels)
     and the raw label frequencies Q for generated labels ``q_labels`` (..., n); shapes (...) and (..., C)."""
-    from ..estimators import generation_ability, label_distribution
+    from ...estimators import generation_ability, label_distribution
 
     lead = q_labels.shape[:-1]
     flat = q_labels.reshape(-1, q_labels.shape[-1])
@@ -343,8 +350,8 @@ def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labelle
     ``{"ability" (R, L), "Q" (R, L, n_classes), "P" (n_classes,), "labeller": info, "images" [l] (n_show, D)}``.
     The cache keeps the generated samples' labels; the abilities are computed from them on each call.
     """
-    from ..estimators import label_distribution
-    from ..models.rbm import DBN, generate
+    from ...estimators import label_distribution
+    from ...models.rbm import DBN, generate
 
     dev = resolve_device(device)
     cache = cache or ResultCache()
@@ -385,7 +392,7 @@ def train_sparse_rbm(x, n_hidden: int, epochs: int, lambda_c: float = 0.0, lambd
     of the first penalty) and then the gradient step of the activity penalty,
     dC/dq_j = -2 lambda_a (p - q_j), dq_j/dW_ij = <v_i s_j>, dq_j/db_j = <s_j>, s = q (1 - q).
     """
-    from ..models.rbm import RBM
+    from ...models.rbm import RBM
 
     dev = resolve_device(device)
     x = torch.as_tensor(np.asarray(x), dtype=torch.float32).to(dev)
@@ -445,7 +452,7 @@ def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: Result
 # ---------------------------------------------------------------------- S5: discriminative models
 def cnn_with_hidden(n_hidden: int, channels: tuple) -> torch.nn.Module:
     """The book's digit CNN (:class:`deepinfo.models.classifier.DigitCNN`) with a sigmoid hidden layer of N_H units."""
-    from ..models.classifier import DigitCNN
+    from ...models.classifier import DigitCNN
 
     model = DigitCNN(28, tuple(channels), n_hidden, 10)
     model.head[2] = torch.nn.Sigmoid()   # Fig. S5c: the fully connected hidden layer is sigmoidal
@@ -469,17 +476,32 @@ def hidden_codes(model: torch.nn.Module, kind: str, x: torch.Tensor) -> np.ndarr
     return (z > thr).to(torch.uint8).cpu().numpy()
 
 
+def s5_split(cfg: S5Config, n_available: int) -> tuple[int, int]:
+    """(M_train, M_test) of Fig. S5 for ``n_available`` images: the configured sizes when they fit, else the
+    available images split in the configured proportion (offline MNIST has 10,000 images, so the full
+    preset's 50,000 + 10,000 becomes 8,333 + 1,667). Raises if fewer than 2 images would be held out."""
+    want = cfg.M_train + cfg.M_test
+    if want <= n_available:
+        return int(cfg.M_train), int(cfg.M_test)
+    M_test = int(round(n_available * cfg.M_test / want))
+    if M_test < 2 or n_available - M_test < 2:
+        raise ValueError(f"S5: {n_available} images cannot be split into training and test sets")
+    return int(n_available - M_test), M_test
+
+
 def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
     """Fig. S5: for MLP (sigmoid), MLP (ReLU) and CNN, per N_H: train/test accuracy, H[s], H[k] and counts
     of the binarised hidden states of the M_train training images."""
-    from ..data import load_mnist, split_holdout
-    from ..models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
+    from ...data import load_mnist, split_holdout
+    from ...models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
 
     dev = resolve_device(device)
 
     def compute():
-        ds = load_mnist("train").subset(cfg.M_train + cfg.M_test, seed=seed)
-        tr, te = split_holdout(ds, cfg.M_test, seed=seed)
+        full = load_mnist("train")
+        M_train, M_test = s5_split(cfg, full.M)
+        ds = full.subset(M_train + M_test, seed=seed)
+        tr, te = split_holdout(ds, M_test, seed=seed)
         xtr, ytr = torch.as_tensor(tr.x).to(dev), torch.as_tensor(tr.y).to(dev)
         xte, yte = torch.as_tensor(te.x).to(dev), torch.as_tensor(te.y).to(dev)
         out = {"M": tr.M, "M_test": te.M, "log2M": float(np.log2(tr.M)), "labels": tr.y}
@@ -511,9 +533,9 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
     digit CNN. Returns per N_z the generation ability (mean and standard error over ``n_groups`` groups
     of generated samples), Q(label), the final training loss and 20 generated images. The cache keeps
     the generated samples' labels; the abilities are computed from them on each call."""
-    from ..estimators import label_distribution
-    from ..models.feedforward import SupervisedTraining
-    from ..models.vae import VAE, negative_elbo, train_vae
+    from ...estimators import label_distribution
+    from ...models.feedforward import SupervisedTraining
+    from ...models.vae import VAE, negative_elbo, train_vae
 
     dev = resolve_device(device)
     label, info = _labeller_digits(classifier, seed, dev, cache)
@@ -549,14 +571,6 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
     return out
 
 
-def sem(a, axis=0) -> np.ndarray:
-    """Standard error of the mean over ``axis`` (NaN-aware; 0 when a single value)."""
-    a = np.asarray(a, dtype=float)
-    n = np.sum(np.isfinite(a), axis=axis)
-    sd = np.nanstd(a, axis=axis, ddof=1) if np.max(n) > 1 else np.zeros(np.delete(a.shape, axis))
-    return np.where(n > 1, sd / np.sqrt(np.maximum(n, 1)), 0.0)
-
-
 # ------------------------------------------------------------------------- one call per figure
 def s1_results(cfg: S1Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
     """Fig. S1: the standard DBN on MNIST and on bit-flipped MNIST, at epoch 0 and after ``cfg.epochs``."""
@@ -582,47 +596,23 @@ def best_generation(gen: dict) -> tuple[float, float, int]:
     a = np.asarray(gen["ability"], dtype=float)          # (R, L)
     mean = a.mean(0)
     l = int(np.argmax(mean))
-    return float(mean[l]), float(sem(a[:, l])), l + 1
-
-
-def fit_power_law(counts) -> dict:
-    """beta +/- error (:func:`powerlaw_beta`) and the log-likelihood ratios (R, p) against a log-normal and an
-    exponential (:func:`powerlaw_compare`); NaN where the counts cannot be fitted (e.g. all states distinct)."""
-    from ..estimators import powerlaw_beta, powerlaw_compare
-
-    out = {"beta": np.nan, "beta_err": np.nan, "k_min": np.nan, "n_tail": 0,
-           "R_lognormal": np.nan, "p_lognormal": np.nan, "R_exponential": np.nan, "p_exponential": np.nan}
-    try:
-        f = powerlaw_beta(counts)
-        out.update(beta=f.beta, beta_err=f.beta_err, k_min=f.k_min, n_tail=f.n_tail)
-        for alt in ("lognormal", "exponential"):
-            out[f"R_{alt}"], out[f"p_{alt}"] = powerlaw_compare(counts, alt)
-    except (ValueError, RuntimeError, FloatingPointError):
-        pass
-    return out
-
-
-def power_law_supported(fit: dict, alpha: float = 0.1) -> bool:
-    """The Clauset et al. (2009) reading: a power law is supported when it is significantly better than the
-    exponential (R > 0, p < alpha) and not significantly worse than the log-normal (not (R < 0 and p < alpha))."""
-    if not np.isfinite(fit["R_exponential"]):
-        return False
-    better_than_exp = fit["R_exponential"] > 0 and fit["p_exponential"] < alpha
-    not_worse_than_ln = not (fit["R_lognormal"] < 0 and fit["p_lognormal"] < alpha)
-    return bool(better_than_exp and not_worse_than_ln)
+    se = mean_se(a[:, l])[1] if a.shape[0] > 1 else float("nan")
+    return float(mean[l]), float(se), l + 1
 
 
 def s5_summary(res: dict) -> dict:
-    """Per model kind and N_H: beta fits and the majority-label error of the binarised hidden states;
-    and the N_H of maximal H[s] + H[k] (the most informative representation) per kind."""
-    from ..estimators import hidden_state_error
+    """Per model kind and N_H: the power-law verdict (``power_law``, :func:`power_law_verdict`), its beta and
+    beta_err (Fisher standard error), the majority-label error of the binarised hidden states; and ``best``,
+    the N_H of maximal H[s] + H[k] (the most informative representation) per kind."""
+    from ...estimators import hidden_state_error, power_law_verdict
 
     out = {}
     for kind in ("mlp_sigmoid", "mlp_relu", "cnn"):
         rows = []
         for row in res[kind]:
-            fit = fit_power_law(row["counts"])
-            rows.append(dict(fit, n_hidden=row["n_hidden"], H_s=row["H_s"], H_k=row["H_k"],
+            v = power_law_verdict(np.asarray(row["counts"]), rng=0)
+            rows.append(dict(power_law=v, beta=v.beta, beta_err=v.beta_se, n_hidden=row["n_hidden"],
+                             H_s=row["H_s"], H_k=row["H_k"],
                              error=float(hidden_state_error(row["codes"], res["labels"])),
                              acc_train=row["acc_train"], acc_test=row["acc_test"]))
         best = int(np.argmax([r["H_s"] + r["H_k"] for r in rows]))
@@ -631,55 +621,11 @@ def s5_summary(res: dict) -> dict:
 
 
 def vae_optimum(res: dict) -> dict:
-    """N_z of the highest generation ability, its group standard error, and the abilities at the two ends."""
+    """Generation ability per N_z with its standard error over groups of generated images: ``abilities``,
+    ``errs``, ``n_z`` (list), ``best`` (index of the largest ability)."""
     ab = np.array([r["ability"] for r in res["rows"]])
-    err = np.array([sem(r["ability_groups"]) for r in res["rows"]])
-    i = int(np.argmax(ab))
-    n_z = [r["n_z"] for r in res["rows"]]
-    interior = 0 < i < len(ab) - 1
-    margin = float(ab[i] - max(ab[0], ab[-1]))
-    return {"n_z": n_z[i], "ability": float(ab[i]), "err": float(err[i]), "interior": bool(interior),
-            "margin": margin, "holds": bool(interior and margin > err[i]), "abilities": ab, "errs": err}
-
-
-# ---------------------------------------------------------------------------------- plotting
-def plot_plane(ax, res: dict, label: str, line: bool = True, **kw):
-    """Layers of one DBN on the (H[s], H[k]) / log2 M plane: mean over realisations, standard deviation bars."""
-    hs, hk = res["H_s"] / res["log2M"], res["H_k"] / res["log2M"]
-    ax.errorbar(hs.mean(0), hk.mean(0), xerr=hs.std(0), yerr=hk.std(0), label=label,
-                ls="-" if line else "none", **{"marker": "s", "ms": 5, "capsize": 2, **kw})
-    return ax
-
-
-@functools.lru_cache(maxsize=16)
-def _bound(M: int) -> tuple[np.ndarray, np.ndarray]:
-    from ..estimators import max_relevance_curve
-
-    hs, hk = max_relevance_curve(int(M))
-    return np.asarray(hs), np.asarray(hk)
-
-
-def plot_bound(ax, M: int):
-    """The maximal relevance for a given resolution (:func:`deepinfo.estimators.max_relevance_curve`)."""
-    hs, hk = _bound(int(M))
-    lm = np.log2(M)
-    ax.plot(np.asarray(hs) / lm, np.asarray(hk) / lm, "k:", lw=1, label="max. relevance")
-    ax.set_xlabel("H[s] / log M")
-    ax.set_ylabel("H[k] / log M")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 0.62)
-    return ax
-
-
-def plot_degeneracy(ax, counts, label: str, **kw):
-    """m_k against k on log-log axes for one set of state counts."""
-    from ..estimators import degeneracy
-
-    k, m_k = degeneracy(counts)
-    ax.loglog(k, m_k, "o", ms=3.5, label=label, **kw)
-    ax.set_xlabel("k")
-    ax.set_ylabel("$m_k$")
-    return ax
+    err = np.array([mean_se(r["ability_groups"])[1] for r in res["rows"]])
+    return {"abilities": ab, "errs": err, "n_z": [r["n_z"] for r in res["rows"]], "best": int(np.argmax(ab))}
 
 
 def feature_images(W: np.ndarray, n: int = 49) -> np.ndarray:

@@ -1,0 +1,171 @@
+"""The claims of Song, Marsili & Jo 2018's supplementary figures S2, S5 and S6, and their verdict functions.
+
+Thresholds were fixed before the page's quick run was looked at; every function is pure (plain
+arrays and dicts in, a :class:`deepinfo.claims.Verdict` out). Power laws are decided only by
+:func:`deepinfo.estimators.power_law_verdict` ("fails" becomes "does not hold").
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...claims import ClaimSpec, Uncertainty, Verdict, compare, inconclusive
+from ...stats import mean_se
+
+DEEP = "deep, narrowing"
+
+
+def _c(id, kind, statement, paper_value, threshold, threshold_reason, figure, test_differs=""):
+    return ClaimSpec(id=id, kind=kind, statement=statement, paper_value=paper_value, threshold=threshold,
+                     threshold_reason=threshold_reason, figure=figure, test_differs=test_differs)
+
+
+CLAIMS = [
+    _c("P1.deep_narrowing_generates_best", "paper",
+       "A deep, gradually narrowing DBN generates better (higher 1/D(P||Q)) than deep non-narrowing, shallow "
+       "or single-RBM networks",
+       "deep narrowing best; the others poor (Fig. S2b)",
+       "best-layer 1/D of the deep narrowing DBN minus the best-layer 1/D of its strongest rival > 0, with the "
+       "95% interval of the difference (standard errors over realisations combined)",
+       "'necessary to achieve high generation ability' means it beats every other architecture; the interval "
+       "says whether the margin is more than realisation noise",
+       "fig-p1-s2",
+       "fewer realisations, chains and sweeps than the paper; the rival is chosen after the run (the best "
+       "of the others), which makes the test harder, not easier"),
+    _c("P1.other_networks_lower_relevance", "paper",
+       "Deep non-narrowing, shallow and single-RBM networks reach lower relevance H[k] than the deep "
+       "narrowing DBN",
+       "H[k] stays low compared with deep narrowing (Fig. S2a)",
+       "largest H[k] over the layers of the deep narrowing DBN minus that of each other network > 0 bits "
+       "(the smallest such margin, 95% interval from the realisations)",
+       "the paper's wording compares the networks' relevance; the highest layer is each network's best case",
+       "fig-p1-s2",
+       "all networks see the same M images, so H[k] is compared in bits"),
+    _c("P1.discriminative_power_laws", "paper",
+       "Binarised hidden states of MLPs (sigmoid, ReLU) and a CNN have power-law m_k",
+       "power laws in all three (Fig. S5a-c)",
+       "power_law_verdict holds at the most informative width (largest H[s] + H[k]) of each of the three models",
+       "the book's one calibrated power-law rule; the most informative width is the one whose tail can be "
+       "judged (very narrow or very wide layers leave no tail)",
+       "fig-p1-s5",
+       "the paper shows m_k for several N_H by eye; we decide one width per model with a likelihood test"),
+    _c("P1.vae_optimal_latent_dimension", "paper",
+       "A VAE's generation ability peaks at an intermediate latent dimension N_z",
+       "an optimal intermediate N_z; poor at N_z = 1 and 500 (Fig. S6g)",
+       "best 1/D over the interior N_z minus the better of the two ends > 0, with its 95% interval "
+       "(standard errors over groups of generated images combined)",
+       "'an optimal dimension' means an interior maximum that beats both ends by more than the sampling "
+       "noise of the generated labels",
+       "fig-p1-s6g",
+       "one VAE per N_z: the spread is over groups of generated images, not over trained VAEs"),
+]
+
+IDS = [c.id for c in CLAIMS]
+
+
+def _difference(a: float, se_a: float, b: float, se_b: float, over: str, n: int | None = None) -> tuple[float, Uncertainty]:
+    se = math.sqrt(se_a ** 2 + se_b ** 2) if math.isfinite(se_a) and math.isfinite(se_b) else float("nan")
+    return a - b, Uncertainty(method=f"standard errors over {over} combined in quadrature", se=se, n=n)
+
+
+def deep_narrowing_generates_best(best: dict) -> Verdict:
+    """``best[name] = (mean ability of the best layer, its standard error, that layer)`` per network; the deep
+    narrowing DBN (key ``DEEP``) against the strongest other network."""
+    if DEEP not in best or len(best) < 2:
+        raise ValueError(f"best: expected {DEEP!r} and at least one other network, got {sorted(best)}")
+    deep = best[DEEP]
+    others = {n: b for n, b in best.items() if n != DEEP}
+    rival = max(others, key=lambda n: others[n][0])
+    gap, unc = _difference(deep[0], deep[1], others[rival][0], others[rival][1], "realisations")
+    return compare(gap, unc, 0.0, ">",
+                   detail=f"best 1/D: deep narrowing {deep[0]:.3g} +/- {deep[1]:.2g} (H{deep[2]}) vs {rival} "
+                          f"{others[rival][0]:.3g} +/- {others[rival][1]:.2g} (H{others[rival][2]}); "
+                          f"difference {gap:+.3g}")
+
+
+def other_networks_lower_relevance(H_k: dict) -> Verdict:
+    """``H_k[name]``: (R, L) relevance in bits of each network's layers; the deep narrowing DBN's largest H[k]
+    against each other network's, the smallest margin decides."""
+    if DEEP not in H_k or len(H_k) < 2:
+        raise ValueError(f"H_k: expected {DEEP!r} and at least one other network, got {sorted(H_k)}")
+
+    def peak(a):
+        a = np.atleast_2d(np.asarray(a, dtype=float))
+        per = a.max(axis=1)                              # each realisation's highest layer
+        m, se, n = mean_se(per) if len(per) > 1 else (float(per[0]), float("nan"), 1)
+        return m, se, n
+
+    d = peak(H_k[DEEP])
+    margins = {n: _difference(d[0], d[1], *peak(a)[:2], "realisations") for n, a in H_k.items() if n != DEEP}
+    worst = min(margins, key=lambda n: margins[n][0])
+    gap, unc = margins[worst]
+    return compare(gap, unc, 0.0, ">",
+                   detail=f"largest H[k]: deep narrowing {d[0]:.2f} bits; margin over " + ", ".join(
+                       f"{n} {m[0]:+.2f}" for n, m in margins.items()) + f" bits; smallest: {worst}")
+
+
+def verdict_of_power_law(v) -> Verdict:
+    """A :class:`PowerLawVerdict` as a claim verdict: holds -> holds, fails -> does not hold, else inconclusive;
+    the value is beta with its bootstrap interval (or Fisher standard error)."""
+    beta = float(getattr(v, "beta", math.nan))
+    ci = tuple(getattr(v, "beta_ci", (math.nan, math.nan)))
+    reason = str(getattr(v, "reason", "")) or "no reason given"
+    if not math.isfinite(beta):
+        if v.status == "inconclusive":
+            return inconclusive(reason, detail=reason)
+        return Verdict("does not hold" if v.status == "fails" else "holds", float(getattr(v, "n_distinct_k", 0)),
+                       Uncertainty.of_exact("power_law_verdict without an exponent"), reason)
+    unc = (Uncertainty(method="bootstrap 95% interval of beta over the tail's states", lo=ci[0], hi=ci[1], level=0.95)
+           if all(map(math.isfinite, ci)) and ci[0] <= ci[1] else
+           Uncertainty(method="Fisher standard error of beta", se=float(getattr(v, "beta_se", math.nan))))
+    status = {"holds": "holds", "fails": "does not hold"}.get(v.status)
+    if status is None:
+        return inconclusive(reason, beta, unc, reason)
+    return Verdict(status, beta, unc, reason)
+
+
+def discriminative_power_laws(per_model: dict) -> Verdict:
+    """``per_model[name] = (N_H, PowerLawVerdict)`` at each model's most informative width; all must hold."""
+    parts = {n: verdict_of_power_law(v) for n, (_, v) in per_model.items()}
+    statuses = [p.status for p in parts.values()]
+    n_ok = sum(s == "holds" for s in statuses)
+    detail = "; ".join(f"{n} (N_H = {per_model[n][0]}): {p.status}, {p.detail}" for n, p in parts.items())
+    unc = Uncertainty(method="count of models; each power-law verdict carries its own bootstrap", se=0.0,
+                      n=len(parts))
+    if "does not hold" in statuses:
+        return Verdict("does not hold", n_ok, unc, detail, threshold_value=len(parts))
+    if "inconclusive" in statuses:
+        why = "; ".join(f"{n}: {p.reason}" for n, p in parts.items() if p.status == "inconclusive")
+        return inconclusive(why, n_ok, unc, detail, threshold_value=len(parts))
+    return Verdict("holds", n_ok, unc, detail, threshold_value=len(parts))
+
+
+def vae_optimal_latent_dimension(n_z, abilities, errs, n_groups: int | None = None) -> Verdict:
+    """Best interior 1/D minus the better end, with the group standard errors combined (n_z sorted ascending)."""
+    n_z, ab, er = list(n_z), np.asarray(abilities, float), np.asarray(errs, float)
+    if len(ab) < 3:
+        raise ValueError("need at least three latent dimensions (two ends and an interior one)")
+    if list(n_z) != sorted(n_z):
+        raise ValueError(f"n_z={n_z}: expected ascending latent dimensions")
+    i = 1 + int(np.argmax(ab[1:-1]))
+    j = 0 if ab[0] >= ab[-1] else len(ab) - 1
+    gap, unc = _difference(ab[i], er[i], ab[j], er[j], "groups of generated images", n_groups)
+    return compare(gap, unc, 0.0, ">",
+                   detail=f"best interior N_z = {n_z[i]} (1/D = {ab[i]:.3g} +/- {er[i]:.2g}); better end N_z = "
+                          f"{n_z[j]} ({ab[j]:.3g} +/- {er[j]:.2g}); margin {gap:+.3g}; overall best N_z = "
+                          f"{n_z[int(np.argmax(ab))]}")
+
+
+def scale(cfg) -> dict:
+    """The sizes of every experiment of the page (the data set descriptions are added per claim)."""
+    return {"S1_S2": {"M": cfg.s1.M, "epochs": cfg.s1.epochs, "realisations": cfg.s1.n_realisations,
+                      "generation": f"{cfg.s2.generation.n_samples} chains x {cfg.s2.generation.n_sweeps} sweeps"},
+            "S3": {"M": cfg.s3.M, "epochs": cfg.s3.epochs, "realisations": cfg.s3.n_realisations},
+            "S4": {"M": cfg.s4.M, "epochs": cfg.s4.epochs, "realisations": 1},
+            "S5": {"M_train": cfg.s5.M_train, "M_test": cfg.s5.M_test, "epochs": cfg.s5.epochs, "realisations": 1,
+                   "n_hidden": list(cfg.s5.n_hidden)},
+            "S6": {"M": cfg.s6.M, "epochs": cfg.s6.epochs, "n_generated": cfg.s6.n_generated,
+                   "groups": cfg.s6.n_groups, "realisations": 1},
+            "setting": cfg.setting,
+            "paper": "M = 60,000 MNIST images, 200 'epochs', 12 realisations"}

@@ -1,0 +1,98 @@
+"""Every verdict function of the supplementary page (Figs. S2, S5, S6) on synthetic results with known answers."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from deepinfo.claims import KINDS
+from deepinfo.experiments.resolution_relevance_supplement import PRESETS
+from deepinfo.experiments.resolution_relevance_supplement import claims as c
+
+HOLDS, FAILS, UNSURE = "holds", "does not hold", "inconclusive"
+
+
+def test_claims_are_well_formed_and_their_figures_exist_on_the_page():
+    ids = [s.id for s in c.CLAIMS]
+    assert len(ids) == len(set(ids)) and all(s.kind in KINDS for s in c.CLAIMS)
+    page = (Path(__file__).parents[1] / "book" / "resolution_relevance_supplement.md").read_text()
+    assert {s.figure for s in c.CLAIMS} <= set(re.findall(r"name: (fig-p1-[\w-]+)", page))
+    assert not re.search(r"record\(.*holds *= *.*[<>=]", page)
+    for cid in ids:
+        assert f'claims.record("{cid}"' in page
+
+
+def test_deep_narrowing_generates_best():
+    good = {c.DEEP: (5.0, 0.2, 6), "shallow": (2.0, 0.3, 2), "single RBM (30)": (1.0, 0.1, 1)}
+    assert c.deep_narrowing_generates_best(good).status == HOLDS
+    bad = dict(good, shallow=(9.0, 0.3, 2))
+    v = c.deep_narrowing_generates_best(bad)
+    assert v.status == FAILS and v.value == pytest.approx(-4.0)
+    close = dict(good, shallow=(4.8, 0.3, 2))                     # 0.2 +/- 0.36 x 1.96: straddles 0
+    assert c.deep_narrowing_generates_best(close).status == UNSURE
+    one = {c.DEEP: (5.0, float("nan"), 6), "shallow": (2.0, float("nan"), 2)}
+    assert c.deep_narrowing_generates_best(one).status == UNSURE  # one realisation: no spread
+    with pytest.raises(ValueError):
+        c.deep_narrowing_generates_best({"shallow": (1.0, 0.1, 1)})
+
+
+def test_other_networks_lower_relevance():
+    deep = np.array([[3.0, 6.0, 4.0], [3.2, 6.2, 4.1]])
+    low = np.array([[2.0, 3.0], [2.1, 3.1]])
+    assert c.other_networks_lower_relevance({c.DEEP: deep, "shallow": low, "single": low[:, :1]}).status == HOLDS
+    assert c.other_networks_lower_relevance({c.DEEP: low, "shallow": deep}).status == FAILS
+    noisy = np.array([[5.0, 6.5], [5.0, 5.7]])                    # peaks 6.5, 5.7 around the deep 6.1
+    assert c.other_networks_lower_relevance({c.DEEP: deep, "shallow": noisy}).status == UNSURE
+
+
+def pl(status, beta=1.0):
+    return SimpleNamespace(status=status, beta=beta, beta_se=0.05, beta_ci=(beta - 0.1, beta + 0.1),
+                           reason=f"the rule says {status}", n_distinct_k=12)
+
+
+def test_verdict_of_power_law_maps_fails_to_does_not_hold():
+    assert c.verdict_of_power_law(pl("holds")).status == HOLDS
+    assert c.verdict_of_power_law(pl("fails")).status == FAILS
+    v = c.verdict_of_power_law(pl("inconclusive"))
+    assert v.status == UNSURE and "rule says" in v.reason
+    assert c.verdict_of_power_law(pl("inconclusive", float("nan"))).value is None
+
+
+def test_discriminative_power_laws():
+    three = lambda a, b, d: {"MLP (sigmoid)": (50, pl(a)), "MLP (ReLU)": (20, pl(b)), "CNN": (10, pl(d))}  # noqa: E731
+    v = c.discriminative_power_laws(three("holds", "holds", "holds"))
+    assert v.status == HOLDS and v.value == 3
+    assert c.discriminative_power_laws(three("holds", "fails", "inconclusive")).status == FAILS
+    v = c.discriminative_power_laws(three("holds", "inconclusive", "holds"))
+    assert v.status == UNSURE and "MLP (ReLU)" in v.reason
+
+
+def test_discriminative_power_laws_on_the_real_rule():
+    from deepinfo.estimators import power_law_verdict
+
+    rng = np.random.default_rng(0)
+    geometric = power_law_verdict(rng.geometric(0.2, 3000))       # a characteristic scale: the rule fails it
+    v = c.discriminative_power_laws({"a": (5, geometric)})
+    assert v.status == FAILS
+
+
+def test_vae_optimal_latent_dimension():
+    n_z = [1, 2, 5, 10, 500]
+    err = np.full(5, 0.1)
+    assert c.vae_optimal_latent_dimension(n_z, [0.5, 1.0, 3.0, 2.0, 0.8], err).status == HOLDS
+    v = c.vae_optimal_latent_dimension(n_z, [0.5, 1.0, 1.2, 2.0, 4.0], err)
+    assert v.status == FAILS and v.value == pytest.approx(-2.0)
+    assert c.vae_optimal_latent_dimension(n_z, [0.5, 1.0, 1.1, 0.9, 1.0], err).status == UNSURE
+    with pytest.raises(ValueError):
+        c.vae_optimal_latent_dimension([1, 500], [1.0, 2.0], [0.1, 0.1])
+    with pytest.raises(ValueError):
+        c.vae_optimal_latent_dimension([5, 1, 500], [1.0, 2.0, 0.5], [0.1] * 3)
+
+
+def test_scale_names_every_experiment():
+    sc = c.scale(PRESETS["quick"])
+    assert {"S1_S2", "S3", "S4", "S5", "S6", "setting"} <= set(sc)
+    assert sc["S5"]["realisations"] == 1
