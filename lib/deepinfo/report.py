@@ -51,7 +51,8 @@ KIND_TITLES = {"critique": "Published objections (critique: *holds* means the ob
 
 
 def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text safe in a table cell: no column breaks, and H[k](end) is not read as a link."""
+    return (str(text).replace("|", "\\|").replace("\n", " ").replace("[", "\\[").replace("]", "\\]"))
 
 
 def _status_html(status: str, reason: str = "") -> str:
@@ -92,7 +93,7 @@ def ours(c: dict) -> str:
     unc = _uncertainty_text(c)
     head = f"{v} {unc}".strip()
     detail = c.get("detail", "")
-    return head + (f"<br><small>{_cell(detail)}</small>" if detail and detail != head else "")
+    return _cell(head) + (f"<br><small>{_cell(detail)}</small>" if detail and detail != head else "")
 
 
 def scale_text(scale: dict | None, skip: tuple = ("preset",)) -> str:
