@@ -133,3 +133,22 @@ def test_snapshot_with_provenance_and_the_stale_flag(tmp_path, build_dir, monkey
     assert "{warning}" in snapshot_note({**prov, "stale": True}) and "{warning}" not in snapshot_note(prov)
     with pytest.raises(FileNotFoundError, match="--preset full"):
         snapshot.make_snapshot("synthesis")
+
+
+def test_staged_chapter_opens_with_its_summary_box(build_dir, tmp_path):
+    import nbformat
+
+    from deepinfo import paths
+    from deepinfo.run import _stage_notebook
+
+    rec = ClaimRecorder("P3", chapter="boxdemo", preset="smoke", scale={"M": 4096}, directory=paths.claims_dir())
+    rec.declare(spec("P3.a"))
+    rec.record("P3.a", exact_check(False, 0.0, "no"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A title\n\nIntro text."),
+                                         nbformat.v4.new_code_cell("x = 1")])
+    src, dst = tmp_path / "boxdemo.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, src)
+    _stage_notebook(src, dst)
+    first = nbformat.read(dst, as_version=4).cells[0].source
+    assert first.startswith("# A title\n\n```{admonition} At a glance") and first.rstrip().endswith("Intro text.")
+    assert "0 holds" not in first and "1 does not hold (of 1)" in first

@@ -589,7 +589,9 @@ def jupyter_book_command() -> list[str]:
 
 def _stage_notebook(src: Path, dst: Path) -> None:
     """Copy an executed chapter for rendering. The page shows papermill's injected cell (the values
-    this build used) and hides the chapter's own parameters cell (its defaults) with ``remove-cell``."""
+    this build used) and hides the chapter's own parameters cell (its defaults) with ``remove-cell``;
+    under the page's title it gets its summary box (:func:`deepinfo.report.summary_box`), generated
+    from the claims file the same execution wrote, so box and page cannot disagree."""
     import nbformat
 
     nb = nbformat.read(src, as_version=4)
@@ -598,7 +600,23 @@ def _stage_notebook(src: Path, dst: Path) -> None:
             tags = c.metadata.get("tags", [])
             if "parameters" in tags and "remove-cell" not in tags:
                 c.metadata["tags"] = [*tags, "remove-cell"]
+    box = _summary_box(src.stem)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if box and first is not None and first.source.lstrip().startswith("# "):
+        title, _, rest = first.source.lstrip().partition("\n")
+        first.source = f"{title}\n\n{box}\n\n{rest.lstrip()}"
     nbformat.write(nb, dst)
+
+
+def _summary_box(chapter: str) -> str:
+    """The chapter's summary box from ``<claims>/<chapter>.json`` (and a full snapshot), or "" without claims."""
+    from . import report
+
+    f = paths.claims_dir() / f"{chapter}.json"
+    if not f.is_file():
+        return ""
+    doc = json.loads(f.read_text())
+    return report.summary_box(doc, report.full_results().get(chapter))
 
 
 def build_book(root: Path | None = None, partial: bool = False) -> Path:
