@@ -125,3 +125,70 @@ def test_generated_pages_read_build_products(build_dir):
     page = performance_page()
     assert "## estimators" in page and "| a | 0.1 s | 1.25 s<br><small>Counter</small> | 12.5x |" in page
     assert ">met<" in page
+
+
+CODE_EXERCISE = '''# T
+
+```{exercise} Entropy of a fair coin
+:label: ex-coin
+About 5 minutes at any preset.
+```
+
+```{code-cell} ipython3
+:tags: [exercise-stub]
+def coin_entropy():
+    """H of a fair coin, in bits."""
+    ...  # your code here
+    raise NotImplementedError("exercise ex-coin")
+```
+
+```{solution-start} ex-coin
+:class: dropdown
+```
+
+```{code-cell} ipython3
+:tags: [solution]
+def coin_entropy():
+    return 1.0
+```
+
+```{solution-end}
+```
+
+```{code-cell} ipython3
+:tags: [exercise-check]
+assert coin_entropy() == 1.0
+```
+'''
+
+
+def test_a_complete_code_exercise_has_no_problems_and_loses_only_its_solution():
+    from deepinfo.classroom import code_exercise_problems, code_exercises
+
+    (e,) = code_exercises(CODE_EXERCISE)
+    assert e["stub"] == ["coin_entropy"] == e["solution"] and e["check"] and e["stub_raises"]
+    assert code_exercise_problems(CODE_EXERCISE) == []
+    student = strip_solutions(CODE_EXERCISE)
+    assert "return 1.0" not in student and "raise NotImplementedError" in student and "exercise-check" in student
+
+
+@pytest.mark.parametrize("breakage,problem", [
+    (lambda t: t.replace("def coin_entropy():\n    return 1.0", "x = 1"), "does not define ['coin_entropy']"),
+    (lambda t: t.replace("    raise NotImplementedError(\"exercise ex-coin\")\n", ""), "does not `raise NotImpl"),
+    (lambda t: t.replace(":tags: [exercise-check]", ":tags: [other]"), "no code cell tagged 'exercise-check'"),
+    (lambda t: t.replace("assert coin_entropy() == 1.0", "assert coin_entropy() == ip._ens"), "private names"),
+])
+def test_an_incomplete_code_exercise_is_named(breakage, problem):
+    from deepinfo.classroom import code_exercise_problems
+
+    assert any(problem in p for p in code_exercise_problems(breakage(CODE_EXERCISE)))
+
+
+def test_every_chapter_has_a_complete_code_exercise():
+    from deepinfo.chapters import chapter_paths
+    from deepinfo.classroom import code_exercise_problems, code_exercises
+
+    for name, path in chapter_paths().items():
+        text = path.read_text()
+        assert code_exercises(text), f"{name}: no code exercise (stub, solution, check)"
+        assert code_exercise_problems(text) == [], f"{name}: {code_exercise_problems(text)}"

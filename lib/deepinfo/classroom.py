@@ -100,6 +100,92 @@ def exercise_info(text: str) -> list[dict]:
     return out
 
 
+#: tags of the cells of a code exercise (see :func:`code_exercises`)
+STUB, SOLUTION, CHECK = "exercise-stub", "solution", "exercise-check"
+_PRIVATE = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\._[A-Za-z]")
+
+
+def code_exercises(text: str) -> list[dict]:
+    """The code exercises of a jupytext MyST chapter, in order.
+
+    A code exercise is an ``{exercise}`` directive followed by
+
+    1. a code cell tagged ``exercise-stub``: the function(s) the student writes, whose body is ``...``
+       and ``raise NotImplementedError`` (defining it runs; calling it raises);
+    2. a ``{solution-start} <label>`` ... ``{solution-end}`` range holding a code cell tagged
+       ``solution`` that defines the same names (the student edition drops this range);
+    3. a code cell tagged ``exercise-check`` that calls the names and checks the answer (in the
+       instructor book it checks the solution, so CI executes every solution; in the student
+       edition it raises until the stub is filled in).
+
+    Returns, per exercise: ``label``, ``stub`` and ``solution`` (the names each defines),
+    ``check`` (whether a check cell follows), ``stub_raises`` and ``private`` (private names,
+    ``obj._x``, used by its code: exercises use the public API only).
+    """
+    import ast
+
+    import jupytext
+
+    nb = jupytext.reads(text, fmt="md:myst")
+    out: list[dict] = []
+    current = None
+    in_solution = False
+    for c in nb.cells:
+        tags = c.metadata.get("tags", [])
+        if c.cell_type == "markdown":
+            for name, arg, body, *_ in _blocks(c.source):
+                if name in ("exercise", "exercise-start"):
+                    current = {"label": _label(body), "title": arg, "stub": [], "solution": [], "check": False,
+                               "stub_raises": False, "private": []}
+                    out.append(current)
+                elif name == "solution-start":
+                    in_solution = current is not None and arg.split()[0] == current["label"]
+                elif name == "solution-end":
+                    in_solution = False
+            continue
+        if current is None:
+            continue
+
+        def defined(src: str) -> list[str]:
+            try:
+                tree = ast.parse(src)
+            except SyntaxError:
+                return []
+            return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+
+        if STUB in tags:
+            current["stub"] += defined(c.source)
+            current["stub_raises"] = "raise NotImplementedError" in c.source
+        elif SOLUTION in tags and in_solution:
+            current["solution"] += defined(c.source)
+        elif CHECK in tags:
+            current["check"] = True
+        else:
+            continue
+        current["private"] += _PRIVATE.findall(c.source)
+    return [e for e in out if e["stub"] or e["solution"] or e["check"]]
+
+
+def code_exercise_problems(text: str) -> list[str]:
+    """What is wrong with the code exercises of a chapter (empty when every one is complete)."""
+    problems = []
+    for e in code_exercises(text):
+        where = f"exercise {e['label']}"
+        if not e["stub"]:
+            problems.append(f"{where}: no code cell tagged '{STUB}' defining what the student writes")
+        if not e["stub_raises"]:
+            problems.append(f"{where}: the stub does not `raise NotImplementedError`")
+        missing = sorted(set(e["stub"]) - set(e["solution"]))
+        if missing:
+            problems.append(f"{where}: the solution (a '{SOLUTION}' cell inside solution-start/end) does not define "
+                            f"{missing}")
+        if not e["check"]:
+            problems.append(f"{where}: no code cell tagged '{CHECK}' that runs and checks the answer")
+        if e["private"]:
+            problems.append(f"{where}: uses private names {sorted(set(e['private']))}; exercises use the public API")
+    return problems
+
+
 def solutions(text: str) -> list[str]:
     """The exercise labels that ``{solution}`` / ``{solution-start}`` directives refer to."""
     return [arg.split()[0] for name, arg, *_ in _blocks(text) if name in ("solution", "solution-start") and arg]
