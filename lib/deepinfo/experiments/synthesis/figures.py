@@ -85,7 +85,10 @@ def plot_ib(cmp: dict, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     b = cmp["bound"]
-    plot_final_layers(cmp["I_X"], cmp["I_Y"], axes[0], curve=(b["curve_I_X"], b["curve_I_Y"]))
+    # the curve is flat beyond its last point, up to H(X) = log2 P (as :func:`..run.ib_gap` reads it)
+    top = max(float(np.log2(cmp.get("P", 4096))), float(b["curve_I_X"].max()))
+    curve = (np.r_[b["curve_I_X"], top], np.r_[b["curve_I_Y"], max(float(b["curve_I_Y"].max()), float(b["I_XY"]))])
+    plot_final_layers(cmp["I_X"], cmp["I_Y"], axes[0], curve=curve)
     axes[0].legend(frameon=False, fontsize=7)
     gap, H_sum = np.nanmean(cmp["gap"], 1), np.nanmean(cmp["H_sum"], 1)
     x = np.arange(len(gap))
