@@ -11,6 +11,8 @@ STAMP  := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _static/mathjax/tex-chtml.js
 PRESET ?= quick
+# worker processes for the chapters' units of work (a local Dask cluster) and chapters run side by side
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
 
@@ -66,12 +68,12 @@ unit: setup
 	$(PY) -m pytest tests -q -m "not chapter and not browser"
 
 chapters: setup
-	$(PY) -m deepinfo.run --preset $(PRESET)
+	$(PY) -m deepinfo.run --preset $(PRESET) --workers $(WORKERS)
 
 # the benchmarks run first, on a machine not yet busy with chapters: the performance page
 # of the book is rendered from the figures they write to _build/benchmarks
 book: benchmarks
-	$(PY) -m deepinfo.run --preset $(PRESET) --build-book
+	$(PY) -m deepinfo.run --preset $(PRESET) --workers $(WORKERS) --build-book
 
 student: setup
 	$(PY) -m deepinfo.classroom --out _build/student

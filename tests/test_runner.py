@@ -452,3 +452,46 @@ def test_make_help_lists_every_target_the_readme_mentions():
     readme = set(re.findall(r"`make ([\w-]+)", (ROOT / "README.md").read_text()))
     phony = set(re.search(r"^\.PHONY:(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()) - {"sysdeps"}
     assert readme <= listed and phony <= listed, (readme - listed, phony - listed)
+
+
+# ----------------------------------------------------------------------------------------------
+# --workers: units of work on a local Dask cluster first, then chapters side by side
+# ----------------------------------------------------------------------------------------------
+UNITS_EXPERIMENT = EXPERIMENT + '''
+import os
+from pathlib import Path
+
+from deepinfo.cache import ResultCache
+from deepinfo.compute import Unit
+
+
+def fill(n: int, tag: str) -> dict:
+    """The chapter's one expensive step; a file per real computation tells the test where it ran."""
+    def compute():
+        calls = Path(os.environ["DEEPINFO_BUILD_DIR"]) / "calls"
+        calls.mkdir(parents=True, exist_ok=True)
+        (calls / f"{tag}-{os.getpid()}").touch()
+        return {"n": n}
+    return ResultCache().get_or_compute("fake_fill", {"n": n, "tag": tag}, compute)
+
+
+def units(cfg, seed=0, device="auto"):
+    tag = __name__.rsplit(".", 1)[-1]
+    return [Unit(tag, "fill", "fake_fill", {"n": cfg.n, "tag": tag}, fill, (cfg.n, tag))]
+'''
+
+
+def test_workers_compute_units_first_then_run_chapters_side_by_side(project, capsys):
+    for name in ("a", "b"):
+        project.chapter(name, code(f"from deepinfo.experiments.{name} import fill, PRESETS\n"
+                                   f"fill(PRESETS[preset].n, {name!r})"), experiment=UNITS_EXPERIMENT)
+    assert main(["--preset", "smoke", "--workers", "2"]) == 0
+    calls = sorted(p.name.split("-")[0] for p in (project.build / "calls").iterdir())
+    assert calls == ["a", "b"]  # each unit computed once, by a Dask worker, not again by its chapter's kernel
+    out = capsys.readouterr()
+    assert "2 unit(s) to compute on 2 local worker(s)" in out.out + out.err
+    assert "executing 2 chapters, 2 at a time" in out.out + out.err
+    for name in ("a", "b"):
+        assert json.loads((project.build / "claims" / f"{name}.json").read_text())["preset"] == "smoke"
+    with pytest.raises(SystemExit):
+        main(["a", "--preset", "smoke", "--workers", "0"])

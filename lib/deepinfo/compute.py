@@ -41,7 +41,8 @@ from typing import Any, Callable, Iterable
 from . import paths
 from .cache import ResultCache, config_key
 
-_ENV = ("DEEPINFO_ROOT", "DEEPINFO_BUILD_DIR", "DEEPINFO_CACHE_DIR", "DEEPINFO_DATA_DIR", "DEEPINFO_TORCH_THREADS")
+_ENV = ("DEEPINFO_ROOT", "DEEPINFO_BUILD_DIR", "DEEPINFO_CACHE_DIR", "DEEPINFO_DATA_DIR", "DEEPINFO_TORCH_THREADS",
+        "DEEPINFO_EXPERIMENTS_PATH")
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def chapter_units(chapter: str, preset: str, seed: int = 0, device: str = "auto"
 
     Raises ``ValueError`` naming the chapter when it has no experiment package or lists no units.
     """
-    from .experiments import select_preset
+    from .experiments import extend_path, select_preset
 
+    extend_path()
     try:
         mod = importlib.import_module(f"deepinfo.experiments.{chapter}")
     except ModuleNotFoundError as exc:
@@ -102,6 +104,9 @@ def chapter_units(chapter: str, preset: str, seed: int = 0, device: str = "auto"
 def _run_unit(unit: Unit, env: dict) -> dict:
     """Run one unit in this process (a worker or the caller) and say how long it took."""
     os.environ.update(env)
+    from .experiments import extend_path
+
+    extend_path()  # a worker imports the unit's module from the same experiment folders as the caller
     t0 = time.perf_counter()
     unit.fn(*unit.args, **unit.kwargs)
     seconds = time.perf_counter() - t0

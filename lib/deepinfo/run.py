@@ -699,6 +699,57 @@ def _list_chapters() -> None:
         print(f"{r[0]:<{w0}}  {r[1]:<{w1}}  {r[2]}".rstrip())
 
 
+def _precompute(names: list[str], args, overrides: dict) -> None:
+    """Compute the selected chapters' units of work on Dask before executing them (``--workers``/``--scheduler``).
+
+    A chapter that lists no units computes inside its cells as before; a unit that fails is
+    reported, and its chapter computes it itself (and reports its own failure if it fails again).
+    """
+    from . import compute as engine
+
+    units = []
+    for name in names:
+        try:
+            units += engine.chapter_units(name, args.preset, args.seed, args.device, overrides)
+        except ValueError as exc:
+            _say(f"{name}: nothing to precompute ({exc})")
+    if not units:
+        return
+    try:
+        engine.compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+    except RuntimeError as exc:
+        _say(f"WARNING {exc}; the chapters will compute what is missing themselves", err=True)
+
+
+def _child_argv(args) -> list[str]:
+    """The options a child runner of one chapter gets (everything but the chapter list and the engine)."""
+    out = ["--preset", args.preset, "--seed", str(args.seed), "--device", args.device]
+    for k, v in args.param:
+        out += ["-p", f"{k}={json.dumps(v)}"]
+    for k, v in args.sets:
+        out += ["--set", f"{k}={json.dumps(v)}"]
+    return out
+
+
+def _execute_in_parallel(names: list[str], args, argv_rest: list[str]) -> list["Outcome"]:
+    """Execute the chapters ``args.workers`` at a time, each by its own runner process.
+
+    Concurrent runs are safe (temporary notebooks, private claims folders, locked timings and
+    cache entries); each child prints its own lines and its summary, this one the whole summary.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(name: str) -> "Outcome":
+        t0 = time.perf_counter()
+        rc = subprocess.call([sys.executable, "-m", "deepinfo.run", name, *argv_rest])
+        status = "ok" if rc == 0 else "FAILED"
+        return Outcome(name, status, time.perf_counter() - t0, "" if rc == 0 else f"exit code {rc} (see above)")
+
+    _say(f"executing {len(names)} chapters, {args.workers} at a time")
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        return list(pool.map(one, names))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m deepinfo.run", description=__doc__.split("\n\n")[0],
@@ -720,6 +771,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--partial", action="store_true",
                     help="development: with --build-book, stage unexecuted chapters as placeholder pages")
     ap.add_argument("--list", action="store_true", help="list the executable chapters and their parameters, and exit")
+    ap.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="compute the chapters' units of work on a local Dask cluster of N processes first "
+                         "(deepinfo.compute), then execute N chapters at a time")
+    ap.add_argument("--scheduler", default=None, metavar="ADDR",
+                    help="compute the units on an existing Dask cluster (tcp://HOST:PORT) first")
+    ap.add_argument("--gpu-resources", action="store_true", help="with --scheduler: units that want CUDA ask for GPU=1")
     args = ap.parse_args(argv)
     try:
         chapters = chapter_paths()
@@ -745,6 +802,16 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"ERROR {msg}", err=True)
             _say("nothing was executed", err=True)
             return 2
+        if args.workers is not None and args.workers < 1:
+            ap.error(f"--workers {args.workers}: expected a number of worker processes >= 1")
+        if args.workers or args.scheduler:
+            _precompute(names, args, {**dict(params.get("overrides") or {}), **sets})
+        if args.workers and args.workers > 1 and len(names) > 1:
+            outcomes = _execute_in_parallel(names, args, argv_rest=_child_argv(args))
+            print_summary(outcomes)
+            if any(o.status != "ok" for o in outcomes):
+                return 1
+            names = []  # executed by the child runners
         outcomes: list[Outcome] = []
         try:
             for name in names:
@@ -769,7 +836,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes += [Outcome(n, "not run") for n in names if n not in {o.name for o in outcomes}]
             print_summary(outcomes)
             return 130
-        print_summary(outcomes)
+        if names:
+            print_summary(outcomes)
         if any(o.status != "ok" for o in outcomes):
             return 1
     if args.build_book:
