@@ -17,10 +17,10 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 .PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
 
 help:
-	@echo "make book        - set up, run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html"
+	@echo "make book        - set up, run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html (WORKERS=$(WORKERS) processes)"
 	@echo "make test        - set up, unit tests + every chapter at the smoke preset (+ headless-browser check)"
 	@echo "make unit        - set up, unit tests only (no chapter execution, no browser)"
-	@echo "make chapters    - set up, execute every chapter at PRESET=$(PRESET) (no rendering)"
+	@echo "make chapters    - set up, execute every chapter at PRESET=$(PRESET) (no rendering; WORKERS=$(WORKERS) processes)"
 	@echo "make student     - the book without exercise solutions, in _build/student"
 	@echo "make benchmarks  - set up, run benchmarks/*.py (speed figures into _build/benchmarks)"
 	@echo "make setup       - .venv with the pinned requirements, MathJax into _static, system packages"
