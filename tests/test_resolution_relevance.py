@@ -171,3 +171,14 @@ def test_relevance_plane_normalises_bits_by_log2_M_at_plot_time():
     with pytest.raises(ValueError):
         plot_degeneracy(ax3, [np.array([1, 2])], ["a", "b"])
     plt.close("all")
+
+
+def test_tail_shape_row_reads_the_verdict():
+    from deepinfo.estimators import power_law_verdict
+    from deepinfo.plotting.relevance import tail_shape_row
+
+    v = power_law_verdict(np.random.default_rng(0).geometric(0.2, 2000))
+    row = tail_shape_row(v, partition="geo")
+    assert row["partition"] == "geo" and row["status"] == v.status == "fails"
+    assert row["n_tail"] == v.n_tail and row["vs exponential"].startswith(v.evidence["exponential"]["favoured"])
+    assert tail_shape_row(power_law_verdict(np.ones(50, int)))["vs cutoff"] == "-"   # no tail: no comparisons

@@ -91,6 +91,28 @@ def fit_label(fit: Any) -> str:
     return out + (f" ({status})" if status else "")
 
 
+def tail_shape_row(verdict: Any, **first) -> dict:
+    """One display row of a :class:`~deepinfo.estimators.PowerLawVerdict`: status, beta, the tail's extent
+    and, per alternative (exponential, log-normal, power law with cutoff), which one the likelihood-ratio
+    test favours with its R and p (for the exponential also the nested-test p that the rule decides by).
+    ``first``: leading columns (e.g. ``partition="H3"``, ``**{"beta (bound slope)": 1.2}``)."""
+    ev = getattr(verdict, "evidence", None) or {}
+
+    def fav(name):
+        e = ev.get(name)
+        if not e:
+            return "-"
+        text = f"{e.get('favoured', '?')} (R = {float(e['R']):.3g}, p = {float(e['p']):.2g}"
+        if "p_nested" in e:
+            text += f"; nested p = {float(e['p_nested']):.2g}"
+        return text + ")"
+
+    return {**first, "status": verdict.status, "beta (MLE)": round(float(verdict.beta), 2),
+            "beta_se": round(float(verdict.beta_se), 2), "k_min": int(verdict.k_min), "n_tail": int(verdict.n_tail),
+            "distinct k": int(verdict.n_distinct_k), "decades": round(float(verdict.decades), 2),
+            "vs exponential": fav("exponential"), "vs log-normal": fav("lognormal"), "vs cutoff": fav("cutoff")}
+
+
 # ----------------------------------------------------------------------------- degeneracy
 def _is_one_partition(c) -> bool:
     if isinstance(c, np.ndarray):
@@ -259,4 +281,4 @@ def plot_relevance_plane(ax, H_s, H_k, M, labels: Sequence[str] | str | None = N
 
 
 __all__ = ["binned_degeneracy", "bound_bits", "fit_label", "plot_degeneracy", "plot_relevance_plane",
-           "power_law_line"]
+           "power_law_line", "tail_shape_row"]

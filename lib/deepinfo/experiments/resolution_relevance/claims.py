@@ -399,14 +399,9 @@ def tail_table(res: dict, layers: Iterable[int] | None = None) -> list[dict]:
     rows = []
 
     def row(name, v, bb):
-        ev = v.evidence or {}
-        def fav(a):
-            e = ev.get(a)
-            return "-" if not e else f"{e['favoured']} (R = {e['R']:.3g}, p = {e['p']:.2g})"
-        rows.append({"partition": name, "status": v.status, "beta (MLE)": v.beta, "beta_se": v.beta_se,
-                     "beta (bound slope)": float(bb), "k_min": v.k_min, "n_tail": v.n_tail,
-                     "distinct k": v.n_distinct_k, "decades": v.decades, "vs exponential": fav("exponential"),
-                     "vs log-normal": fav("lognormal"), "vs cutoff": fav("cutoff")})
+        from ...plotting.relevance import tail_shape_row
+
+        rows.append(tail_shape_row(v, partition=name, **{"beta (bound slope)": round(float(bb), 2)}))
 
     for l in (layers or range(1, L + 1)):
         row(f"H{l}", tr["power_law"]["verdicts"][0][l - 1], tr["power_law"]["bound_beta"][0, l - 1])

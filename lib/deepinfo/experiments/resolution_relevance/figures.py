@@ -153,5 +153,4 @@ def tail_shape_table(rows: list[dict]):
     """The tail-shape rows of :func:`claims.tail_table` as a pandas DataFrame for display."""
     import pandas as pd
 
-    df = pd.DataFrame(rows).set_index("partition")
-    return df.round({"beta (MLE)": 2, "beta_se": 2, "beta (bound slope)": 2, "decades": 2})
+    return pd.DataFrame(rows).set_index("partition")

@@ -150,3 +150,14 @@ def figS6g(opt: dict, ax):
     ax.errorbar(opt["n_z"], opt["abilities"], yerr=np.nan_to_num(opt["errs"]), marker="s", capsize=2, color="k")
     ax.set(xscale="log", xlabel="$N_z$", ylabel=r"generation ability $1/D(P\|Q)$")
     return ax
+
+
+def tail_shape_table(s5s: dict):
+    """Fig. S5's power-law verdict and tail shape for every model and width, as a pandas DataFrame."""
+    import pandas as pd
+
+    from ...plotting.relevance import tail_shape_row
+
+    rows = [tail_shape_row(r["power_law"], model=S5_NAMES[kind], N_H=r["n_hidden"])
+            for kind in S5_NAMES for r in s5s[kind]["rows"]]
+    return pd.DataFrame(rows).set_index(["model", "N_H"])
