@@ -15,7 +15,7 @@ import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive
 from ...theory import counts_from_degeneracy, thermodynamics
-from ..scale_invariance.claims import PL_REASON, PL_THRESHOLD, STATUS_OF, all_of, fit, fit_line
+from ..scale_invariance.claims import PL_REASON, PL_THRESHOLD, STATUS_OF, all_of, fit, fit_line, said  # noqa: F401
 
 #: P2.ising_low_T_inherits_input_degeneracy: 'trivially reflected' = most code coincidences are identical inputs
 SHARE_MIN = 0.5
