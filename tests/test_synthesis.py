@@ -163,6 +163,18 @@ def test_run_chain_exact_levels(tmp_path):
     assert (ch["I_T_X0"] >= 0).all() and (ch["I_T_X0"] <= 2.0 + 1e-9).all()
 
 
+def test_run_distiller_exact_chain(tmp_path):
+    cfg = sr.DistillerRun(n_steps=3, flip=0.1, M=800, hidden=(6, 3), epochs=1, n_networks=2)
+    d = syn.run_distiller(cfg, seed=0, progress=False, cache=ResultCache(tmp_path))
+    # x_0's bit reaches x_n through 3 binary symmetric channels: flip (1 - (1 - 2f)^3) / 2
+    e = (1 - (1 - 2 * 0.1) ** 3) / 2
+    assert d["I_xn_x0"] == pytest.approx(1 + e * math.log2(e) + (1 - e) * math.log2(1 - e), abs=1e-12)
+    assert d["I_T0_x0"] == pytest.approx(d["I_xn_x0"], abs=1e-12)  # T_0 is sufficient
+    assert d["n_classes_T0"] == 2 and d["bayes_acc"] == pytest.approx(1 - e)
+    assert d["H_T0"] <= 1.0 + 1e-12 and d["H_xn"] <= 4.0 + 1e-12  # plug-in over 800 samples of 2 and 16 states
+    assert d["H_s"].shape == (2, 2) and (d["H_s"] <= d["H_xn"] + 1e-9).all()  # a layer is a function of x_n
+
+
 def test_presets_and_overrides():
     for name in ("smoke", "quick", "full"):
         assert isinstance(syn.PRESETS[name], syn.Config)

@@ -33,7 +33,8 @@ def test_specs_are_declared_honestly():
 
 def test_evaluate_covers_every_declared_claim():
     res, te, cmp = _ensemble(rise=0.5)
-    got = {**sc.evaluate_ensemble(res, te, cmp), **sc.evaluate_chain(_chain([0.95, 0.93, 0.96]))}
+    got = {**sc.evaluate_ensemble(res, te, cmp),
+           **sc.evaluate_chain(_chain([0.95, 0.93, 0.96]), _distiller([0.95, 0.96], [0.9, 0.95]))}
     assert set(got) == set(sc.SPECS)
 
 
@@ -209,3 +210,30 @@ def test_chain_dpi_verdict():
     assert v.status == "holds" and v.value <= 0
     v = sc.evaluate_chain(_chain([0.9, 0.9], rises=True))[cid]
     assert v.status == "does not hold" and v.value > 0
+
+
+def _distiller(keep, discard, I=0.34, H_xn=5.0, H_T0=1.0, bias=0.005):
+    """Networks whose last layer keeps ``keep`` of I(x_n; x_0) and discards ``discard`` of H(x_n) - H(T_0)."""
+    keep, discard = np.asarray(keep, float), np.asarray(discard, float)
+    R = len(keep)
+    H_last = H_xn - discard * (H_xn - H_T0)
+    return {"I_T_X0": np.stack([np.full(R, I + bias), keep * I + bias], 1),
+            "I_T_X0_shuffled": np.full((R, 2), bias), "H_s": np.stack([np.full(R, H_xn), H_last], 1),
+            "I_xn_x0": I, "I_T0_x0": I, "H_xn": H_xn, "H_T0": H_T0, "n_classes_T0": 2, "M": 20_000}
+
+
+def test_distiller_fractions_exact():
+    keep, discard = sc.distiller_fractions(_distiller([0.9, 0.6], [0.25, 1.0]))
+    assert keep == pytest.approx([0.9, 0.6]) and discard == pytest.approx([0.25, 1.0])
+
+
+def test_distiller_verdict():
+    assert sc.distiller_verdict(_distiller([0.95, 0.96, 0.97], [0.9, 0.92, 0.95])).status == "holds"
+    # keeps everything but discards nothing (a copy of x_n): not a distiller
+    assert sc.distiller_verdict(_distiller([0.99, 0.99, 0.99], [0.0, 0.01, 0.02])).status == "does not hold"
+    # discards everything, including x_0's information (a constant layer): not a distiller
+    assert sc.distiller_verdict(_distiller([0.0, 0.01, 0.02], [1.0, 1.0, 1.0])).status == "does not hold"
+    v = sc.distiller_verdict(_distiller([0.95, 0.96, 0.97], [0.1, 0.5, 0.9]))  # discard straddles 0.5
+    assert v.status == "inconclusive" and v.reason.startswith("discard")
+    v = sc.distiller_verdict(_distiller([0.95], [0.9]))
+    assert v.status == "inconclusive" and "one network" in v.reason

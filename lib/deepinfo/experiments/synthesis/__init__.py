@@ -3,8 +3,9 @@
 ``run``: configs (:class:`Config`, :data:`PRESETS`) and the cached runners, results in bits;
 ``claims``: the declared claims and their pure verdict functions; ``figures``: one function per figure.
 """
-from .run import (LAYER_NAMES, PRESETS, RESULT_VERSION, ChainRun, Config, EnsembleRun,  # noqa: F401
-                  compression_table, ib_comparison, run_chain, run_ensemble, three_families, turn_and_end)
+from .run import (LAYER_NAMES, PRESETS, RESULT_VERSION, ChainRun, Config, DistillerRun, EnsembleRun,  # noqa: F401
+                  compression_table, ib_comparison, run_chain, run_distiller, run_ensemble, three_families,
+                  turn_and_end)
 
 __all__ = ["PRESETS", "Config", "EnsembleRun", "ChainRun", "LAYER_NAMES", "RESULT_VERSION", "run_ensemble",
-           "run_chain", "turn_and_end", "compression_table", "ib_comparison", "three_families"]
+           "DistillerRun", "run_chain", "run_distiller", "turn_and_end", "compression_table", "ib_comparison", "three_families"]

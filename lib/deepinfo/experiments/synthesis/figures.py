@@ -119,3 +119,31 @@ def plot_chain(chain: dict, ax=None):
     ax.set(ylabel="information about $x_0$ (bits)")
     ax.legend(frameon=False, fontsize=8)
     return ax
+
+
+def plot_distiller(d: dict, ax=None):
+    """[fig-s-chain, right] For each hidden layer of the networks trained on the noisy-copy chain: the
+    bias-corrected share of I(x_n; x_0) it keeps and the share of the irrelevant H(x_n) - H(T_0) it
+    discards (mean +/- standard error over networks), with the claim's thresholds dashed."""
+    import matplotlib.pyplot as plt
+    from ...stats import mean_se
+
+    ax = ax or plt.gca()
+    I = np.asarray(d["I_T_X0"], float) - np.asarray(d["I_T_X0_shuffled"], float)
+    keep = I / float(d["I_xn_x0"])
+    discard = (float(d["H_xn"]) - np.asarray(d["H_s"], float)) / (float(d["H_xn"]) - float(d["H_T0"]))
+    x = np.arange(1, keep.shape[1] + 1)
+    for vals, lab, col, thr in ((keep, "keeps of $I(x_n;x_0)$", "C0", 0.8),
+                                (discard, "discards of $H(x_n) - H(T_0)$", "C1", 0.5)):
+        if len(vals) > 1:
+            m, se, _ = mean_se(vals, axis=0)
+        else:
+            m, se = vals[0], np.zeros(vals.shape[1])
+        ax.errorbar(x, m, yerr=np.nan_to_num(se), fmt="o-", color=col, capsize=2, label=lab)
+        ax.axhline(thr, color=col, ls="--", lw=0.8)
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"$T_{l}$" for l in x])
+    ax.set(ylabel="share (bits / bits)", ylim=(-0.05, 1.1),
+           title=f"noisy-copy chain: $T_0(x_n)$ has {d['n_classes_T0']} classes", )
+    ax.legend(frameon=False, fontsize=8)
+    return ax

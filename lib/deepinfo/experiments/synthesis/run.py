@@ -76,11 +76,33 @@ class ChainRun:
 
 
 @dataclass(frozen=True)
+class DistillerRun:
+    """Narrowing networks trained on a chain whose minimal sufficient statistic is much smaller than x_n.
+
+    The noisy-copy bit chain of :func:`deepinfo.cheap.hierarchy.noisy_copy_chain` (Lin & Tegmark
+    sec. III C, Theorem 2): x_0 is one fair bit; each of ``n_steps`` steps copies every bit through
+    a binary symmetric channel of flip probability ``flip`` and appends a fresh fair bit, so x_n has
+    n_steps + 1 bits but only the descendant of x_0's bit is informative: the minimal sufficient
+    statistic T_0(x_n) of P(x_0 | x_n) has 2 classes. ``M`` samples; networks of ``hidden`` tanh
+    layers see x_n in binary and predict x_0; ``epochs``, ``n_networks``, ``n_bins`` as in :class:`ChainRun`.
+    """
+
+    n_steps: int = 4
+    flip: float = 0.05
+    M: int = 20_000
+    hidden: tuple = (16, 8, 4)
+    epochs: int = 20
+    n_networks: int = 3
+    n_bins: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the synthesis page runs (``-p overrides '{"ensemble.n_networks": 6}'``)."""
 
     ensemble: EnsembleRun = field(default_factory=EnsembleRun)
     chain: ChainRun = field(default_factory=ChainRun)
+    distiller: DistillerRun = field(default_factory=DistillerRun)
 
 
 def _chain(M: int) -> ChainConfig:
@@ -89,11 +111,14 @@ def _chain(M: int) -> ChainConfig:
 
 PRESETS = {
     "smoke": Config(EnsembleRun(n_networks=4, epochs=150, n_snapshots=12, ib_betas=40),
-                    ChainRun(chain=_chain(4000), epochs=5, n_networks=2)),
+                    ChainRun(chain=_chain(4000), epochs=5, n_networks=2),
+                    DistillerRun(M=4000, epochs=5, n_networks=2)),
     "quick": Config(EnsembleRun(n_networks=12, epochs=2500, n_snapshots=50, ib_betas=100),
-                    ChainRun(chain=_chain(20_000), epochs=30, n_networks=3)),
+                    ChainRun(chain=_chain(20_000), epochs=30, n_networks=3),
+                    DistillerRun(M=20_000, epochs=20, n_networks=3)),
     "full": Config(EnsembleRun(n_networks=50, epochs=10_000, n_snapshots=200, ib_betas=100),
-                   ChainRun(chain=_chain(100_000), epochs=100, n_networks=5)),
+                   ChainRun(chain=_chain(100_000), epochs=100, n_networks=5),
+                   DistillerRun(M=100_000, epochs=50, n_networks=5)),
 }
 
 
@@ -317,6 +342,66 @@ def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", 
     with cpu_threads(device):
         return cache.get_or_compute("synthesis_chain", dict(asdict(cfg), seed=int(seed),
                                                             result_version=RESULT_VERSION), compute)
+
+
+def run_distiller(cfg: DistillerRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
+                  cache: ResultCache | None = None) -> dict:
+    """Train ``cfg.n_networks`` narrowing tanh networks on x_n -> x_0 of the noisy-copy chain and
+    compare each hidden layer with x_n and with the minimal sufficient statistic T_0(x_n).
+
+    Returns, in bits: the exact ``I_xn_x0`` = I(x_n; x_0) and ``I_T0_x0`` = I(T_0(x_n); x_0) (equal:
+    T_0 is sufficient), ``n_classes_T0``; plug-in over the M samples ``H_xn`` = H(x_n) and ``H_T0`` =
+    H(T_0(x_n)); per network r and hidden layer l, arrays (R, L): ``H_s`` (resolution of the binned
+    layer), ``I_T_X0`` (plug-in I(T_l; x_0)), ``I_T_X0_shuffled`` (the same against shuffled x_0: the
+    plug-in bias); ``test_acc`` (R,), ``bayes_acc``, ``M``.
+    """
+    from ...cheap.hierarchy import (marginals_joint_with_x0, minimal_sufficient_labels, noisy_copy_chain,
+                                    posterior_given_last, sample_chain)
+    from ...estimators import mutual_information, mutual_information_table
+    from ...models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
+
+    cache = cache or ResultCache()
+
+    def compute():
+        rng = np.random.default_rng(seed)
+        n = cfg.n_steps
+        ch = noisy_copy_chain(n, np.full((n, n), cfg.flip))
+        J = marginals_joint_with_x0(ch["p0"], ch["Ms"])[-1]  # (2, 2^(n+1))
+        T0 = minimal_sufficient_labels(posterior_given_last(ch["p0"], ch["Ms"], 0))
+        JT = np.zeros((J.shape[0], int(T0.max()) + 1))
+        np.add.at(JT.T, T0, J.T)
+        xs = sample_chain(ch["p0"], ch["Ms"], cfg.M, rng)
+        n_bits = n + 1
+        x_in = ((xs[:, -1:] >> np.arange(n_bits)[::-1]) & 1).astype(np.float32)
+        y = xs[:, 0].astype(np.int64)
+        n_test = cfg.M // 5
+        y_shuffled = np.random.default_rng(seed + 1).permutation(y)
+        rows = {k: [] for k in ("H_s", "I_T_X0", "I_T_X0_shuffled")}
+        test_acc = []
+        for r in range(cfg.n_networks):
+            torch.manual_seed(seed + r)
+            model = MLP([n_bits, *cfg.hidden, 2], activation="tanh")
+            model = train_supervised(model, x_in[n_test:], y[n_test:], SupervisedTraining(epochs=cfg.epochs, lr=1e-2),
+                                     seed=seed + r, device=device,
+                                     progress=f"distiller network {r + 1}/{cfg.n_networks}" if progress else False)
+            xt = torch.as_tensor(x_in, device=next(model.parameters()).device)
+            test_acc.append(accuracy(model, xt[:n_test], torch.as_tensor(y[:n_test], device=xt.device)))
+            row = {k: [] for k in rows}
+            for a in model.hidden(xt):
+                idx, _ = bin_indices(a.detach().cpu(), cfg.n_bins, -1.0, 1.0)
+                row["H_s"].append(resolution(state_counts(idx.numpy())))
+                row["I_T_X0"].append(mutual_information(idx.numpy(), y))
+                row["I_T_X0_shuffled"].append(mutual_information(idx.numpy(), y_shuffled))
+            for k in rows:
+                rows[k].append(row[k])
+        return {"I_xn_x0": mutual_information_table(J), "I_T0_x0": mutual_information_table(JT),
+                "n_classes_T0": int(T0.max()) + 1, "H_xn": resolution(state_counts(xs[:, -1:])),
+                "H_T0": resolution(state_counts(T0[xs[:, -1]][:, None])), "bayes_acc": float(J.max(axis=0).sum()),
+                "test_acc": np.asarray(test_acc), "M": int(cfg.M), **{k: np.asarray(v, dtype=float) for k, v in rows.items()}}
+
+    with cpu_threads(device):
+        return cache.get_or_compute("synthesis_distiller", dict(asdict(cfg), seed=int(seed),
+                                                                result_version=RESULT_VERSION), compute)
 
 
 # ------------------------------------------------------------------ three families on one plane
