@@ -18,6 +18,29 @@ binary; the negative phase continues persistent chains across mini-batches.
 Generation (Song et al. Fig. 3): :func:`generate` runs Gibbs chains between a hidden layer H_l
 and the layer below from random H_l states, all chains of all realisations as one batch, and
 propagates the result down to the visible layer.
+
+Training diagnostics (issue 14, item 4): :func:`stuck_units` (hidden units on for more than 99% or
+fewer than 1% of the samples, for any RBM or DBN layer) and :func:`pseudo_log_likelihood`, the
+likelihood proxy the trainer records per epoch when given ``monitor`` data (``rbm.history``), with
+:func:`levelled_off` to read it. :func:`exact_log_likelihood` enumerates small models (tests).
+
+Training schedule: chosen in advance on this criterion
+-----------------------------------------------------
+(Written before the study ``benchmarks/rbm_schedule.py`` was run; the study only applies it.)
+The 784-30 RBM of Lee & Jo 2022 Fig. 1a, trained on the 10,000 offline MNIST images
+(``deepinfo.data.load_mnist()``, all of them, as in the chapter), one realisation per seed,
+passes for a seed when, at the end of training,
+
+1. **no stuck hidden unit**: no unit of the binary codes ``P(h=1|v) > 0.5`` of the 10,000 images
+   is on for more than 99% or for fewer than 1% of them (:func:`stuck_units`, lo=0.01, hi=0.99); and
+2. **the proxy has levelled off**: the pseudo-log-likelihood on the 1,000-image monitor set
+   changed by less than 1% of its value over the last 5 epochs, ``|L_E - L_(E-5)| / |L_E| < 0.01``
+   (:func:`levelled_off`, window=5, tol=0.01).
+
+A schedule is accepted when all five seeds 0-4 pass; among the accepted ones the cheapest is
+chosen: the fewest gradient updates (epochs x M / batch_size), ties broken by measured seconds.
+The number of distinct codes, the power law and any match with the authors' numbers are reported
+but play no part in the choice. The chosen schedule is :data:`RECOMMENDED_SCHEDULE`.
 """
 from __future__ import annotations
 
