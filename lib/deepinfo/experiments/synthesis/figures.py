@@ -144,6 +144,6 @@ def plot_distiller(d: dict, ax=None):
     ax.set_xticks(x)
     ax.set_xticklabels([f"$T_{l}$" for l in x])
     ax.set(ylabel="share (bits / bits)", ylim=(-0.05, 1.1),
-           title=f"noisy-copy chain: $T_0(x_n)$ has {d['n_classes_T0']} classes", )
-    ax.legend(frameon=False, fontsize=8)
+           title=f"noisy-copy chain: $T_0(x_n)$ has {d['n_classes_T0']} classes")
+    ax.legend(frameon=False, fontsize=8, loc="center left")
     return ax
