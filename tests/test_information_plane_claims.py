@@ -224,3 +224,12 @@ def test_verdict_text():
     v = c.verdict_rule(0.99, 0.5)
     assert c.verdict_text(v).startswith("holds (0.99")
     assert "straddles" in c.verdict_text(c.verdict_near_bound({"gap": np.tile(np.linspace(-0.05, 0.15, 8), (6, 1))}))
+
+
+def test_fit_epoch_of_a_step():
+    """I_Y steps from 0 to 1 bit at snapshot 10: the 5-snapshot average is 0.8 at snapshot 11 and 1 at 12."""
+    ep = np.arange(30) * 10
+    I = np.zeros((30, 2, 3))
+    I[10:] = 1.0
+    c_ = an.compression({"epochs": ep, "I_X": {"bin30": 5 + I}, "I_Y": {"bin30": I}})
+    assert np.all(c_["fit_epoch"] == 120)

@@ -62,6 +62,7 @@ def compression(res: dict, measure: str = "bin30") -> dict:
                      (> 0: the layer was still compressing in the second half)
     ``share_at_turn`` : share of the smoothed I_Y rise (max - initial) reached at the turn
     ``I_Y_loss_bits`` : peak of the smoothed I_Y minus its end mean (label information lost)
+    ``fit_epoch``  : first epoch at which the smoothed I_Y has made 90% of its rise
     """
     I_X = np.asarray(res["I_X"][measure], dtype=float)
     I_Y = np.asarray(res["I_Y"][measure], dtype=float)
@@ -78,7 +79,8 @@ def compression(res: dict, measure: str = "bin30") -> dict:
     rise = ys.max(0) - ys[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(rise > 1e-12, (ys[turn, li, ki] - ys[0]) / rise, 1.0)
-    return {"turn_epoch": ep[turn].astype(float), "peak_bits": peak, "final_bits": final,
+    fit = np.argmax(ys >= ys[0] + 0.9 * rise, axis=0)  # (L, K): first snapshot at 90% of the rise
+    return {"turn_epoch": ep[turn].astype(float), "fit_epoch": ep[fit].astype(float), "peak_bits": peak, "final_bits": final,
             "drop_bits": peak - final, "late_drop_bits": xs[half] - final, "share_at_turn": share,
             "I_Y_loss_bits": ys.max(0) - I_Y[-e:].mean(0)}
 

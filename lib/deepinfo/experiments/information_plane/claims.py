@@ -56,7 +56,7 @@ CLAIMS = [
         "I(X;Y) ~ 0.99 bits, p(y=1) ~ 0.5 (sec. 3.1)",
         "|I(X;Y) - 0.99| < 0.001 bits and |p(y=1) - 0.5| < 0.05, computed exactly over the 4096 patterns",
         "true by construction: the gain gamma is solved for I(X;Y) = 0.99 bits and theta splits the patterns "
-        "evenly; shown so the reader sees the rule is the paper's", figure="fig-p3-2"),
+        "evenly; shown so the reader sees the rule is the paper's"),
     ClaimSpec(
         "P3.dpi_order_holds", "estimator",
         "The binned information values keep the data-processing order of eqs. (5)-(6) along the layers, up "
@@ -214,13 +214,14 @@ def scale(cfg, seed: int = 0) -> dict:
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-def all_of(verdicts: list[Verdict], value: float, uncertainty: Uncertainty, detail: str, **kw) -> Verdict:
-    """One verdict from several conditions: does not hold if any fails, inconclusive if any is, else holds."""
-    statuses = [v.status for v in verdicts]
+def all_of(verdicts, value: float, uncertainty: Uncertainty, detail: str, **kw) -> Verdict:
+    """One verdict from several conditions, given as ``[(name, Verdict), ...]``: does not hold if any
+    fails, inconclusive if any is (the reasons named by condition), else holds."""
+    statuses = [v.status for _, v in verdicts]
     if "does not hold" in statuses:
         return Verdict("does not hold", value, uncertainty, detail, **kw)
     if "inconclusive" in statuses:
-        reason = "; ".join(v.reason for v in verdicts if v.status == "inconclusive")
+        reason = "; ".join(f"{name}: {v.reason}" for name, v in verdicts if v.status == "inconclusive")
         return inconclusive(reason, value, uncertainty, detail, **kw)
     return Verdict("holds", value, uncertainty, detail, **kw)
 
@@ -248,6 +249,10 @@ def geometric(values, what: str = "networks") -> tuple[float, Uncertainty]:
 
 
 def _fmt(value, unc: Uncertainty) -> str:
+    value = 0.0 if abs(value) < 1e-9 else value
+    lo, hi = unc.interval(value)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{value:.3g} (no spread: {unc.method})"
     return f"{value:.3g} {unc.text(value)}"
 
 
@@ -299,7 +304,8 @@ def verdict_two_phases(res: dict, measure: str = "bin30") -> Verdict:
     layers = ", ".join(str(l + 1) for l in p["deep"])
     detail = (f"layers {layers}: {_fmt(s, us)} of the I(T;Y) rise made at the turn (median epoch "
               f"{np.median(p['turn_epoch']):.0f}), then I(X;T) falls by {_fmt(d, ud)} bits")
-    return all_of([compare(s, us, FIT_SHARE, ">"), compare(d, ud, MIN_DROP_BITS, ">")], d, ud, detail,
+    return all_of([("share of the I(T;Y) rise at the turn", compare(s, us, FIT_SHARE, ">")),
+                   ("I(X;T) drop (bits)", compare(d, ud, MIN_DROP_BITS, ">"))], d, ud, detail,
                   threshold_value=MIN_DROP_BITS, extra={"share_at_turn": s})
 
 
@@ -453,7 +459,8 @@ def verdict_small_sample(small: dict, large: dict, f_small: float, f_large: floa
     ud = Uncertainty("standard error of a difference of two ensemble means", se=diff_se)
     detail = (f"deeper layers lose {_fmt(vs, us)} bits of I(T;Y) from its peak with {f_small:.0%} of the patterns, "
               f"{_fmt(vl, ul)} bits with {f_large:.0%}")
-    return all_of([compare(vs, us, SMALL_SAMPLE_LOSS_BITS, ">"), compare(vs - vl, ud, 0.0, ">")], vs, us, detail,
+    return all_of([("loss at the small share (bits)", compare(vs, us, SMALL_SAMPLE_LOSS_BITS, ">")),
+                   ("small minus large loss (bits)", compare(vs - vl, ud, 0.0, ">"))], vs, us, detail,
                   threshold_value=SMALL_SAMPLE_LOSS_BITS, extra={"loss_large_bits": vl})
 
 
@@ -465,7 +472,8 @@ def verdict_committee(res: dict, measure: str = "bin30") -> Verdict:
     if np.all(np.isfinite(per)) or not np.isfinite(per).any():
         us = Uncertainty(f"every one of {len(per)} networks agrees", se=0.0, n=len(per))
     trans = compare(share, us, 0.5, ">")
-    return all_of([phases, trans], phases.value, phases.uncertainty,
+    return all_of([("two phases", phases), ("share of networks with an SNR transition", trans)],
+                  phases.value, phases.uncertainty,
                   phases.detail + f"; SNR transition in {np.isfinite(per).sum()} of {len(per)} networks",
                   threshold_value=MIN_DROP_BITS, extra={"transition_share": share})
 
@@ -509,7 +517,8 @@ def verdict_binning(res: dict, bins=(10, 30, 100), n_boot: int = 2000) -> Verdic
     if some.status == "does not hold":
         return inconclusive(f"no bin count shows compression > {MIN_DROP_BITS} bits: nothing for the binning to change",
                             est, unc, detail, threshold_value=BINNING_FACTOR)
-    return all_of([some, compare(est, unc, BINNING_FACTOR, ">")], est, unc, detail, threshold_value=BINNING_FACTOR)
+    return all_of([("largest drop (bits)", some), ("largest / smallest drop", compare(est, unc, BINNING_FACTOR, ">"))],
+                  est, unc, detail, threshold_value=BINNING_FACTOR)
 
 
 def evaluate_main(main: dict, measure: str = "bin30") -> dict:
