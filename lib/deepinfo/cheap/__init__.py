@@ -10,6 +10,9 @@ Each module turns one statement of the paper into something that can be computed
 * :mod:`.hierarchy`   Markov chains, data processing inequality (eq. 21-22), Theorem 2 (eq. 17-20)
 * :mod:`.flattening`  linear no-flattening: FFT butterflies, low rank, random sparse (eq. 25-27)
 * :mod:`.rg`          Gaussian random field renormalisation (eq. 23-24)
+* :mod:`.shallow_product` the 2^n-neuron one-hidden-layer product and its minimality (Rolnick & Tegmark 2018)
+* :mod:`.cliques`     the clique-cover bound and maximum entropy (section II D)
+* :mod:`.strassen`    Strassen's 7-product factorisation of 2 x 2 matrix multiplication (section III G)
 * :mod:`.shallow_deep` training shallow and deep networks on x1 x2 ... xn (the paper's conjecture)
 """
-from . import bayes, counting, flattening, gates, hierarchy, rg, shallow_deep  # noqa: F401
+from . import bayes, cliques, counting, flattening, gates, hierarchy, rg, shallow_deep, shallow_product, strassen  # noqa: F401

@@ -132,3 +132,76 @@ def rg_flow(x, L: int, S: int, bs, kmax: float, rng: np.random.Generator, groups
     out["block_exact"] = np.array([fit_couplings(exact_block_energy(x, L, b), k2_grid(L // b), kmax) for b in bs])
     out["decim_exact"] = np.array([[xi * b ** (2 - 2 * i) for i, xi in enumerate(x)] for b in bs])
     return out
+
+
+# ------------------------------------------------------------------ the block map at the critical point
+
+def fit_massless(E: np.ndarray, k2: np.ndarray, kmax: float) -> np.ndarray:
+    """(x1, x2) of E(k) ~ x1 |k|^2 + x2 |k|^4 over the modes 0 < |k| <= kmax, relative residuals.
+
+    At the critical point x0 = 0 the block map keeps E'(0) = 0 exactly (the k' = 0 mode of the
+    block average is the k = 0 mode of the fine field), so the mass term is not fitted."""
+    sel = (k2 > 0) & (k2 <= kmax ** 2)
+    A = np.stack([k2[sel], k2[sel] ** 2], 1) / E[sel][:, None]
+    coef, *_ = np.linalg.lstsq(A, np.ones(sel.sum()), rcond=None)
+    return coef
+
+
+def block_fixed_point_energy(Lc: int, x1: float = 1.0, nmax: int = 60) -> np.ndarray:
+    """E*(k') on the Lc x Lc coarse lattice: the b -> infinity limit of :func:`exact_block_energy` at
+    the critical point x0 = 0 (the block-average fixed point of the massless Gaussian field).
+
+    With k = (k' + 2 pi n) / b the aliases of k', the sum of :func:`exact_block_energy` tends to
+    E*(k') = x1 / sum_n [prod_mu sinc^2((k'_mu + 2 pi n_mu) / 2)] / |k' + 2 pi n|^2 (x2 and every
+    higher coupling drop out as b^-2 and faster). The sum is truncated at |n_mu| <= nmax (relative
+    tail ~ nmax^-3). E*(0) = 0."""
+    k = 2 * np.pi * np.fft.fftfreq(Lc)
+    n = np.arange(-nmax, nmax + 1)
+    q = k[:, None] + 2 * np.pi * n[None, :]  # (Lc, 2 nmax + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(np.abs(q) < 1e-15, 1.0, (np.sin(q / 2) / (q / 2)) ** 2)
+    total = np.zeros((Lc, Lc))
+    q2 = q ** 2
+    for j in range(len(n)):  # alias n_1 = n[j]
+        denom = q2[:, j][:, None, None] + q2[None, :, :]  # (Lc, Lc, 2 nmax + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            term = s[:, j][:, None, None] * s[None, :, :] / denom
+        term[~np.isfinite(term)] = 0.0  # the k' = 0, n = 0 term: E*(0) = 0 is set below
+        total += term.sum(2)
+    with np.errstate(divide="ignore"):
+        E = x1 / total
+    E[0, 0] = 0.0
+    return E
+
+
+def critical_flow(x2_starts, bs, Lc: int, kmax: float, x1: float = 1.0) -> dict:
+    """The exact block-average flow of the ratio r = x2'/x1' at the critical point x0 = 0.
+
+    For each start (0, x1, x2) and each b, the fine lattice is L = Lc b, the block-averaged spectrum
+    is exact (:func:`exact_block_energy`) and (x1', x2') are fitted by :func:`fit_massless` on the
+    Lc x Lc coarse lattice for |k'| <= kmax. ``r_star`` is the same fit of the fixed point
+    :func:`block_fixed_point_energy`; ``dev[s, j] = r(b_j) - r_star`` is the deviation from it,
+    which eq. 24 (x2 relative to x1 scales as b^-2) says shrinks as b^-2.
+    ``decim_ratio[s, j]``: the same fit after Fourier decimation of the exact spectrum (E'(k') =
+    b^2 E(k'/b)), divided by eq. 24's b^(2-2i): exactly 1 for both couplings."""
+    bs = [int(b) for b in bs]
+    k2c = k2_grid(Lc)
+    Estar = block_fixed_point_energy(Lc, x1)
+    c_star = fit_massless(Estar, k2c, kmax)
+    r_star = float(c_star[1] / c_star[0])
+    r = np.zeros((len(x2_starts), len(bs)))
+    x1p = np.zeros_like(r)
+    decim = np.zeros((len(x2_starts), len(bs), 2))
+    for s, x2 in enumerate(x2_starts):
+        x = (0.0, x1, float(x2))
+        for j, b in enumerate(bs):
+            with np.errstate(divide="ignore"):  # E(0) = 0 at the critical point: P(0) = inf, E'(0) = 0
+                E = exact_block_energy(x, Lc * b, b) if b > 1 else energy(x, k2c)
+            c = fit_massless(E, k2c, kmax)
+            r[s, j], x1p[s, j] = c[1] / c[0], c[0]
+            Ed = b ** 2 * energy(x, k2c / b ** 2)  # Fourier decimation, exactly
+            cd = fit_massless(Ed, k2c, kmax)
+            decim[s, j] = cd / np.array([x1, x2 * b ** -2.0]) if x2 != 0 else [cd[0] / x1, np.nan]
+    return {"b": np.array(bs, float), "x2_starts": np.array(x2_starts, float), "x1": x1, "Lc": Lc, "kmax": kmax,
+            "r": r, "x1_prime": x1p, "r_star": r_star, "x1_star": float(c_star[0]), "dev": r - r_star,
+            "decim_ratio": decim}

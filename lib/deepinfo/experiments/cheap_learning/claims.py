@@ -8,8 +8,9 @@ the claim's ``threshold_reason``.
 The paper is a theory paper: most claims are constructions computed exactly (``Uncertainty.of_exact``);
 the sampled ones (sparse random matrices, Gaussian fields) carry their standard error over draws or
 fields. ``P4.bayes_is_softmax`` is an identity of our own code (the network is built from the same
-Gaussian formulas it is compared with): kind ``sanity``. ``P4.shallow_needs_more_neurons`` states the
-paper's conjecture; a short training run cannot decide it, so it is always ``inconclusive``.
+Gaussian formulas it is compared with): kind ``sanity``. ``P4.shallow_needs_more_neurons`` is decided by
+constructions (the 2^n-neuron one-hidden-layer product, whose neurons are all needed, against the tree's
+4(n - 1)); the trained shallow-vs-deep experiment is an illustration and records no claim.
 """
 from __future__ import annotations
 
@@ -32,7 +33,15 @@ EXACT_TOL = 1e-12            # rounding of exact float64 identities
 FFT_TOL = 1e-9               # max |prod(butterflies) - DFT| up to n = 512
 SPARSE_Z = 4.0               # standard errors allowed between mean nnz(AB) and eq. 27's numerator
 SPARSE_MIN_COUNT = 10.0      # expected non-zeros summed over all draws for a point to be tested
-RG_SLOPE = (-2.5, -1.5)      # exponent of x2'(b) under block averaging; eq. 24 says -2
+RG_SLOPE = (-2.5, -1.5)      # exponent of the deviation of x2'/x1' from the block fixed point; eq. 24 says -2
+RG_DECIM_TOL = 1e-9          # |fitted / eq. 24 - 1| of the exactly decimated spectrum: float64 fitting
+PRODUCT_SLOPE = GATE_SLOPE   # exponent of the 2^n-neuron product's error in lambda (same reason as the gate)
+PRODUCT_COEF_TOL = 0.1       # |measured max error / (predicted coefficient lambda^2) - 1| at the smallest lambda
+CLIQUE_ERR = 1e-9            # max |H_net - H| of the clique network at beta = 80 (as BITS_TOL)
+MAXENT_TOL = 1e-6            # max |J_S| (|S| >= 3) of -ln q over max |J_S| (|S| <= 2)
+MAXENT_MOMENT_TOL = 1e-9     # max |E_q - E_p| of the constrained moments
+MAXENT_NONTRIVIAL = 1e-2     # the data's own higher-order couplings must be at least this (relative)
+STRASSEN_ERR = 1e-12         # max |Strassen - A B| / (n max|A| max|B|) up to n = 16
 CE_TV_MIN = 0.01             # total variation that counts as p~ != p
 
 
@@ -142,19 +151,32 @@ CLAIMS = [
                      "The bound 1/2p follows from the formula and is shown in the figure, not tested."),
     ClaimSpec(
         "P4.rg_irrelevant_couplings_decay", "paper",
-        "Under b x b block averaging the couplings of eq. 23 scale as x_i' = b^(2 - 2i) x_i (eq. 24), so the "
-        "irrelevant x2 decays as b^-2",
-        "x2' ~ b^-2 (slope -2)",
-        f"log-log slope of x2'(b) of the exact block-averaged spectrum over b = 1..8 in [{RG_SLOPE[0]}, {RG_SLOPE[1]}]",
-        "Eq. 24 predicts -2; +/- 0.5 (a quarter of the exponent) allows for finite-b curvature of the fit but "
-        "rejects a decay as slow as b^-1.5. Decided on the exact aliased spectrum, so sampling noise plays no part; "
-        "the sampled fields (jackknife standard errors over batches of fields) are shown beside it. Known limit, "
-        "left to the next issue: block averaging drives x2 to a non-zero fixed point, and eq. 24 then describes "
-        "the deviation from it, which this test does not isolate.",
-        figure="fig-p4-rg",
-        test_differs="A literal block average (c = 1; the paper's words 'average, then divide by b^2' would give "
-                     "b^(6-2i)) on a periodic lattice with spectral derivatives, couplings fitted from the power "
-                     "spectrum for |k'| <= pi/2; the paper quotes the continuum result."),
+        "Under b x b block averaging an irrelevant coupling dies out as b^(2-2i) (eq. 24): at the critical point "
+        "x0 = 0 the deviation of x2'/x1' from the block fixed point shrinks as b^-2",
+        "x2 relative to x1 ~ b^-2 (slope -2)",
+        f"exact block map from the critical starts (0, 1, x2), x2 in {{1, 0}}, b = 1..32: the deviation "
+        f"r(b) - r* of r = x2'/x1' from the fixed point r* keeps its sign and its log-log slope lies in "
+        f"[{RG_SLOPE[0]}, {RG_SLOPE[1]}] for every start (the value is the slope for x2 = 1)",
+        "Eq. 24 gives x2/x1 the exponent 2 - 2*2 - (2 - 2*1) = -2 near the fixed point; the tolerance +/- 0.5 (a "
+        "quarter of the exponent) is the one declared for the earlier test of this claim, carried over unchanged: "
+        "it absorbs the curvature of a fit over b = 1..32 (subleading corrections ~ b^-4) and rejects b^-1.5 and "
+        "b^-2.5. Re-decided (issue 15): the earlier test fitted x2' itself from an off-critical start and so "
+        "measured the flow to the scheme's non-zero fixed point, not eq. 24; the issue quoted the deviations "
+        "shrinking about 3.7x per doubling before this test was written.",
+        figure="fig-p4-rg-critical",
+        test_differs="The paper states the continuum scaling of the couplings; a real-space block average has a "
+                     "non-zero, scheme-dependent fixed point x2*/x1* (the b -> infinity limit of the exact aliased "
+                     "spectrum, computed here), and eq. 24 applies to the deviation from it. Exact spectra, no "
+                     "sampling; the sampled fields of fig-p4-rg start off-critical and are shown, not judged."),
+    ClaimSpec(
+        "P4.rg_fourier_decimation_eq24", "sanity",
+        "Under Fourier decimation (keep |k_mu| < pi/b, relabel) eq. 24 holds exactly at every k'",
+        "x_i' = b^(2-2i) x_i exactly",
+        f"the couplings fitted to the exactly decimated spectrum b^2 E(k'/b) equal b^(2-2i) x_i to "
+        f"{RG_DECIM_TOL:g} for every start and b",
+        "Decimation maps E(k) to b^2 E(k'/b), a polynomial with exactly eq. 24's coefficients, so the check is an "
+        "identity of the convention and the fit (sanity); 1e-9 is float64 least-squares rounding.",
+        figure="fig-p4-rg-critical"),
     ClaimSpec(
         "P4.partition_function_counterexample", "paper",
         "Matching partition functions (Z_tot = Z) do not imply matching distributions, even for every value of "
@@ -166,18 +188,72 @@ CLAIMS = [
         "no numerical accident.",
         figure="fig-p4-appendix"),
     ClaimSpec(
+        "P4.shallow_product_network", "paper",
+        "One hidden layer of 2^n smooth neurons, one per sign pattern s, computes x1...xn with an error "
+        "O(lambda^2) as the input scale lambda -> 0 (the construction of Rolnick & Tegmark 2018)",
+        "2^n neurons, error O(lambda^2)",
+        f"softplus at b = 1, n = 2..6: log-log slope of the max error on [-1, 1]^n in [{PRODUCT_SLOPE[0]}, "
+        f"{PRODUCT_SLOPE[1]}] over lambda = 0.1..0.025, and the max error within {PRODUCT_COEF_TOL:g} (relative) of "
+        "the predicted n |s^(n+2)(b) / s^(n)(b)| lambda^2 / 6 at the smallest lambda (the value is the slope "
+        "farthest from 2)",
+        "The construction's leading correction is of order lambda^2 with a constant we derive (the module "
+        "docstring); the next order, lambda^4, moves the slope and the constant by a few percent at lambda <= 0.1, "
+        "so the slope band of the 2-4-1 gate and a 10% band on the constant fail only a wrong construction.",
+        figure="fig-p4-shallow-product",
+        test_differs="The paper (sec. IV) conjectures an exponential count; the journal companion proves 2^n. We "
+                     "build the 2^n network explicitly and measure its error."),
+    ClaimSpec(
         "P4.shallow_needs_more_neurons", "paper",
-        "Conjecture (sec. IV): one hidden layer needs exponentially many neurons in n for x1 x2 ... xn with "
-        "non-pathological activations, where log2 n layers need ~4n",
-        "conjecture: exponentially more neurons",
-        "not decidable by training: always inconclusive; reported: shallow / deep ratio of the smallest neuron "
-        "counts reaching 1 - R^2 <= target after a fixed Adam budget",
-        "The statement is about which networks exist; a short Adam run shows which ones gradient descent finds, "
-        "so neither outcome confirms or refutes it (a width not reached may exist). Deciding it needs a "
-        "construction or a lower bound, not training.",
-        figure="fig-p4-shallow-deep",
-        test_differs="The paper runs no experiment; we train tanh networks with 1 and ceil(log2 n) hidden layers "
-                     "from random starts (an illustration of trainability)."),
+        "One hidden layer needs exponentially many neurons in n for x1...xn (the conjecture of sec. IV, proved "
+        "with 2^n by Rolnick & Tegmark 2018), where log2 n layers need 4(n - 1)",
+        "2^n (one layer) vs ~4n (log2 n layers)",
+        "exact, for n = 2..6: the Walsh matrix of the construction's sign patterns is orthogonal (W W^T = 2^n I "
+        "in integers), so the output weights that cancel every lower square-free Taylor coefficient are unique "
+        "and have no zero entry (no neuron can be dropped); the product tree uses 4(n - 1) neurons (the value is "
+        "2^n / 4(n - 1) at the largest n tried)",
+        "An integer identity and a count: there is no tolerance to choose. The trained experiment of "
+        "fig-p4-shallow-deep is an illustration of what Adam finds and records no claim.",
+        figure="fig-p4-shallow-product",
+        test_differs="Rolnick & Tegmark prove the bound for all weights; we verify exactly only that the "
+                     "construction's own neurons are all needed (its Walsh matrix has full rank), and argue n = 2 "
+                     "for arbitrary weights at a shared operating point in an exercise. The theorem is cited, "
+                     "not re-proved."),
+    ClaimSpec(
+        "P4.clique_cover_bound", "paper",
+        "A Hamiltonian that is a sum over N_c cliques of at most S_c bits needs at most N_c 2^S_c neurons "
+        "(one bit product per monomial, eq. 12-13) instead of 2^n (sec. II D)",
+        "neurons <= N_c 2^S_c",
+        f"for random Hamiltonians on an 8-spin ring (pairs), a periodic 3 x 3 grid (pairs) and an 8-spin ring of "
+        f"triples: the network built from the Hamiltonian's values has <= N_c 2^S_c hidden neurons and "
+        f"reproduces H on all 2^n states to < {CLIQUE_ERR:g} (the value is the largest neurons / N_c 2^S_c)",
+        "A count (integers) and an error that is sigmoid(-40) per neuron at beta = 80, far below 1e-9: the test "
+        "fails only a network that does not compute H or that needs more neurons than the bound.",
+        figure="fig-p4-cliques"),
+    ClaimSpec(
+        "P4.max_entropy_low_order", "paper",
+        "The maximum-entropy distribution with given first and second moments has a Hamiltonian with only "
+        "first- and second-order terms (sec. II D, after Jaynes 1957)",
+        "couplings of order >= 3 vanish",
+        f"4 spins, moments of a random distribution p: the entropy maximised over the whole simplex (SLSQP, no "
+        f"exponential form assumed) gives q with max |J_S|, |S| >= 3, of -ln q below {MAXENT_TOL:g} of the "
+        f"largest first/second-order one, moments matched to {MAXENT_MOMENT_TOL:g}; inconclusive if p's own "
+        f"higher-order couplings are below {MAXENT_NONTRIVIAL:g} (the value is the ratio for q)",
+        "A generic p has higher-order couplings of order 0.1, so 1e-6 is five orders below what a non-maximal q "
+        "would show and far above the solver's tolerance (ftol 1e-16).",
+        figure="fig-p4-cliques"),
+    ClaimSpec(
+        "P4.strassen_seven_products", "paper",
+        "Strassen's algorithm multiplies 2 x 2 matrices with 7 products instead of 8, hence n x n ones with "
+        "O(n^log2 7) multiplications (sec. III G)",
+        "7 products; n^2.807",
+        f"the 7-product factorisation reproduces the matrix-multiplication tensor exactly (integers), and its "
+        f"recursion on random n x n matrices (n = 2..16) uses 7^log2(n) multiplications with max relative error "
+        f"< {STRASSEN_ERR:g} (the value is the number of products for 2 x 2)",
+        "The tensor identity is exact in integers; 1e-12 allows float64 rounding through four levels of recursion.",
+        figure="fig-p4-cliques",
+        test_differs="The paper quotes the exponents; we build the factorisation as a network (two linear layers, "
+                     "7 multiplication gates, a linear read-out), check it and count. Le Gall's exponent is "
+                     "quoted, not computed."),
 ]
 
 
@@ -186,7 +262,8 @@ def scale(cfg: Config) -> dict:
     stated distribution), the sizes of the sampled and trained parts."""
     sd, r = cfg.shallow_deep, cfg.rg
     return {"data": "none: constructions, exact distributions and synthetic samples (no real data set)",
-            "shallow_deep": f"n = {list(sd.ns)}, widths {list(sd.widths)}, {sd.steps} full-batch Adam steps, "
+            "rg_critical": f"exact block map, Lc = {cfg.rg_Lc}, b = {list(cfg.rg_bs)}",
+            "shallow_deep (illustration, no claim)": f"n = {list(sd.ns)}, widths {list(sd.widths)}, {sd.steps} full-batch Adam steps, "
                             f"{sd.M_train} training points, seeds {list(sd.seeds)}",
             "rg": f"L = {r.L}, S = {r.S} fields, b = {list(r.bs)}",
             "sparse_draws": cfg.sparse_draws, "chain": f"states {list(cfg.chain.sizes)}, M = {cfg.chain.M} samples"}
@@ -336,26 +413,119 @@ def evaluate_flattening(fl: dict) -> dict:
 
 # ------------------------------------------------------------------ section III E: renormalisation
 
-def evaluate_rg(flow: dict) -> dict:
-    """``flow``: :func:`.run.run_rg` (``b``, ``x``, ``block_exact`` (len(b), 3), ``block``, ``block_se``)."""
-    b = np.asarray(flow["b"], float)
-    x2 = np.asarray(flow["block_exact"], float)[:, 2]
-    x2_start = float(np.asarray(flow["x"], float)[2])
-    sampled = np.asarray(flow["block"], float)[:, 2] / x2_start
-    sampled_se = np.asarray(flow["block_se"], float)[:, 2] / x2_start
-    extra = {"x2_ratio_exact": (x2 / x2_start).tolist(), "x2_ratio_sampled": sampled.tolist(),
-             "x2_ratio_sampled_se": sampled_se.tolist(), "eq24": (b ** -2.0).tolist()}
-    detail_tail = (f"x2'/x2 = {np.round(x2 / x2_start, 3).tolist()} (exact block average) vs eq. 24 "
-                   f"{np.round(b ** -2.0, 3).tolist()}; sampled (L = {flow['L']}, S = {flow['S']}): "
-                   f"{np.round(sampled, 3).tolist()} +/- {np.round(sampled_se, 3).tolist()}")
-    if not (x2 > 0).all():
-        return {"P4.rg_irrelevant_couplings_decay": inconclusive(
-            "the exact block-averaged x2' changes sign, so no power of b describes it", detail=detail_tail, extra=extra)}
-    slope = gates.loglog_slope(b, x2)
-    return {"P4.rg_irrelevant_couplings_decay": within(
-        slope, _exact("exact aliased spectrum of the block average (no sampling)"), *RG_SLOPE,
-        detail=f"x2' ~ b^{slope:.2f}; " + detail_tail, extra=extra,
-        scale={"b": b.tolist(), "sampled_fields": f"L = {flow['L']}, S = {flow['S']}"})}
+def evaluate_rg(crit: dict) -> dict:
+    """``crit``: :func:`.run.run_rg_critical` (``b``, ``x2_starts``, ``dev`` (starts, len(b)), ``r_star``,
+    ``decim_ratio`` (starts, len(b), 2)). The deviation of r = x2'/x1' from the fixed point r* must keep its
+    sign and fall with a log-log slope in RG_SLOPE for every start; the value is the slope of the first start."""
+    b = np.asarray(crit["b"], float)
+    dev = np.asarray(crit["dev"], float)
+    starts = np.asarray(crit["x2_starts"], float)
+    unc = _exact("exact aliased spectrum of the block average at the critical point (no sampling)")
+    slopes = []
+    for d in dev:
+        if not ((d > 0).all() or (d < 0).all()):
+            slopes.append(float("nan"))
+        else:
+            slopes.append(gates.loglog_slope(b, np.abs(d)))
+    per_doubling = [float(np.exp(-np.log(2) * s_)) if math.isfinite(s_) else float("nan") for s_ in slopes]
+    detail = (f"r* = x2*/x1* = {crit['r_star']:.4f}; deviation slopes {[round(s_, 3) for s_ in slopes]} for x2 = "
+              f"{starts.tolist()} (shrinking {[round(p_, 2) for p_ in per_doubling]}x per doubling "
+              f"of b) over b = {b.astype(int).tolist()}")
+    extra = {"slopes": slopes, "r_star": float(crit["r_star"]), "dev": dev.tolist()}
+    out = {}
+    if not all(math.isfinite(s_) for s_ in slopes):
+        out["P4.rg_irrelevant_couplings_decay"] = inconclusive(
+            "the deviation from the fixed point changes sign, so no power of b describes it", detail=detail, extra=extra)
+    else:
+        vs = [within(s_, unc, *RG_SLOPE) for s_ in slopes]
+        worst = next((v for v in vs if v.status != "holds"), vs[0])
+        out["P4.rg_irrelevant_couplings_decay"] = Verdict(
+            worst.status, slopes[0], unc, detail, reason=worst.reason, threshold_value=RG_SLOPE, extra=extra,
+            scale={"b": b.astype(int).tolist(), "Lc": int(crit["Lc"])})
+    ratio = np.asarray(crit["decim_ratio"], float)
+    dmax = float(np.nanmax(np.abs(ratio - 1)))
+    out["P4.rg_fourier_decimation_eq24"] = exact_check(
+        dmax < RG_DECIM_TOL, dmax, f"max |fitted / eq. 24 - 1| = {dmax:.1e} over x1', x2' for every start and b",
+        method="exact decimated spectrum, float64 fit", threshold_value=RG_DECIM_TOL)
+    return out
+
+
+# ------------------------------------------------------------------ issue 15: constructions for the statements
+
+def evaluate_shallow_product(sp: dict) -> dict:
+    """``sp``: :func:`.run.run_shallow_product` (``ns``, ``lambdas``, ``err`` (len(ns), len(lambdas)), ``coef``,
+    ``minimality``)."""
+    ns, lams = np.asarray(sp["ns"], int), np.asarray(sp["lambdas"], float)
+    err, coef = np.asarray(sp["err"], float), np.asarray(sp["coef"], float)
+    slopes = [gates.loglog_slope(lams, e) for e in err]
+    i_small = int(np.argmin(lams))
+    ratio = err[:, i_small] / (coef * lams[i_small] ** 2)
+    worst = max(slopes, key=lambda s_: abs(s_ - 2) if math.isfinite(s_) else math.inf)
+    coef_ok = bool(np.all(np.abs(ratio - 1) < PRODUCT_COEF_TOL))
+    unc = _exact("deterministic float64 evaluation on fixed points")
+    detail = (f"2^n neurons for n = {ns.tolist()}: error slopes {min(slopes):.3f} to {max(slopes):.3f}; measured / "
+              f"predicted error at lambda = {lams[i_small]:g}: {np.round(ratio, 3).tolist()}")
+    if not math.isfinite(worst):
+        v = inconclusive("a fitted slope is not finite", detail=detail)
+    elif not coef_ok:
+        v = Verdict("does not hold", worst, unc, detail, threshold_value=PRODUCT_SLOPE)
+    else:
+        v = within(worst, unc, *PRODUCT_SLOPE, detail=detail, extra={"slopes": slopes, "coef_ratio": ratio.tolist()})
+    mini = sp["minimality"]
+    ok = all(m["orthogonal"] and m["zeros"] == 0 and m["solution_is_prod_s"] for m in mini)
+    n_max = int(max(m["n"] for m in mini))
+    value = 2 ** n_max / (4 * (n_max - 1))
+    out = {"P4.shallow_product_network": v,
+           "P4.shallow_needs_more_neurons": exact_check(
+               ok, value, f"n = {ns.tolist()}: W W^T = 2^n I and the unique cancelling weights prod(s) have no zero: "
+               f"{ok}; one hidden layer 2^n = {2 ** n_max} vs tree 4(n-1) = {4 * (n_max - 1)} at n = {n_max}",
+               method="exact integer linear algebra and counts")}
+    return out
+
+
+def evaluate_cliques(tab) -> dict:
+    """``tab``: :func:`.run.run_cliques` (columns ``neurons``, ``bound N_c 2^S_c``, ``max_error``, ``model``)."""
+    neurons, bound = np.asarray(tab["neurons"], int), np.asarray(tab["bound N_c 2^S_c"], int)
+    err = float(np.max(tab["max_error"]))
+    ratio = float(np.max(neurons / bound))
+    ok = bool((neurons <= bound).all()) and err < CLIQUE_ERR
+    rows = "; ".join(f"{m}: {a} <= {b_}" for m, a, b_ in zip(tab["model"], neurons, bound))
+    return {"P4.clique_cover_bound": exact_check(
+        ok, ratio, f"{rows} (neurons vs N_c 2^S_c); max |H_net - H| = {err:.1e} over all states",
+        method="exact counts; float64 on all 2^n states", threshold_value=1.0)}
+
+
+def evaluate_max_entropy(me: dict) -> dict:
+    """``me``: :func:`.run.run_max_entropy` (``p_by_order``, ``q_by_order`` (max |J_S| per order 1..n),
+    ``moment_error``, ``order``)."""
+    k = int(me["order"])
+    low_q, high_q = max(me["q_by_order"][:k]), max(me["q_by_order"][k:])
+    low_p, high_p = max(me["p_by_order"][:k]), max(me["p_by_order"][k:])
+    rq, rp = high_q / low_q, high_p / low_p
+    detail = (f"{me['n']} spins: higher-order / low-order couplings of -ln q = {rq:.1e} (of the data p: {rp:.2f}); "
+              f"moments matched to {me['moment_error']:.1e}; H(q) = {me['H_q_bits']:.4f} >= H(p) = {me['H_p_bits']:.4f} bits")
+    if rp < MAXENT_NONTRIVIAL:
+        return {"P4.max_entropy_low_order": inconclusive(
+            "the data's own higher-order couplings are negligible, so the test could not fail", rq, _exact(), detail)}
+    ok = rq < MAXENT_TOL and me["moment_error"] < MAXENT_MOMENT_TOL and me["H_q_bits"] >= me["H_p_bits"] - 1e-12
+    return {"P4.max_entropy_low_order": exact_check(
+        ok, rq, detail, method="deterministic constrained optimisation over the simplex, float64",
+        threshold_value=MAXENT_TOL)}
+
+
+def evaluate_strassen(st: dict) -> dict:
+    """``st``: :func:`.run.run_strassen` (``exact``, ``rank``, ``rows`` with ``n``, ``multiplications``, ``7^k``,
+    ``max relative error``)."""
+    rows = st["rows"]
+    err = max(r["max relative error"] for r in rows)
+    counts = all(r["multiplications"] == r["7^k"] for r in rows)
+    ok = bool(st["exact"]) and counts and st["rank"] == 7 and err < STRASSEN_ERR
+    last = rows[-1]
+    return {"P4.strassen_seven_products": exact_check(
+        ok, float(st["rank"]), f"tensor identity exact: {st['exact']}; {st['rank']} products (schoolbook "
+        f"{st['naive_rank']}); n = {last['n']}: {last['multiplications']} multiplications vs n^3 = {last['naive n^3']}; "
+        f"max relative error {err:.1e}; synapses of the 3-layer network {st['synapses']} vs {st['naive_synapses']}",
+        method="exact integer tensor identity and counts; float64 recursion")}
 
 
 # ------------------------------------------------------------------ appendix A
@@ -372,28 +542,21 @@ def evaluate_counterexample(ce: dict) -> dict:
         f"x = 0, min over fields {tv_min:.3f}", method="exact sums over all states")}
 
 
-# ------------------------------------------------------------------ the conjecture (section IV)
+# ------------------------------------------------------------------ the trained illustration (no claim)
 
-def evaluate_shallow_deep(sd: dict, widths) -> dict:
-    """``sd``: :func:`.run.run_shallow_deep`. Always inconclusive (see the claim's threshold); the value is the
-    shallow / deep ratio of the smallest neuron counts reaching the target at the largest n >= 3 where the
-    deep net reached it (a lower bound, at the largest width tried, if the shallow net never reached)."""
+def shallow_deep_summary(sd: dict) -> str:
+    """One line on the trained shallow-vs-deep illustration (records no claim): at the largest n >= 3 where the
+    deep net reached the target, the shallow / deep ratio of the smallest neuron counts (a lower bound at the
+    largest width tried when the shallow net never reached)."""
     res = shallow_deep_table(sd)
     piv = res.pivot(index="n", columns="net", values="min neurons")
     reach = res.pivot(index="n", columns="net", values="reached")
     cands = [n for n in piv.index if n >= 3 and reach.loc[n, "deep"]]
-    why = ("a conjecture about which networks exist; a short Adam run shows what training finds, "
-           "so it can neither confirm nor refute it")
     if not cands:
-        return {"P4.shallow_needs_more_neurons": inconclusive(
-            why, detail=f"the deep net never reached 1-R^2 <= {sd['target']} for n >= 3 within the budget")}
+        return f"the deep net never reached 1-R^2 <= {sd['target']} for n >= 3 within the budget"
     n_star = max(cands)
-    shallow_n = piv.loc[n_star, "shallow"] if reach.loc[n_star, "shallow"] else max(widths)
+    widths = np.asarray(sd["widths"])
+    shallow_n = piv.loc[n_star, "shallow"] if reach.loc[n_star, "shallow"] else widths.max()
     ratio = float(shallow_n / piv.loc[n_star, "deep"])
-    more = all((not reach.loc[n, "shallow"]) or piv.loc[n, "shallow"] > piv.loc[n, "deep"] for n in cands)
     lower = "" if reach.loc[n_star, "shallow"] else " (a lower bound: the shallow net never reached)"
-    detail = (f"n = {n_star}: shallow/deep minimal neurons = {ratio:.2f}{lower}; the shallow net needed more at every "
-              f"n >= 3 where the deep net reached: {more}")
-    unc = Uncertainty(method="best of the training seeds per width; no spread estimated", se=float("nan"))
-    return {"P4.shallow_needs_more_neurons": inconclusive(why, ratio, unc, detail,
-                                                          extra={"shallow_more_everywhere": bool(more)})}
+    return f"n = {n_star}: shallow/deep smallest neuron counts reaching the target = {ratio:.2f}{lower}"

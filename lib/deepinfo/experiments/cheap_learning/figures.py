@@ -203,3 +203,65 @@ def fig_shallow_deep(sd: dict, widths, title: str):
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def fig_rg_critical(crit: dict):
+    """The exact block map at the critical point: r(b) = x2'/x1' from each start flowing to r*, and the
+    deviation |r(b) - r*| against b with eq. 24's b^-2."""
+    b, dev = crit["b"], np.asarray(crit["dev"])
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for s, x2 in enumerate(crit["x2_starts"]):
+        axes[0].semilogx(b, crit["r"][s], "o-", base=2, label=f"start x2/x1 = {x2:g}")
+        axes[1].loglog(b, np.abs(dev[s]), "o-", base=2, label=f"start x2/x1 = {x2:g}")
+    axes[0].axhline(crit["r_star"], color="k", ls=":", label=f"fixed point r* = {crit['r_star']:.3f}")
+    axes[0].set(xlabel="b", ylabel="$r = x_2'/x_1'$")
+    ref = np.abs(dev[0, 0]) * b ** -2.0
+    axes[1].loglog(b, ref, color="grey", lw=3, alpha=0.5, base=2, label="eq. 24: $b^{-2}$")
+    axes[1].set(xlabel="b", ylabel="$|r(b) - r^*|$")
+    for ax in axes:
+        ax.legend(fontsize=7)
+    fig.suptitle(f"exact block average at x0 = 0, coarse lattice {crit['Lc']} x {crit['Lc']}, |k'| <= pi/2", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def fig_shallow_product(sp: dict):
+    """Left: max error of the 2^n-neuron product network against lambda, with the predicted coef lambda^2.
+    Right: neurons of one hidden layer (2^n) against the product tree (4(n - 1)) on a log scale."""
+    lams = np.asarray(sp["lambdas"])
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    fine = np.geomspace(lams.min(), lams.max(), 20)
+    for i, n in enumerate(sp["ns"]):
+        axes[0].loglog(lams, sp["err"][i], "o", color=f"C{i}", label=f"n = {n}")
+        axes[0].loglog(fine, sp["coef"][i] * fine ** 2, "--", color=f"C{i}", lw=0.8)
+    axes[0].set(xlabel="$\\lambda$", ylabel="max error on $[-1,1]^n$")
+    axes[0].legend(fontsize=7)
+    t = sp["table"]
+    axes[1].semilogy(t["n"], t["one hidden layer: 2^n"], "o-", label="one hidden layer: $2^n$")
+    axes[1].semilogy(t["n"], t["tree: 4(n-1)"], "s-", label="tree, $\\log_2 n$ layers: $4(n-1)$")
+    axes[1].set(xlabel="n", ylabel="hidden neurons", xscale="log")
+    axes[1].set_xscale("log", base=2)
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig_cliques(tab: pd.DataFrame, me: dict):
+    """Left: neurons of the clique networks against N_c 2^S_c and 2^n - 1. Right: the largest |coupling| of
+    -ln p (data) and -ln q (maximum entropy with the same first and second moments) per order."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    x = np.arange(len(tab))
+    for k, (col, lab) in enumerate((("neurons", "network built"), ("bound N_c 2^S_c", "$N_c 2^{S_c}$"),
+                                    ("generic", "$2^n - 1$"))):
+        axes[0].bar(x + (k - 1) * 0.27, tab[col], 0.27, label=lab)
+    axes[0].set_xticks(x, tab["model"], fontsize=7)
+    axes[0].set(ylabel="hidden neurons", yscale="log")
+    axes[0].legend(fontsize=7)
+    orders = np.arange(1, me["n"] + 1)
+    axes[1].semilogy(orders, me["p_by_order"], "o-", label="data p")
+    axes[1].semilogy(orders, np.maximum(me["q_by_order"], 1e-17), "s-", label="max-entropy q")
+    axes[1].axvline(me["order"] + 0.5, color="grey", ls=":")
+    axes[1].set(xlabel="order |S| of the coupling", ylabel="max $|J_S|$ of $-\\ln$ p", xticks=orders)
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -22,7 +22,8 @@ import pandas as pd
 import torch
 
 from ...cache import ResultCache
-from ...cheap import bayes, counting, flattening, gates, hierarchy, rg, shallow_deep
+from ...compute import Unit
+from ...cheap import bayes, cliques, counting, flattening, gates, hierarchy, rg, shallow_deep, shallow_product, strassen
 from ...cheap.hierarchy import ChainConfig
 
 #: cache format of the two cached runners; bump when their output changes
@@ -72,6 +73,19 @@ class Config:
     sparse_ps: tuple = (0.01, 0.03, 0.1, 0.3)
     sparse_draws: int = 20
     n_mic: int = 16
+    # the exact block map at the critical point x0 = 0 (starts (0, 1, x2) for x2 in rg_x2_starts)
+    rg_bs: tuple = (1, 2, 4, 8, 16, 32)
+    rg_Lc: int = 64
+    rg_x2_starts: tuple = (1.0, 0.0)
+    # the one-hidden-layer product network with 2^n neurons
+    product_ns: tuple = (2, 3, 4, 5, 6)
+    product_lambdas: tuple = (0.1, 0.05, 0.025)
+    product_b: float = 1.0
+    product_points: int = 2000
+    # clique cover, maximum entropy, Strassen
+    maxent_n: int = 4
+    strassen_ks: tuple = (1, 2, 3, 4)
+    strassen_draws: int = 5
 
 
 PRESETS = {
@@ -87,12 +101,22 @@ PRESETS = {
 
 # ------------------------------------------------------------------ cached runners (scale with the preset)
 
+def _sd_key(cfg: ShallowDeepConfig) -> tuple[str, dict]:
+    """The cache entry (name, config) of the shallow-vs-deep training bank: shared by the runner and its unit."""
+    return "cheap_shallow_deep", {"cfg": cfg, "v": RESULT_VERSION}
+
+
+def _rg_key(cfg: RGConfig, seed: int) -> tuple[str, dict]:
+    """The cache entry (name, config) of the Gaussian-field sampling: shared by the runner and its unit."""
+    return "cheap_rg", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}
+
+
 def run_shallow_deep(cfg: ShallowDeepConfig, cache: ResultCache | None = None) -> dict:
     """:func:`deepinfo.cheap.shallow_deep.shallow_vs_deep` at ``cfg``, cached. ``rows[j]["shallow"|"deep"]``
     holds ``layers``, ``nmse`` (best normalised test MSE 1 - R^2 per width, dimensionless),
     ``neurons`` (smallest hidden-neuron count reaching ``target``; NaN if none) and ``reached``."""
     cache = cache or ResultCache()
-    return cache.get_or_compute("cheap_shallow_deep", {"cfg": cfg, "v": RESULT_VERSION}, lambda: shallow_deep.shallow_vs_deep(
+    return cache.get_or_compute(*_sd_key(cfg), lambda: shallow_deep.shallow_vs_deep(
         cfg.ns, cfg.widths, cfg.target, cfg.steps, cfg.M_train, cfg.M_test, cfg.seeds))
 
 
@@ -101,8 +125,20 @@ def run_rg(cfg: RGConfig, seed: int, cache: ResultCache | None = None) -> dict:
     sampled (``block``, ``decim``, with jackknife standard errors ``*_se`` over batches of fields) and
     exact (``block_exact``: the aliased block-averaged spectrum; ``decim_exact``: eq. 24)."""
     cache = cache or ResultCache()
-    return cache.get_or_compute("cheap_rg", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, lambda: rg.rg_flow(
+    return cache.get_or_compute(*_rg_key(cfg, seed), lambda: rg.rg_flow(
         cfg.x, cfg.L, cfg.S, list(cfg.bs), cfg.kmax, np.random.default_rng(seed)))
+
+
+def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
+    """The chapter's expensive cached pieces (:mod:`deepinfo.compute`): the shallow-vs-deep training bank
+    and the Gaussian-field sampling. Everything else is an exact computation of seconds, run by the page.
+    Both run on the CPU (``device`` is accepted for the common signature; neither asks for a GPU)."""
+    sd_name, sd_cfg = _sd_key(cfg.shallow_deep)
+    rg_name, rg_cfg = _rg_key(cfg.rg, seed)
+    return [Unit(chapter="cheap_learning", name="shallow-vs-deep training bank", cache_name=sd_name,
+                 cache_config=sd_cfg, fn=run_shallow_deep, args=(cfg.shallow_deep,)),
+            Unit(chapter="cheap_learning", name=f"Gaussian-field sampling (seed {seed})", cache_name=rg_name,
+                 cache_config=rg_cfg, fn=run_rg, args=(cfg.rg, seed))]
 
 
 # ------------------------------------------------------------------ exact constructions (seconds)
@@ -243,3 +279,48 @@ def shallow_deep_table(sd: dict) -> pd.DataFrame:
             rows.append({"n": row["n"], "net": name, "layers": r["layers"], "min neurons": r["neurons"],
                          "reached": bool(r["reached"])})
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ issue 15: the statements as constructions
+
+def run_rg_critical(cfg: Config) -> dict:
+    """:func:`deepinfo.cheap.rg.critical_flow`: the exact block-average flow of x2'/x1' from the critical
+    starts (0, 1, x2), its fixed point r* and the deviations r(b) - r*; Fourier decimation beside it."""
+    return rg.critical_flow(cfg.rg_x2_starts, cfg.rg_bs, cfg.rg_Lc, cfg.rg.kmax)
+
+
+def run_shallow_product(cfg: Config, seed: int) -> dict:
+    """The 2^n-neuron one-hidden-layer product network (softplus at b = ``product_b``) for each n: ``err``
+    (len(ns), len(lambdas)), the max error over ``product_points`` uniform points of [-1, 1]^n and all
+    corners; ``coef`` the predicted max error / lambda^2; ``minimality`` the exact Walsh-matrix check;
+    ``table`` neurons of one hidden layer (2^n) against the product tree (4(n - 1), for n a power of 2)."""
+    ns, lams = list(cfg.product_ns), list(cfg.product_lambdas)
+    err = np.array([[shallow_product.max_error(n, lam, cfg.product_points, np.random.default_rng(seed + n),
+                                               cfg.product_b) for lam in lams] for n in ns])
+    coef = np.array([shallow_product.ShallowProductNet(n, lams[-1], cfg.product_b).coef for n in ns])
+    mini = [shallow_product.minimality(n) for n in ns]
+    table = pd.DataFrame([{"n": n, "one hidden layer: 2^n": 2 ** n,
+                           "tree: 4(n-1)": 4 * (n - 1) if n & (n - 1) == 0 else None,
+                           "tree layers: log2 n": int(np.log2(n)) if n & (n - 1) == 0 else None}
+                          for n in (2, 4, 8, 16, 32, 64)])
+    return {"ns": np.array(ns), "lambdas": np.array(lams), "b": cfg.product_b, "err": err, "coef": coef,
+            "minimality": mini, "table": table}
+
+
+def run_cliques(cfg: Config, seed: int) -> pd.DataFrame:
+    """The clique-cover count for random Hamiltonians on an 8-spin ring (pairs), a periodic 3 x 3 grid (pairs)
+    and an 8-spin ring of triangles {i, i+1, i+2}: neurons of the network built, N_c 2^S_c, 2^n - 1, error."""
+    rng = np.random.default_rng(seed + 5)
+    cases = {"ring of 8, pairs": (8, cliques.ring_cliques(8, 2)), "3 x 3 grid, pairs": (9, cliques.grid_cliques(3)),
+             "ring of 8, triples": (8, cliques.ring_cliques(8, 3))}
+    return pd.DataFrame([{"model": k, **cliques.clique_cover_count(n, c, rng)} for k, (n, c) in cases.items()])
+
+
+def run_max_entropy(cfg: Config, seed: int) -> dict:
+    """:func:`deepinfo.cheap.cliques.max_entropy_check` on ``maxent_n`` spins with moments up to order 2."""
+    return cliques.max_entropy_check(cfg.maxent_n, np.random.default_rng(seed + 6), order=2)
+
+
+def run_strassen(cfg: Config, seed: int) -> dict:
+    """:func:`deepinfo.cheap.strassen.strassen_check` for n = 2^k, k in ``strassen_ks``."""
+    return strassen.strassen_check(cfg.strassen_ks, cfg.strassen_draws, np.random.default_rng(seed + 7))
