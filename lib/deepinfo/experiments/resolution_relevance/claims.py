@@ -195,7 +195,7 @@ def resolution_falls(H_s) -> Verdict:
 def error_grows(error) -> Verdict:
     """Sanity: the majority-label error (R, L) never decreases with depth (exact)."""
     e = _arr2(error, "error")
-    worst = float((-np.diff(e, axis=1)).max()) if e.shape[1] > 1 else 0.0
+    worst = float((-np.diff(e, axis=1)).max()) + 0.0 if e.shape[1] > 1 else 0.0  # + 0.0: no -0
     return exact_check(worst <= 1e-12, worst, f"largest decrease of the error from one layer to the next: "
                                               f"{worst:+.3g} (H1 {e[:, 0].mean():.3f} -> H{e.shape[1]} "
                                               f"{e[:, -1].mean():.3f})",

@@ -67,16 +67,25 @@ def figS2(s2: dict, g2: dict, axes):
 
 def figS3(letters, s3: dict, g3: dict, beta: np.ndarray, axes, seed: int = 0):
     """Fig. S3: (a) 56 training images; (b) the layers on the plane; (c) generation ability per layer (mean,
-    standard error over realisations), annotated with the layer's beta (NaN where no accepted power law)."""
+    standard error over realisations), annotated with the layer's fitted beta (NaN where no accepted power
+    law) and, in brackets, the paper's graphical beta from the slope of the bound at the layer's H[s]."""
+    from ...estimators import bound_slope_beta
+
     image_grid(letters.subset(56, seed=seed).x, letters.image_shape, nrow=4, ax=axes[0])
     _plane(axes[1], [s3], ["DBN layers"], [dict(color="k", marker="s")], annotate=True)
     a = np.asarray(g3["ability"], float)
     m, se, _ = mean_se(a, axis=0) if a.shape[0] > 1 else (a[0], np.zeros(a.shape[1]), 1)
     layers = np.arange(1, a.shape[1] + 1)
     axes[2].errorbar(layers, m, yerr=np.nan_to_num(se), marker="s", capsize=2, color="k")
-    b = np.nanmean(beta, 0) if np.isfinite(beta).any() else beta[0]
-    for l, x in zip(layers, b):
-        axes[2].annotate(f"β={x:.2f}", (l, m[l - 1]), fontsize=6, rotation=60, xytext=(0, 6),
+    beta = np.asarray(beta, float)
+    ok = np.isfinite(beta).any(axis=0)
+    b = np.full(beta.shape[1], np.nan)
+    if ok.any():
+        b[ok] = np.nanmean(beta[:, ok], axis=0)
+    M = int(s3["M"])
+    slope = bound_slope_beta(np.clip(np.asarray(s3["H_s"], float).mean(0), 0, np.log2(M)), M)
+    for l, x, y in zip(layers, b, slope):
+        axes[2].annotate(f"β={x:.2f} ({y:.2f})", (l, m[l - 1]), fontsize=6, rotation=60, xytext=(0, 6),
                          textcoords="offset points")
     axes[2].set(xlabel="hidden layer", ylabel=r"generation ability $1/D(P\|Q)$")
     return axes
@@ -152,12 +161,15 @@ def figS6g(opt: dict, ax):
     return ax
 
 
-def tail_shape_table(s5s: dict):
-    """Fig. S5's power-law verdict and tail shape for every model and width, as a pandas DataFrame."""
+def tail_shape_table(s5s: dict, M: int):
+    """Fig. S5's power-law verdict and tail shape for every model and width, with the paper's graphical beta
+    (minus the slope of the maximal-relevance curve for ``M`` samples at the width's H[s]), as a DataFrame."""
     import pandas as pd
 
+    from ...estimators import bound_slope_beta
     from ...plotting.relevance import tail_shape_row
 
-    rows = [tail_shape_row(r["power_law"], model=S5_NAMES[kind], N_H=r["n_hidden"])
+    rows = [tail_shape_row(r["power_law"], model=S5_NAMES[kind], N_H=r["n_hidden"],
+                           **{"beta (bound slope)": round(float(bound_slope_beta(min(r["H_s"], np.log2(M)), int(M))), 2)})
             for kind in S5_NAMES for r in s5s[kind]["rows"]]
     return pd.DataFrame(rows).set_index(["model", "N_H"])
