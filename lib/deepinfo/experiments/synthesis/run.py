@@ -24,9 +24,8 @@ import torch
 from ...cache import ResultCache
 from ...cheap.hierarchy import ChainConfig
 from ...device import cpu_threads
-from ...estimators import relevance, relevance_gap, resolution, state_counts
+from ...estimators import power_law_verdict, relevance, relevance_gap, resolution, state_counts
 from ...estimators.information_plane import bin_indices, binned_information_plane
-from ...estimators.powerlaw import power_law_verdict
 
 # bumped whenever what a runner returns changes, so older cache entries are not reused
 # (3: power-law verdicts instead of a bare fit; several chain networks; results in bits only)
@@ -35,7 +34,7 @@ RESULT_VERSION = 3
 #: the information-plane network 12-10-7-5-4-3-2 (Shwartz-Ziv & Tishby sec. 3.1): hidden layers and output
 LAYER_NAMES = ("T1 (10)", "T2 (7)", "T3 (5)", "T4 (4)", "T5 (3)", "Y (2)")
 
-#: status codes of :func:`deepinfo.estimators.powerlaw.power_law_verdict` as stored in results
+#: status codes of :func:`deepinfo.estimators.power_law_verdict` as stored in results
 STATUS_CODE = {"holds": 1.0, "fails": 0.0, "inconclusive": -1.0}
 
 
@@ -131,7 +130,7 @@ def layer_relevance(activations: torch.Tensor, n_bins: int = 30, power_law: bool
     Units are binned like the information plane (n_bins equal bins on [-1, 1]); a state is the
     tuple of bin indices; k_s counts the patterns in state s (Song et al. eq. 7). Returns arrays
     of shape (K,): ``H_s``, ``H_k`` (bits, eqs. 1-2 with log2), and with ``power_law`` the verdict
-    of :func:`deepinfo.estimators.powerlaw.power_law_verdict` (the book's one power-law rule):
+    of :func:`deepinfo.estimators.power_law_verdict` (the book's one power-law rule):
     ``beta``, ``beta_se`` and ``pl_status`` (:data:`STATUS_CODE`: 1 holds, 0 fails, -1 inconclusive).
     """
     idx, _ = bin_indices(activations, n_bins, -1.0, 1.0)
