@@ -83,6 +83,9 @@ def test_dbn_family_is_normalised_once():
     assert norm["gap"] == pytest.approx(relevance_gap(H_s.mean(0), H_k.mean(0), M) / logM)
     # the old double normalisation would have put the first layer at 12.2 / log2(M)^2 ~ 0.069
     assert norm["H_s"][0] > 0.9
+    # values already divided by log M are refused, not divided again
+    with pytest.raises(ValueError, match="divided by log M"):
+        sr.dbn_family({"H_s": H_s / logM, "H_k": H_k / logM, "M": M})
 
 
 def test_three_families_figure_divides_by_log_m_once():

@@ -427,8 +427,16 @@ def normalised(fam: dict) -> dict:
 
 def dbn_family(dbn: dict) -> dict:
     """The DBN of Song et al. from the resolution/relevance chapter's public runner
-    (:func:`deepinfo.experiments.resolution_relevance.run.dbn_layers`: H_s, H_k (R, L) in bits, M)."""
-    return family(dbn["H_s"], dbn["H_k"], int(dbn["M"]))
+    (:func:`deepinfo.experiments.resolution_relevance.run.dbn_layers`: H_s, H_k (R, L) in bits, M).
+
+    Raises ``ValueError`` when every H_s is at most 1 while log2 M is large: a DBN's first layers sit
+    near log2 M bits, so such values were divided by log M upstream (the unit bug of issue 12).
+    """
+    hs = np.asarray(dbn["H_s"], dtype=float)
+    if np.nanmax(hs) <= 1.0 + 1e-9 and np.log2(int(dbn["M"])) > 4:
+        raise ValueError(f"DBN H_s all <= 1 with M = {int(dbn['M'])}: these look divided by log M; "
+                         "the synthesis expects resolution and relevance in bits")
+    return family(hs, dbn["H_k"], int(dbn["M"]))
 
 
 def counts_family(counts: list) -> dict:
