@@ -28,11 +28,11 @@ def status(verdicts: dict, cid: str) -> str:
 
 def test_claims_are_declared_once_with_reasons_and_the_right_kinds():
     ids = [s.id for s in c.CLAIMS]
-    assert len(ids) == len(set(ids)) == 13
+    assert len(ids) == len(set(ids)) == 18
     kinds = {s.id: s.kind for s in c.CLAIMS}
-    assert kinds["P4.bayes_is_softmax"] == "sanity"
-    assert kinds["P4.shallow_needs_more_neurons"] == "paper"
-    assert sum(k == "paper" for k in kinds.values()) == 12
+    assert kinds["P4.bayes_is_softmax"] == kinds["P4.rg_fourier_decimation_eq24"] == "sanity"
+    assert kinds["P4.shallow_needs_more_neurons"] == kinds["P4.shallow_product_network"] == "paper"
+    assert sum(k == "paper" for k in kinds.values()) == 16
     rec = ClaimRecorder("P4", "cheap_learning", "smoke")
     rec.save = lambda: None  # declare without writing a claims file
     rec.declare_all(c.CLAIMS)  # validates prefixes and duplicates
@@ -54,7 +54,7 @@ def test_page_has_no_claim_logic_and_the_four_parameters():
 def test_scale_names_the_sizes_and_overrides_reach_it():
     cfg = select_preset(PRESETS, "smoke", **{"shallow_deep.steps": 7, "rg.S": 11})
     s = c.scale(cfg)
-    assert "7 full-batch Adam steps" in s["shallow_deep"] and "S = 11 fields" in s["rg"]
+    assert "7 full-batch Adam steps" in s["shallow_deep (illustration, no claim)"] and "S = 11 fields" in s["rg"]
     assert "no real data set" in s["data"]
 
 
@@ -172,22 +172,35 @@ def test_fft_and_low_rank():
 
 # ------------------------------------------------------------------ section III E
 
-def _flow(x2_ratio):
-    b = np.array([1.0, 2.0, 4.0, 8.0])
-    x = np.array([0.1, 1.0, 1.0])
-    ex = np.stack([0.1 * b ** 2, np.ones(4), np.asarray(x2_ratio, float)], 1)
-    return {"b": b, "x": x, "block_exact": ex, "block": ex, "block_se": np.full((4, 3), 0.01), "L": 64, "S": 10}
+def _crit(dev_rows, decim_off=0.0):
+    """A synthetic critical flow: deviations r(b) - r* per start over b = 1..32, Fourier decimation off by
+    ``decim_off`` (relative)."""
+    b = np.array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+    dev = np.array([np.asarray(d(b) if callable(d) else d, float) for d in dev_rows])
+    return {"b": b, "x2_starts": np.array([1.0, 0.0][:len(dev)]), "dev": dev, "r": dev + 0.088, "r_star": 0.088,
+            "Lc": 16, "decim_ratio": np.full((len(dev), len(b), 2), 1.0 + decim_off)}
 
 
-def test_rg():
+def test_rg_is_decided_on_the_deviation_from_the_fixed_point():
     cid = "P4.rg_irrelevant_couplings_decay"
-    b = np.array([1.0, 2.0, 4.0, 8.0])
-    v = c.evaluate_rg(_flow(b ** -2.0))[cid]
+    v = c.evaluate_rg(_crit([lambda b: 0.9 * b ** -2.0, lambda b: -0.09 * b ** -2.0]))[cid]
     assert v.status == "holds" and v.value == pytest.approx(-2.0) and v.uncertainty.exact
-    v = c.evaluate_rg(_flow(b ** -1.0))[cid]  # decays like 1/b: slower than eq. 24
+    # eq. 24 with a subleading b^-4 correction still holds
+    assert status(c.evaluate_rg(_crit([lambda b: 0.8 * b ** -2.0 + 0.1 * b ** -4.0])), cid) == "holds"
+    # a deviation that shrinks only like 1/b, or one start that does: does not hold
+    v = c.evaluate_rg(_crit([lambda b: 0.9 * b ** -1.0]))[cid]
     assert v.status == "does not hold" and v.value == pytest.approx(-1.0)
-    assert status(c.evaluate_rg(_flow(0.1 + 0.9 * b ** -2.0)), cid) == "does not hold"  # flows to a fixed point
-    assert status(c.evaluate_rg(_flow([1.0, 0.2, -0.01, 0.01])), cid) == "inconclusive"
+    assert status(c.evaluate_rg(_crit([lambda b: 0.9 * b ** -2.0, lambda b: -0.09 * b ** -1.0])), cid) == "does not hold"
+    # the earlier test's mistake: x2' itself flowing to a non-zero fixed point (deviation from 0 does not vanish)
+    assert status(c.evaluate_rg(_crit([lambda b: 0.088 + 0.9 * b ** -2.0])), cid) == "does not hold"
+    # a deviation that changes sign: no power law
+    assert status(c.evaluate_rg(_crit([[0.9, 0.2, -0.01, 0.01, 0.001, 0.0001]])), cid) == "inconclusive"
+
+
+def test_fourier_decimation_is_exact_sanity():
+    cid = "P4.rg_fourier_decimation_eq24"
+    assert status(c.evaluate_rg(_crit([lambda b: b ** -2.0])), cid) == "holds"
+    assert status(c.evaluate_rg(_crit([lambda b: b ** -2.0], decim_off=1e-6)), cid) == "does not hold"
 
 
 # ------------------------------------------------------------------ appendix A
@@ -201,22 +214,77 @@ def test_counterexample():
     assert status(c.evaluate_counterexample({**ce, "tv": np.array([0.2, 1e-6])}), cid) == "does not hold"
 
 
-# ------------------------------------------------------------------ the conjecture
+# ------------------------------------------------------------------ the conjecture, by constructions
 
-def _sd(rows):
-    out = []
-    for n, (sh, dp) in rows.items():
-        out.append({"n": n, "shallow": {"layers": 1, "neurons": sh, "reached": not np.isnan(sh)},
-                    "deep": {"layers": 2, "neurons": dp, "reached": not np.isnan(dp)}})
-    return {"rows": out, "target": 0.05}
+def _sp(slope=2.0, coef_ratio=1.0, zeros=0):
+    ns, lams = np.array([2, 3, 4]), np.array([0.1, 0.05, 0.025])
+    coef = np.array([0.06, 0.68, 0.96])
+    err = coef[:, None] * lams[None, :] ** slope * 0.025 ** (2 - slope) * coef_ratio
+    mini = [{"n": int(n), "orthogonal": True, "zeros": zeros, "solution_is_prod_s": zeros == 0} for n in ns]
+    return {"ns": ns, "lambdas": lams, "err": err, "coef": coef, "minimality": mini}
 
 
-def test_shallow_deep_is_always_inconclusive_with_the_measured_ratio():
+def test_shallow_product_network():
+    cid = "P4.shallow_product_network"
+    v = c.evaluate_shallow_product(_sp())[cid]
+    assert v.status == "holds" and v.value == pytest.approx(2.0)
+    assert status(c.evaluate_shallow_product(_sp(slope=1.0)), cid) == "does not hold"  # error only O(lambda)
+    assert status(c.evaluate_shallow_product(_sp(coef_ratio=1.5)), cid) == "does not hold"  # wrong constant
+
+
+def test_shallow_needs_more_neurons_is_decided_by_the_exact_minimality():
     cid = "P4.shallow_needs_more_neurons"
-    more = c.evaluate_shallow_deep(_sd({3: (32.0, 16.0), 4: (np.nan, 16.0)}), widths=(2, 64))[cid]
-    assert more.status == "inconclusive" and more.value == pytest.approx(4.0) and more.extra["shallow_more_everywhere"]
-    fewer = c.evaluate_shallow_deep(_sd({3: (8.0, 16.0)}), widths=(2, 64))[cid]
-    assert fewer.status == "inconclusive" and fewer.value == pytest.approx(0.5)
-    assert not fewer.extra["shallow_more_everywhere"]
-    none = c.evaluate_shallow_deep(_sd({3: (8.0, np.nan)}), widths=(2, 64))[cid]
-    assert none.status == "inconclusive" and none.value is None and "never reached" in none.detail
+    v = c.evaluate_shallow_product(_sp())[cid]
+    assert v.status == "holds" and v.uncertainty.exact and v.value == pytest.approx(2 ** 4 / 12)
+    assert status(c.evaluate_shallow_product(_sp(zeros=1)), cid) == "does not hold"  # a droppable neuron
+
+
+def test_shallow_deep_summary_is_an_illustration_only():
+    assert not any("shallow_deep" in s.id for s in c.CLAIMS if s.id != "P4.shallow_needs_more_neurons")
+    rows = [{"n": 3, "shallow": {"layers": 1, "neurons": 32.0, "reached": True},
+             "deep": {"layers": 2, "neurons": 16.0, "reached": True}}]
+    assert "= 2.00" in c.shallow_deep_summary({"rows": rows, "target": 0.05, "widths": np.array([2, 64])})
+    rows[0]["deep"] = {"layers": 2, "neurons": np.nan, "reached": False}
+    assert "never reached" in c.shallow_deep_summary({"rows": rows, "target": 0.05, "widths": np.array([2, 64])})
+
+
+# ------------------------------------------------------------------ clique cover, maximum entropy, Strassen
+
+def _cliques(neurons=(16, 27), bound=(32, 72), err=1e-15):
+    return pd.DataFrame({"model": ["ring", "grid"], "neurons": list(neurons), "bound N_c 2^S_c": list(bound),
+                         "max_error": [err, err]})
+
+
+def test_clique_cover_bound():
+    cid = "P4.clique_cover_bound"
+    v = c.evaluate_cliques(_cliques())[cid]
+    assert v.status == "holds" and v.value == pytest.approx(0.5)
+    assert status(c.evaluate_cliques(_cliques(neurons=(40, 27))), cid) == "does not hold"  # above the bound
+    assert status(c.evaluate_cliques(_cliques(err=1e-3)), cid) == "does not hold"  # does not compute H
+
+
+def _me(q_high=1e-13, p_high=0.5, moment_error=1e-16):
+    return {"n": 4, "order": 2, "p_by_order": [0.4, 0.6, p_high, p_high], "q_by_order": [0.4, 0.5, q_high, q_high],
+            "moment_error": moment_error, "H_p_bits": 3.4, "H_q_bits": 3.6}
+
+
+def test_max_entropy():
+    cid = "P4.max_entropy_low_order"
+    assert status(c.evaluate_max_entropy(_me()), cid) == "holds"
+    assert status(c.evaluate_max_entropy(_me(q_high=0.01)), cid) == "does not hold"  # q keeps a 3-body term
+    assert status(c.evaluate_max_entropy(_me(moment_error=1e-3)), cid) == "does not hold"
+    assert status(c.evaluate_max_entropy(_me(p_high=1e-5)), cid) == "inconclusive"  # could not have failed
+
+
+def _st(exact=True, mult=(7, 49), err=1e-16):
+    return {"exact": exact, "rank": 7, "naive_rank": 8, "synapses": 36, "naive_synapses": 24,
+            "rows": [{"n": 2, "multiplications": mult[0], "7^k": 7, "naive n^3": 8, "max relative error": err},
+                     {"n": 4, "multiplications": mult[1], "7^k": 49, "naive n^3": 64, "max relative error": err}]}
+
+
+def test_strassen():
+    cid = "P4.strassen_seven_products"
+    assert status(c.evaluate_strassen(_st()), cid) == "holds"
+    assert status(c.evaluate_strassen(_st(exact=False)), cid) == "does not hold"
+    assert status(c.evaluate_strassen(_st(mult=(7, 64))), cid) == "does not hold"
+    assert status(c.evaluate_strassen(_st(err=1e-6)), cid) == "does not hold"

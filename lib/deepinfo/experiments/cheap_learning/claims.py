@@ -250,7 +250,6 @@ CLAIMS = [
         f"recursion on random n x n matrices (n = 2..16) uses 7^log2(n) multiplications with max relative error "
         f"< {STRASSEN_ERR:g} (the value is the number of products for 2 x 2)",
         "The tensor identity is exact in integers; 1e-12 allows float64 rounding through four levels of recursion.",
-        figure="fig-p4-cliques",
         test_differs="The paper quotes the exponents; we build the factorisation as a network (two linear layers, "
                      "7 multiplication gates, a linear read-out), check it and count. Le Gall's exponent is "
                      "quoted, not computed."),

@@ -1,0 +1,61 @@
+"""Units of work of the Lin & Tegmark chapter (issue 16): units() names exactly the cache entries its runners
+fill; after deepinfo.compute.compute every unit is done and calling the runners again computes nothing."""
+from __future__ import annotations
+
+import pytest
+
+import deepinfo.compute
+from deepinfo.compute import Unit
+from deepinfo.experiments import select_preset
+from deepinfo.experiments.cheap_learning import PRESETS, run, units
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPINFO_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _tiny():
+    return select_preset(PRESETS, "smoke", **{"shallow_deep.ns": (2,), "shallow_deep.widths": (2, 4),
+                                              "shallow_deep.steps": 3, "shallow_deep.M_train": 16,
+                                              "shallow_deep.M_test": 16, "rg.L": 16, "rg.S": 4, "rg.bs": (1, 2)})
+
+
+def test_units_compute_then_runners_compute_nothing(monkeypatch):
+    cfg = _tiny()
+    us = units(cfg, seed=3)
+    assert len(us) == 2 and all(isinstance(u, Unit) and u.chapter == "cheap_learning" for u in us)
+    assert not any(u.done() for u in us)
+    calls = {"sd": 0, "rg": 0}
+    real_sd, real_rg = run.shallow_deep.shallow_vs_deep, run.rg.rg_flow
+
+    def sd(*a, **k):
+        calls["sd"] += 1
+        return real_sd(*a, **k)
+
+    def flow(*a, **k):
+        calls["rg"] += 1
+        return real_rg(*a, **k)
+
+    monkeypatch.setattr(run.shallow_deep, "shallow_vs_deep", sd)
+    monkeypatch.setattr(run.rg, "rg_flow", flow)
+    records = deepinfo.compute.compute(us, log=lambda s: None)
+    assert len(records) == 2 and calls == {"sd": 1, "rg": 1}
+    assert all(u.done() for u in us)
+    run.run_shallow_deep(cfg.shallow_deep)
+    run.run_rg(cfg.rg, 3)
+    assert calls == {"sd": 1, "rg": 1}  # the page's calls hit the entries the units filled
+    assert deepinfo.compute.compute(units(cfg, seed=3), log=lambda s: None) == []
+
+
+def test_unit_keys_follow_the_config_and_the_seed():
+    cfg = _tiny()
+    a, b = units(cfg, seed=0), units(cfg, seed=1)
+    assert a[0].id == b[0].id and a[1].id != b[1].id  # training does not depend on the page seed; fields do
+    other = select_preset(PRESETS, "smoke", **{"rg.S": 5, "rg.L": 16, "rg.bs": (1, 2)})
+    assert units(other)[1].id != a[1].id
+
+
+def test_chapter_units_finds_them():
+    us = deepinfo.compute.chapter_units("cheap_learning", "smoke")
+    assert [u.name.split(" (")[0] for u in us] == ["shallow-vs-deep training bank", "Gaussian-field sampling"]
