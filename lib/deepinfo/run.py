@@ -629,14 +629,17 @@ def build_book(root: Path | None = None, partial: bool = False) -> Path:
     report.write_report(stage / "book" / "report.md")
     report.write_performance_page(stage / "book" / "performance.md")
     classroom.write_instructor_page(stage / "book" / "instructor.md")
-    # jupyter-book writes <path-output>/_build/html
-    cmd = [*jupyter_book_command(), "build", str(stage), "--path-output", str(paths.build_dir().parent),
+    # jupyter-book writes <path-output>/_build/html: for a build dir not named _build (DEEPINFO_BUILD_DIR=/tmp/x)
+    # the output goes under it (/tmp/x/_build/html), never into a folder shared with other builds (/tmp/_build)
+    build = paths.build_dir()
+    out_root = build.parent if build.name == "_build" else build
+    cmd = [*jupyter_book_command(), "build", str(stage), "--path-output", str(out_root),
            "-W", "-n", "--keep-going", "--builder", "html"]
     print("[deepinfo.run]", " ".join(cmd), flush=True)
     rc = subprocess.call(cmd, cwd=str(root))
     if rc != 0:
         raise ChapterError(f"jupyter-book build failed with exit code {rc}")
-    index = paths.build_dir() / "html" / "index.html"
+    index = out_root / "_build" / "html" / "index.html"
     print(f"[deepinfo.run] book rendered: {index}", flush=True)
     return index
 
