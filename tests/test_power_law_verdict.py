@@ -268,3 +268,15 @@ def test_thresholds_are_the_documented_ones():
     assert plmod.VERDICT_MIN_DECADES == 1.0 and "= 1 decade" in doc
     assert plmod.VERDICT_MAX_CI_WIDTH == 1.0 and "VERDICT_MAX_CI_WIDTH`` = 1" in doc
     assert plmod.VERDICT_MIN_TAIL == 50 and "= 50" in doc
+
+
+def test_the_favoured_model_agrees_with_the_verdict():
+    """The tail-shape table a page shows reads the same tests as the decision: a held power law is
+    'power law' against the exponential, a geometric tail 'exponential'."""
+    k = np.arange(1, 2001)
+    ideal = np.repeat(k, np.round(2e4 * k ** -2.0).astype(int))
+    v = power_law_verdict(ideal)
+    assert v.status == "holds" and v.evidence["exponential"]["favoured"] == "power law"
+    geo = np.random.default_rng(3).geometric(0.05, size=20_000)
+    g = power_law_verdict(geo)
+    assert g.status == "fails" and g.evidence["exponential"]["favoured"] in ("exponential", "neither")

@@ -648,8 +648,12 @@ def power_law_verdict(counts, *, k_min=None, n_boot: int = VERDICT_N_BOOT, rng=0
                                    extra_start=(0.0, lam) if lam > 0 else None)
     gain = float((mult * (l_ct - l_exp)).sum()) if lam >= 0 else math.inf
     p_factor = _nested_p(max(gain, 0.0)) if math.isfinite(gain) else 0.0
+    # "favoured" reads the two tests the decision reads: the exponential wins by Vuong's test, the power law
+    # by the nested test of the k^-alpha factor (so the table and the verdict cannot disagree)
+    fav_e = ("exponential" if R < 0 and p < VERDICT_P else
+             "power law" if R > 0 and p_factor < VERDICT_P else "neither")
     evidence["exponential"] = dict(R=R, p=p, test="Vuong (non-nested)", lam=lam,
-                                   p_nested=p_factor, favoured=_favoured(R, p, "exponential"))
+                                   p_nested=p_factor, favoured=fav_e)
     l_ln, a_ln, c_ln = _fit_curved(vals, mult, lo, kmax, alpha, "lognormal")
     R_ln = float(min((mult * (l_pl - l_ln)).sum(), 0.0))  # nested: the log-normal can only gain
     p_ln = _nested_p(R_ln)
