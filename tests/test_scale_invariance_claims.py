@@ -183,3 +183,19 @@ def test_scale_names_the_setting():
 
     s = c.scale(select_preset(PRESETS, "quick"))
     assert "MNIST M = 10000" in s["rbm"] and "seeds" in s["robustness runs"]
+
+
+def test_tail_table_rows_and_bound_slope_column():
+    from deepinfo.experiments.scale_invariance import figures as figs
+    from deepinfo.theory import counts_from_degeneracy, maximise_lagrangian
+
+    t = figs.tail_table([("pl", c.fit(ideal())), ("geom", c.fit(GEOM))])
+    assert list(t.index) == ["pl", "geom"] and list(t["verdict"]) == ["holds", "does not hold"]
+    assert "beta from bound slope" not in t.columns
+    # the exact maximiser of H(K) + beta H(Z) lies on the maximal-relevance curve: its slope there is beta
+    d = maximise_lagrangian(1000, 1.0)
+    counts = counts_from_degeneracy(d["k"], d["m_k"])
+    t = figs.tail_table([("max", c.fit(counts))], counts=[counts])
+    assert abs(t["beta from bound slope"].iloc[0] - 1.0) < 0.1
+    s = figs.tail_summary([c.fit(ideal()), c.fit(GEOM), c.fit(ONES)])
+    assert (s["n"], s["holds"], s["fails"], s["inconclusive"]) == (3, 1, 1, 1) and s["beats_exponential"] == 1

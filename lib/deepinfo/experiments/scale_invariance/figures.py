@@ -32,15 +32,30 @@ def _degeneracy(ax, counts, labels, title=None, **kw):
 
 
 # ------------------------------------------------------------------------------- tail shape
-def tail_table(items):
+def bound_beta(counts) -> float:
+    """beta read off the maximal-relevance curve at the partition's resolution (the papers' graphical estimate,
+    :func:`deepinfo.estimators.bound_slope_beta`): the multiplier of H(Z) in eq. 6 at which the optimum has this
+    resolution."""
+    from ...estimators import bound_slope_beta, resolution
+
+    c = np.asarray(counts)
+    c = c[c > 0]
+    return float(bound_slope_beta(resolution(c), int(c.sum()))) if c.size > 1 else float("nan")
+
+
+def tail_table(items, counts=None):
     """One row per partition ``(label, PowerLawVerdict)``: status, beta with its interval, the tail, and
     the shape comparisons of ``verdict.evidence``: against an exponential (R > 0 favours the power law;
     Vuong's p, and the nested p the rule uses), and whether a log-normal bend or an exponential cut-off
-    (at the scale given) fits the tail significantly better than a straight power law."""
+    (at the scale given) fits the tail significantly better than a straight power law. With ``counts`` (the
+    partitions' state counts, in the order of ``items``) a column gives beta from the slope of the
+    maximal-relevance curve at each partition's resolution (:func:`bound_beta`)."""
     import pandas as pd
 
+    items = list(items)
+    slopes = [bound_beta(k) for k in counts] if counts is not None else None
     rows = []
-    for lab, v in items:
+    for i, (lab, v) in enumerate(items):
         ev = v.evidence or {}
         e, ln, ct = ev.get("exponential", {}), ev.get("lognormal", {}), ev.get("cutoff", {})
         lo, hi = v.beta_ci
@@ -54,6 +69,8 @@ def tail_table(items):
                      "log-normal bend": ln.get("favoured", "-"),
                      "cutoff": (f"yes, k ~ {ct['scale']:.3g}" if ct.get("favoured") == "cutoff" else
                                 ct.get("favoured", "-"))})
+        if slopes is not None:
+            rows[-1]["beta from bound slope"] = slopes[i]
     return pd.DataFrame(rows).set_index("partition")
 
 
@@ -196,5 +213,5 @@ def fig_arch(archs: dict):
     return fig
 
 
-__all__ = ["tail_table", "tail_summary", "fig_1a", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
+__all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
            "fig_threshold", "fig_seeds", "fig_arch", "scatter_partition", "layer_fits"]
