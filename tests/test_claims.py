@@ -200,3 +200,14 @@ def test_relevance_gap_on_and_below_the_bound():
 
 def test_statuses_are_the_three_outcomes():
     assert STATUSES == ("holds", "does not hold", "inconclusive")
+
+
+def test_wilson_interval_known_values():
+    from deepinfo.stats import wilson_interval
+
+    lo, hi = wilson_interval(5, 10)  # symmetric about 1/2
+    assert lo == pytest.approx(1 - hi) and lo == pytest.approx(0.2366, abs=1e-4)  # Wilson 1927 / standard tables
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == pytest.approx(1.0)
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(11, 10)

@@ -7,13 +7,16 @@ samples; these are the two ways the book states its spread:
   over ``n`` independent realisations along ``axis``, ignoring NaN entries;
 * :func:`bootstrap_interval`: a percentile bootstrap interval of any statistic of
   independent samples (Efron & Tibshirani 1993, ch. 13), seeded, so the same input gives the
-  same interval.
+  same interval;
+* :func:`wilson_interval`: the Wilson score interval of a proportion (in how many of n networks
+  something happened), which stays inside [0, 1] and is honest for small n.
 
 Both return plain floats/arrays; :class:`deepinfo.claims.Uncertainty` carries them into a claim
 together with what they were taken over.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -86,3 +89,22 @@ def bootstrap_interval(samples, statistic: Callable[[np.ndarray], float] = np.me
         raise ValueError("statistic: more than half of the bootstrap resamples gave a non-finite value")
     lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return est, float(lo), float(hi)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion ``successes / n`` (95% for the default z).
+
+    ``(centre -/+ half) / (1 + z^2/n)`` with ``centre = p + z^2/(2n)`` and
+    ``half = z sqrt(p(1-p)/n + z^2/(4n^2))`` (Wilson 1927); ``(0, 1)`` when ``n = 0``.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n={n!r}: expected a number of trials >= 0")
+    if isinstance(successes, bool) or not isinstance(successes, (int, np.integer)) or not 0 <= successes <= n:
+        raise ValueError(f"successes={successes!r}: expected an integer in [0, n={n}]")
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)

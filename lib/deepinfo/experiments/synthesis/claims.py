@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ...stats import wilson_interval
 from ...claims import ClaimSpec, Uncertainty, Verdict, Z95, compare, exact_check, inconclusive
 from ...estimators import TOLERANCE_BITS, relevance_gap
 
@@ -161,17 +162,6 @@ def scale(cfg, seed: int = 0) -> dict:
 
 
 # ------------------------------------------------------------------------------------ helpers
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (95% by default); (0, 1) when n = 0."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def _per_network(values: np.ndarray, over: str = "networks") -> tuple[float, Uncertainty]:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
