@@ -10,6 +10,7 @@
   :func:`deepinfo.estimators.max_relevance_curve` for the same M. Results store H_s, H_k in
   BITS with M beside them; the division by log2 M (the papers' axes) happens here, at plot time,
   when ``normalise=True``.
+* :func:`tail_table` (with :func:`bound_beta`): the shape of each fitted tail as a display table.
 
 Both take an axis and return it; neither needs a display.
 """
@@ -111,6 +112,51 @@ def tail_shape_row(verdict: Any, **first) -> dict:
             "beta_se": round(float(verdict.beta_se), 2), "k_min": int(verdict.k_min), "n_tail": int(verdict.n_tail),
             "distinct k": int(verdict.n_distinct_k), "decades": round(float(verdict.decades), 2),
             "vs exponential": fav("exponential"), "vs log-normal": fav("lognormal"), "vs cutoff": fav("cutoff")}
+
+
+def bound_beta(counts) -> float:
+    """beta read off the maximal-relevance curve at the partition's resolution (the papers' graphical estimate,
+    :func:`deepinfo.estimators.bound_slope_beta`): the multiplier of H(Z) in Lee & Jo eq. 6 at which the optimum
+    has this resolution. ``counts``: the partition's state counts k_s; nan for fewer than two states."""
+    from ..estimators import bound_slope_beta, resolution
+
+    c = np.asarray(counts)
+    c = c[c > 0]
+    return float(bound_slope_beta(resolution(c), int(c.sum()))) if c.size > 1 else float("nan")
+
+
+def tail_table(items, counts=None):
+    """A pandas DataFrame, one row per partition ``(label, PowerLawVerdict)``: the claim-model status
+    (:data:`deepinfo.verdicts.STATUS_OF`), beta with its bootstrap 95% interval, the tail, and the shape
+    comparisons of ``verdict.evidence``: against an exponential (R > 0 favours the power law; Vuong's p,
+    and the nested p the rule uses), and whether a log-normal bend or an exponential cut-off (at the scale
+    given) fits the tail significantly better than a straight power law. With ``counts`` (the partitions'
+    state counts, in the order of ``items``) a column gives beta from the slope of the maximal-relevance
+    curve at each partition's resolution (:func:`bound_beta`)."""
+    import pandas as pd
+
+    from ..verdicts import STATUS_OF
+
+    items = list(items)
+    slopes = [bound_beta(k) for k in counts] if counts is not None else None
+    rows = []
+    for i, (lab, v) in enumerate(items):
+        ev = v.evidence or {}
+        e, ln, ct = ev.get("exponential", {}), ev.get("lognormal", {}), ev.get("cutoff", {})
+        lo, hi = v.beta_ci
+        rows.append({"partition": lab, "verdict": STATUS_OF[v.status], "beta": v.beta,
+                     "95% interval": f"[{lo:.2f}, {hi:.2f}]" if np.isfinite([lo, hi]).all() else "-",
+                     "tail k": f"{v.k_min}..{v.k_max}", "tail states": v.n_tail, "distinct k": v.n_distinct_k,
+                     "decades": round(v.decades, 2),
+                     "vs exponential: R (Vuong p; nested p)":
+                         f"{e['R']:.3g} ({e['p']:.2g}; {e['p_nested']:.2g})" if "p_nested" in e else
+                         (f"{e['R']:.3g} ({e['p']:.2g})" if e else "-"),
+                     "log-normal bend": ln.get("favoured", "-"),
+                     "cutoff": (f"yes, k ~ {ct['scale']:.3g}" if ct.get("favoured") == "cutoff" else
+                                ct.get("favoured", "-"))})
+        if slopes is not None:
+            rows[-1]["beta from bound slope"] = slopes[i]
+    return pd.DataFrame(rows).set_index("partition")
 
 
 # ----------------------------------------------------------------------------- degeneracy
@@ -280,5 +326,5 @@ def plot_relevance_plane(ax, H_s, H_k, M, labels: Sequence[str] | str | None = N
     return ax
 
 
-__all__ = ["binned_degeneracy", "bound_bits", "fit_label", "plot_degeneracy", "plot_relevance_plane",
-           "power_law_line", "tail_shape_row"]
+__all__ = ["binned_degeneracy", "bound_beta", "bound_bits", "fit_label", "plot_degeneracy", "plot_relevance_plane",
+           "power_law_line", "tail_shape_row", "tail_table"]

@@ -2,9 +2,9 @@
 
 Every power-law statement is decided by the book's one rule, :func:`deepinfo.estimators.power_law_verdict`
 (scale-free versus a characteristic scale, calibrated before it saw any chapter's data); its
-``"fails"`` is this book's ``"does not hold"``. The helpers :func:`power_law_claim` and :func:`all_of`
-turn one or several such verdicts into a claim :class:`~deepinfo.claims.Verdict`; the Ising page of
-the same paper uses them too. Values over seeds carry :meth:`Uncertainty.from_samples`; a power-law
+``"fails"`` is this book's ``"does not hold"``. The library's adapters (:mod:`deepinfo.verdicts`:
+``fit``, ``power_law_claim``, ``all_of``, ``on_substitute``, ...) turn one or several such verdicts into
+a claim :class:`~deepinfo.claims.Verdict`; they are re-exported here for the page. Values over seeds carry :meth:`Uncertainty.from_samples`; a power-law
 exponent carries the bootstrap interval over the tail's states.
 
 Each ``evaluate_*`` function takes the plain result dicts of :mod:`.run` (or synthetic dicts with the
@@ -12,25 +12,15 @@ same keys: ``counts``, ``data``, ...) and returns ``{claim id: Verdict}``.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 
 import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, inconclusive, within
 
-from ...estimators import power_law_verdict  # the book's one power-law rule
+from ...verdicts import (PL_REASON, PL_THRESHOLD, STATUS_OF, _finite, _short, all_of, beta_uncertainty,  # noqa: F401
+                         fit, fit_line, layer_fits, on_substitute, power_law_claim, said)
 
-#: power_law_verdict's status -> the claim model's status
-STATUS_OF = {"holds": "holds", "fails": "does not hold", "inconclusive": "inconclusive"}
-
-PL_THRESHOLD = ("power_law_verdict holds: a tail of at least 5 distinct k spanning at least one decade that beats an "
-                "exponential (p < 0.01), with no characteristic scale found and beta pinned to a bootstrap interval "
-                "narrower than 1")
-PL_REASON = ("the book's one power-law rule (deepinfo.estimators.power_law_verdict), calibrated before any chapter "
-             "data on exact maximal-relevance partitions, ideal k^(-beta-1) profiles and Zipf samples (must hold) and "
-             "on geometric and equal-size clusters (must fail); it asks what the paper means by a power law: "
-             "heavy-tailed and scale-free, against a characteristic cluster size")
 PL_DIFFERS = ("The paper reads power laws off log-log plots; we fit the tail by maximum likelihood and test it "
               "against a characteristic scale (power_law_verdict).")
 
@@ -143,115 +133,6 @@ CLAIMS = [
               test_differs="The paper shows one initialisation and notes that the outcome depends on the scheme; we "
                            "use PyTorch's default initialisation over the seeds of the seed study."),
 ]
-
-
-def said(status: str) -> str:
-    """A status as the verb of a sentence: 'holds', 'does not hold', 'is inconclusive'."""
-    return "is inconclusive" if status == "inconclusive" else status
-
-
-# --------------------------------------------------------------------------------- power-law helpers
-_FITS: dict[str, object] = {}
-
-
-def fit(counts):
-    """:func:`power_law_verdict` of the state counts ``counts`` (memoised on the sorted counts; seed 0)."""
-    c = np.sort(np.asarray(counts, dtype=np.int64).ravel())
-    c = c[c > 0]
-    key = hashlib.sha1(c.tobytes()).hexdigest()
-    if key not in _FITS:
-        _FITS[key] = power_law_verdict(c, rng=0)
-    return _FITS[key]
-
-
-def _finite(x) -> bool:
-    try:
-        return math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def fit_line(label: str, v) -> str:
-    """One line per partition: 'z1: holds, beta = 0.83 [0.80, 0.87], tail k = 3..812 (412 states, 2.4 decades)'."""
-    lo, hi = v.beta_ci
-    b = (f"beta = {v.beta:.2f}" + (f" [{lo:.2f}, {hi:.2f}]" if _finite(lo) and _finite(hi) else "")
-         if _finite(v.beta) else "no beta")
-    return (f"{label}: {STATUS_OF[v.status]}, {b}, tail k = {v.k_min}..{v.k_max} ({v.n_tail} states, "
-            f"{v.decades:.1f} decades)")
-
-
-def beta_uncertainty(v, what: str = "one network") -> Uncertainty:
-    """The bootstrap interval of a verdict's beta (else its Fisher standard error), over the tail's states."""
-    lo, hi = v.beta_ci
-    if _finite(lo) and _finite(hi):
-        return Uncertainty(f"bootstrap 95% interval of beta over the {v.n_tail} tail states ({what})",
-                           lo=float(lo), hi=float(hi), level=0.95, n=int(v.n_tail))
-    se = float(v.beta_se) if _finite(v.beta_se) else math.nan
-    return Uncertainty(f"Fisher standard error of beta over the {v.n_tail} tail states ({what})", se=se,
-                       n=int(v.n_tail))
-
-
-def _short(reason: str, n: int = 110) -> str:
-    return reason if len(reason) <= n else reason[:n - 3] + "..."
-
-
-def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "one network", scale=None) -> Verdict:
-    """A claim Verdict from one :class:`PowerLawVerdict` ``v``: its status (``invert``: the claim is 'not a
-    power law', so holds <-> does not hold), value beta with :func:`beta_uncertainty`, the rule's reason."""
-    status = STATUS_OF[v.status]
-    if invert and status != "inconclusive":
-        status = "does not hold" if status == "holds" else "holds"
-    detail = fit_line(label or "m(k)", v) + f"; {v.reason}"
-    extra = {"power_law": v.as_dict()}
-    kw = dict(scale=dict(scale or {}), extra=extra)
-    if not _finite(v.beta):
-        return inconclusive(_short(v.reason), None, None, detail, **kw)
-    unc = beta_uncertainty(v, what)
-    if status == "inconclusive":
-        return inconclusive(_short(v.reason), float(v.beta), unc, detail, **kw)
-    return Verdict(status, float(v.beta), unc, detail, **kw)
-
-
-def all_of(items, unit: str = "layers", scale=None) -> Verdict:
-    """Every partition in ``items`` (a list of (label, PowerLawVerdict)) is a power law.
-
-    holds: all hold; does not hold: at least one fails; inconclusive: none fails but some are
-    inconclusive. Value: the number that hold, with the interval [holds, holds + inconclusive].
-    """
-    items = list(items)
-    if not items:
-        raise ValueError("all_of: no partitions to judge")
-    n = len(items)
-    st = [STATUS_OF[v.status] for _, v in items]
-    nh, nf = st.count("holds"), st.count("does not hold")
-    ni = n - nh - nf
-    unc = Uncertainty(f"count of {n} per-{unit.rstrip('s')} power-law verdicts (interval: those that hold, "
-                      f"up to those that hold or are inconclusive)", lo=float(nh), hi=float(nh + ni), n=n)
-    detail = f"{nh}/{n} {unit} scale-free; " + "; ".join(fit_line(lab, v) for lab, v in items)
-    kw = dict(threshold_value=float(n), scale=dict(scale or {}),
-              extra={"per_partition": {lab: v.as_dict() for lab, v in items}})
-    if nf:
-        return Verdict("does not hold", float(nh), unc, detail, **kw)
-    if ni:
-        which = [f"{lab}: {_short(v.reason, 80)}" for (lab, v), s in zip(items, st) if s == "inconclusive"]
-        return inconclusive(f"{ni} of {n} {unit} inconclusive ({'; '.join(which)})", float(nh), unc, detail, **kw)
-    return Verdict("holds", float(nh), unc, detail, **kw)
-
-
-def on_substitute(verdict: Verdict, data: dict) -> Verdict:
-    """A verdict measured on a substitute data set becomes inconclusive (value, detail and evidence kept)."""
-    if not data.get("substitute_for"):
-        return verdict
-    return inconclusive(f"substitute data: {data.get('dataset')} stands in for {str(data['substitute_for']).split(' (')[0]} "
-                        f"(on the substitute: {verdict.status})", verdict.value, verdict.uncertainty,
-                        verdict.detail, threshold_value=verdict.threshold_value,
-                        scale={**verdict.scale, "substitute": True}, extra=verdict.extra)
-
-
-def layer_fits(counts, labels=None) -> list:
-    """[(label, PowerLawVerdict)] for the layers ``counts`` (labels z1, z2, ... by default)."""
-    labels = labels or [f"z{l}" for l in range(1, len(counts) + 1)]
-    return [(lab, fit(c)) for lab, c in zip(labels, counts)]
 
 
 def _data_scale(data: dict, **more) -> dict:

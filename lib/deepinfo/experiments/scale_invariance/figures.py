@@ -11,8 +11,9 @@ import math
 import numpy as np
 
 from ...estimators.powerlaw import VERDICT_P
-from ...plotting.relevance import plot_degeneracy
-from .claims import STATUS_OF, fit, layer_fits, seed_betas
+from ...plotting.relevance import bound_beta, plot_degeneracy, tail_table  # noqa: F401
+from ...verdicts import fit, layer_fits
+from .claims import seed_betas
 
 Z_LABELS = ["$z^1$", "$z^2$", "$z^3$", "$z^4$", "$z^5$"]
 
@@ -32,48 +33,7 @@ def _degeneracy(ax, counts, labels, title=None, **kw):
 
 
 # ------------------------------------------------------------------------------- tail shape
-def bound_beta(counts) -> float:
-    """beta read off the maximal-relevance curve at the partition's resolution (the papers' graphical estimate,
-    :func:`deepinfo.estimators.bound_slope_beta`): the multiplier of H(Z) in eq. 6 at which the optimum has this
-    resolution."""
-    from ...estimators import bound_slope_beta, resolution
-
-    c = np.asarray(counts)
-    c = c[c > 0]
-    return float(bound_slope_beta(resolution(c), int(c.sum()))) if c.size > 1 else float("nan")
-
-
-def tail_table(items, counts=None):
-    """One row per partition ``(label, PowerLawVerdict)``: status, beta with its interval, the tail, and
-    the shape comparisons of ``verdict.evidence``: against an exponential (R > 0 favours the power law;
-    Vuong's p, and the nested p the rule uses), and whether a log-normal bend or an exponential cut-off
-    (at the scale given) fits the tail significantly better than a straight power law. With ``counts`` (the
-    partitions' state counts, in the order of ``items``) a column gives beta from the slope of the
-    maximal-relevance curve at each partition's resolution (:func:`bound_beta`)."""
-    import pandas as pd
-
-    items = list(items)
-    slopes = [bound_beta(k) for k in counts] if counts is not None else None
-    rows = []
-    for i, (lab, v) in enumerate(items):
-        ev = v.evidence or {}
-        e, ln, ct = ev.get("exponential", {}), ev.get("lognormal", {}), ev.get("cutoff", {})
-        lo, hi = v.beta_ci
-        rows.append({"partition": lab, "verdict": STATUS_OF[v.status], "beta": v.beta,
-                     "95% interval": f"[{lo:.2f}, {hi:.2f}]" if np.isfinite([lo, hi]).all() else "-",
-                     "tail k": f"{v.k_min}..{v.k_max}", "tail states": v.n_tail, "distinct k": v.n_distinct_k,
-                     "decades": round(v.decades, 2),
-                     "vs exponential: R (Vuong p; nested p)":
-                         f"{e['R']:.3g} ({e['p']:.2g}; {e['p_nested']:.2g})" if "p_nested" in e else
-                         (f"{e['R']:.3g} ({e['p']:.2g})" if e else "-"),
-                     "log-normal bend": ln.get("favoured", "-"),
-                     "cutoff": (f"yes, k ~ {ct['scale']:.3g}" if ct.get("favoured") == "cutoff" else
-                                ct.get("favoured", "-"))})
-        if slopes is not None:
-            rows[-1]["beta from bound slope"] = slopes[i]
-    return pd.DataFrame(rows).set_index("partition")
-
-
+# bound_beta and tail_table live in the library (deepinfo.plotting.relevance); re-exported for the page
 def tail_summary(verdicts) -> dict:
     """Counts over PowerLawVerdicts: how many hold/fail/are inconclusive, beat an exponential, and how many an
     exact power law over the whole tail would lose (a log-normal bend or an exponential cutoff fits better)."""

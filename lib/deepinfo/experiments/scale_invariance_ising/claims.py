@@ -1,7 +1,7 @@
 """Claims of the Lee & Jo (2022) Ising and theory page, and the pure functions that decide them.
 
-Power-law statements use the book's one rule through the helpers of the main page's claims
-(:func:`deepinfo.experiments.scale_invariance.claims.fit`, ``all_of``), which wrap
+Power-law statements use the book's one rule through the library's adapters
+(:mod:`deepinfo.verdicts`: ``fit``, ``all_of``), which wrap
 :func:`deepinfo.estimators.power_law_verdict`. Fig. 5 is repeated over ``Config.n_seeds``
 realisations (new patterns and a new network each); values over them carry
 :meth:`Uncertainty.from_samples`. The identities of Sec. III (Fig. 8, eqs. 13-15) are ``sanity``
@@ -15,7 +15,7 @@ import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive
 from ...theory import counts_from_degeneracy, thermodynamics
-from ..scale_invariance.claims import PL_REASON, PL_THRESHOLD, STATUS_OF, all_of, fit, fit_line, said  # noqa: F401
+from ...verdicts import PL_REASON, PL_THRESHOLD, STATUS_OF, all_of, fit, fit_line, said  # noqa: F401
 
 #: P2.ising_low_T_inherits_input_degeneracy: 'trivially reflected' = most code coincidences are identical inputs
 SHARE_MIN = 0.5

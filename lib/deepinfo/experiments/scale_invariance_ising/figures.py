@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...plotting.relevance import fit_label, plot_relevance_plane, power_law_line
-from ..scale_invariance.claims import fit
-from ..scale_invariance.figures import tail_table  # noqa: F401  (re-exported for the page)
+from ...plotting.relevance import fit_label, plot_relevance_plane, power_law_line, tail_table  # noqa: F401
+from ...verdicts import fit
 
 COLOURS = ["C0", "C1", "C3"]
 
