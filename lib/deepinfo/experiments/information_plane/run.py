@@ -1,20 +1,29 @@
 """Chapter 3 runs: Shwartz-Ziv & Tishby (2017), the information plane and the two phases of SGD.
 
 Presets (the only place the sizes live) and cached runners returning plain dicts. Every run
-trains a whole ensemble at once with :func:`deepinfo.models.ensemble.train_ensemble` and reduces
-the layers to information-plane coordinates while training (the measures are part of the cache
-key; measuring after training is issue 15).
+trains a whole ensemble at once with :func:`deepinfo.models.ensemble.train_ensemble`.
+
+**Train once, measure many.** The training is cached by its configuration alone (ensemble
+config and rule: :func:`training_key`), with the weights of every network at every snapshot
+epoch (``keep_snapshots=True``; 11.8 MB at the paper's scale). The information measures are
+applied afterwards by :func:`deepinfo.models.ensemble.measure_snapshots` and cached apart
+(:func:`measures_key`), so another bin count, the KDE bound or the share of saturated units
+never retrains.
 
 Result of every runner (S snapshots, L layers, K networks; see :data:`RESULT_UNITS`)
-    ``epochs`` (S,); ``I_X[measure]``, ``I_Y[measure]`` (S, L, K) **in bits**; ``grad_mean``,
-    ``grad_std`` (S, L, K) Frobenius norms of the mini-batch gradient mean and std divided by the
-    weight norm (dimensionless); ``weight_norm`` (S, L, K); ``train_acc``, ``test_acc``,
-    ``rule_acc`` (S, K) accuracies in [0, 1]; ``final`` weights; ``seconds``; ``units``.
+    ``epochs`` (S,); ``I_X[measure]``, ``I_Y[measure]`` (S, L, K) **in bits**; ``values[measure]``
+    (S, L, K) for the other measures (``sat30``: share of units in the two end bins of 30 on
+    [-1, 1]); ``grad_mean``, ``grad_std`` (S, L, K) Frobenius norms of the mini-batch gradient
+    mean and std divided by the weight norm (dimensionless); ``weight_norm`` (S, L, K);
+    ``train_acc``, ``test_acc``, ``rule_acc`` (S, K) accuracies in [0, 1]; ``final`` weights;
+    ``snapshots`` (weights per snapshot); ``seconds``; ``units``.
 
 Runners
 -------
-run_ensemble(ens, rule_name, measures)   one cached ensemble run
-run_main / run_fractions / run_depth / run_committee / run_relu   the runs behind each figure
+run_training(ens, rule_name)             one cached training (the unit of work)
+run_ensemble(ens, rule_name, measures)   that training, measured (cached apart)
+run_main / run_fractions / run_depth / run_committee / run_relu / run_controls   the runs behind each figure
+units(cfg, seed, device)                 every ensemble of a preset as :class:`deepinfo.compute.Unit` s
 """
 from __future__ import annotations
 
@@ -25,15 +34,24 @@ import numpy as np
 import torch
 
 from ...cache import ResultCache
+from ...compute import Unit
 from ...data.spherical import Rule, committee_rule, spherical_rule
-from ...device import cpu_threads
-from ...models.ensemble import EnsembleConfig, train_ensemble
+from ...device import cpu_threads, resolve_device
+from ...models.ensemble import EnsembleConfig, measure_snapshots, train_ensemble
+
+#: bump when the format of a cached training or measure result changes
+RESULT_VERSION = 2
+TRAINING_CACHE = "information_plane_training"
+MEASURES_CACHE = "information_plane_measures"
+#: a tanh unit counts as saturated when it falls in one of the two end bins of 30 on [-1, 1]
+SATURATION_BINS = 30
 
 #: the unit of every field of a run's result (added on return; the cached entry is unchanged)
 RESULT_UNITS = {"I_X": "bits", "I_Y": "bits", "grad_mean": "1 (norm divided by ||W||_F)",
                 "grad_std": "1 (norm divided by ||W||_F)", "weight_norm": "1 (Frobenius norm)",
                 "train_acc": "fraction", "test_acc": "fraction", "rule_acc": "fraction",
-                "loss": "nats per pattern", "epochs": "epochs", "seconds": "s"}
+                "loss": "nats per pattern", "epochs": "epochs", "seconds": "s",
+                "values.sat30": "fraction of units in the two end bins of 30 on [-1, 1]"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class Config:
     committee_epochs : Fig. 8
     relu_networks, relu_epochs, relu_snapshots, kde_noise_var, kde_patterns : the ReLU/KDE study
     ib_betas, ib_networks, ib_max_states : the IB curve and the beta* fits of Fig. 6
+    control_networks, control_epochs, control_lr : the Saxe et al. controls, tanh networks trained by
+        plain SGD (batches of ``batch_size``) and by full-batch gradient descent, same step size
     The seed is the chapter's ``seed`` parameter, passed to the runners.
     """
     n_networks: int = 50
@@ -74,17 +94,21 @@ class Config:
     ib_betas: int = 120
     ib_networks: int = 10
     ib_max_states: int = 600
+    control_networks: int = 50
+    control_epochs: int = 10_000
+    control_lr: float = 0.5
 
 
 PRESETS = {
     "smoke": Config(n_networks=4, epochs=200, n_snapshots=25, fig7_fractions=(0.05, 0.45, 0.85),
                     depth_networks=3, depth_epochs=150, committee_epochs=200, relu_networks=3,
                     relu_epochs=200, relu_snapshots=10, kde_patterns=512, ib_betas=30, ib_networks=3,
-                    ib_max_states=400),
+                    ib_max_states=400, control_networks=3, control_epochs=200),
     "quick": Config(n_networks=16, epochs=1_500, n_snapshots=60,
                     fig7_fractions=(0.03, 0.05, 0.10, 0.25, 0.45, 0.85), depth_networks=6,
                     depth_epochs=1_000, committee_epochs=1_000, relu_networks=8, relu_epochs=1_500,
-                    relu_snapshots=25, kde_patterns=1024, ib_betas=60, ib_networks=6),
+                    relu_snapshots=25, kde_patterns=1024, ib_betas=60, ib_networks=6,
+                    control_networks=8, control_epochs=1_500),
     "full": Config(),
 }
 
@@ -115,6 +139,9 @@ def make_measures(spec: tuple, rule: Rule, kde_noise_var: float = 0.1, kde_patte
         elif name.startswith("adaptive"):
             n = int(name[8:])
             out[name] = (lambda n: lambda T, pyx: est.binned_information_plane(T, pyx, n_bins=n, adaptive=True))(n)
+        elif name.startswith("sat"):
+            n = int(name[3:])
+            out[name] = (lambda n: lambda T, pyx: saturated_share(T, n))(n)
         elif name == "kde":
             P = len(rule.X)
             sub = np.sort(np.random.default_rng(seed).choice(P, size=min(kde_patterns, P), replace=False))
@@ -124,31 +151,77 @@ def make_measures(spec: tuple, rule: Rule, kde_noise_var: float = 0.1, kde_patte
                 return est.kde_information_plane(T[:, sub_t], np.asarray(pyx)[sub], kde_noise_var)
             out[name] = kde
         else:
-            raise ValueError(f"measure {name!r}: expected 'binN', 'adaptiveN' or 'kde'")
+            raise ValueError(f"measure {name!r}: expected 'binN', 'adaptiveN', 'satN' or 'kde'")
     return out
+
+
+def saturated_share(T, n_bins: int = SATURATION_BINS) -> np.ndarray:
+    """(K,) share of the units x patterns of a layer T (K, P, N) in the two end bins of ``n_bins`` on [-1, 1]."""
+    T = torch.as_tensor(T)
+    return (T.abs() > 1.0 - 2.0 / n_bins).double().mean(dim=(1, 2)).cpu().numpy()
+
+
+def training_key(ens: EnsembleConfig, rule_name: str = "spherical") -> tuple[str, dict]:
+    """The cache entry ``(name, config)`` of one training: the ensemble config and the rule, nothing else."""
+    return TRAINING_CACHE, {"ensemble": dataclasses.asdict(ens), "rule": rule_name, "result_version": RESULT_VERSION}
+
+
+def measures_key(ens: EnsembleConfig, rule_name: str = "spherical", measures: tuple = ("bin30",), *,
+                 kde_noise_var: float = 0.1, kde_patterns: int = 4096) -> tuple[str, dict]:
+    """The cache entry of the measures of one training (the training's key plus the measures)."""
+    key = {"training": training_key(ens, rule_name)[1], "measures": list(measures)}
+    if "kde" in measures:
+        key.update(kde_noise_var=kde_noise_var, kde_patterns=kde_patterns)
+    return MEASURES_CACHE, key
+
+
+def _device(device):
+    return resolve_device(device) if isinstance(device, str) else device
+
+
+def run_training(ens: EnsembleConfig, rule_name: str = "spherical", *, device="cpu",
+                 cache: ResultCache | None = None, progress: bool = True, desc: str = "") -> dict:
+    """One cached training with the weights kept at every snapshot (resumable through a checkpoint).
+
+    Returns the trainer's dict (:func:`deepinfo.models.ensemble.train_ensemble`, no measures) with
+    ``snapshots``; cached under :func:`training_key`.
+    """
+    cache = cache or ResultCache()
+    name, key = training_key(ens, rule_name)
+    rule = rule_for(rule_name)
+    device = _device(device)
+
+    def compute():
+        with cpu_threads(device):  # one thread: the matrices are tiny (the book's thread policy)
+            return train_ensemble(ens, rule.X, rule.p_y_given_x, {}, device=device, keep_snapshots=True,
+                                  checkpoint=cache.checkpoint(name, key), progress=progress,
+                                  desc=desc or rule_name)
+    return dict(cache.get_or_compute(name, key, compute))
 
 
 def run_ensemble(ens: EnsembleConfig, rule_name: str = "spherical", measures: tuple = ("bin30",), *,
                  kde_noise_var: float = 0.1, kde_patterns: int = 4096, device="cpu",
                  cache: ResultCache | None = None, progress: bool = True, desc: str = "") -> dict:
-    """One ensemble run, cached by (ensemble config, rule, measures); resumable through a checkpoint.
+    """One ensemble run: the cached training (:func:`run_training`) measured afterwards with ``measures``.
 
-    Returns the trainer's dict (module docstring: I_X, I_Y in bits) with ``units`` added.
+    The measures are cached under :func:`measures_key`; a new measure or bin count reuses the
+    training. Returns the training dict with ``I_X``, ``I_Y`` (bits) and ``values`` added, and ``units``.
     """
     cache = cache or ResultCache()
-    key = {"ensemble": dataclasses.asdict(ens), "rule": rule_name, "measures": list(measures)}
-    if "kde" in measures:
-        key.update(kde_noise_var=kde_noise_var, kde_patterns=kde_patterns)
+    name, key = measures_key(ens, rule_name, measures, kde_noise_var=kde_noise_var, kde_patterns=kde_patterns)
+    device = _device(device)
+    train = run_training(ens, rule_name, device=device, cache=cache, progress=progress, desc=desc)
     rule = rule_for(rule_name)
 
     def compute():
         fns = make_measures(measures, rule, kde_noise_var, kde_patterns, seed=ens.seed)
-        with cpu_threads(device):  # one thread: the matrices are tiny (the book's thread policy)
-            return train_ensemble(ens, rule.X, rule.p_y_given_x, fns, device=device,
-                                  checkpoint=cache.checkpoint("information_plane_ensemble", key),
-                                  progress=progress, desc=desc or rule_name)
-    out = dict(cache.get_or_compute("information_plane_ensemble", key, compute))
-    out["units"] = dict(RESULT_UNITS)
+        with cpu_threads(device):
+            m = measure_snapshots(train["snapshots"], rule.X, rule.p_y_given_x, fns, ens.activation,
+                                  device=device)
+        return {"I_X": m["I_X"], "I_Y": m["I_Y"], "values": m["values"]}
+    meas = cache.get_or_compute(name, key, compute)
+    out = dict(train)
+    out.update(I_X=dict(meas["I_X"]), I_Y=dict(meas["I_Y"]), values=dict(meas["values"]), units=dict(RESULT_UNITS))
     return out
 
 
@@ -161,45 +234,123 @@ def ensemble_config(cfg: Config, seed: int = 0, **kw) -> EnsembleConfig:
     return EnsembleConfig(**base)
 
 
+#: measures of the tanh runs whose saturation is read (main, training shares, controls)
+TANH_MEASURES = ("bin30", "sat30")
+#: batch size that makes an epoch one full-batch step (>= the 4096 patterns)
+FULL_BATCH = 4096
+
+
+def _spec(ens: EnsembleConfig, rule_name: str, measures: tuple, desc: str, **kw) -> dict:
+    return {"ens": ens, "rule_name": rule_name, "measures": tuple(measures), "desc": desc, **kw}
+
+
+def main_spec(cfg: Config, seed: int = 0) -> dict:
+    """The main run: tanh, ``cfg.main_fraction``, bins ``cfg.bins`` (and 30) and the saturated share."""
+    spec = tuple(f"bin{n}" for n in sorted(set(cfg.bins) | {30})) + ("sat30",)
+    return _spec(ensemble_config(cfg, seed), "spherical", spec, "main")
+
+
+def fraction_spec(cfg: Config, f: float, seed: int = 0) -> dict:
+    """A training share other than the main one (Figs. 3 and 7)."""
+    return _spec(ensemble_config(cfg, seed, train_fraction=f), "spherical", TANH_MEASURES, f"{f:.0%} of patterns")
+
+
+def depth_spec(cfg: Config, d: int, seed: int = 0) -> dict:
+    """``d`` hidden layers of widths ``cfg.depth_widths[:d]`` (Fig. 5)."""
+    ens = ensemble_config(cfg, seed, hidden=tuple(cfg.depth_widths[:d]), n_networks=cfg.depth_networks,
+                          epochs=cfg.depth_epochs, train_fraction=cfg.depth_fraction)
+    return _spec(ens, "spherical", ("bin30",), f"{d} hidden")
+
+
+def committee_spec(cfg: Config, seed: int = 0) -> dict:
+    return _spec(ensemble_config(cfg, seed, epochs=cfg.committee_epochs), "committee", ("bin30",), "committee")
+
+
+def relu_spec(cfg: Config, seed: int = 0) -> dict:
+    ens = ensemble_config(cfg, seed, activation="relu", n_networks=cfg.relu_networks, epochs=cfg.relu_epochs,
+                          n_snapshots=cfg.relu_snapshots)
+    return _spec(ens, "spherical", ("adaptive30", "kde", "bin30"), "relu", kde_noise_var=cfg.kde_noise_var,
+                 kde_patterns=cfg.kde_patterns)
+
+
+def control_spec(cfg: Config, kind: str, seed: int = 0) -> dict:
+    """A Saxe et al. control: ``kind`` "sgd" (plain SGD, batches of ``cfg.batch_size``) or "gd" (full-batch
+    gradient descent: one step per epoch on the whole training set, no gradient noise), step ``cfg.control_lr``."""
+    if kind not in ("sgd", "gd"):
+        raise ValueError(f"control kind={kind!r}: expected 'sgd' or 'gd'")
+    ens = ensemble_config(cfg, seed, optimizer="sgd", lr=cfg.control_lr, n_networks=cfg.control_networks,
+                          epochs=cfg.control_epochs, batch_size=FULL_BATCH if kind == "gd" else cfg.batch_size)
+    return _spec(ens, "spherical", TANH_MEASURES, "full-batch GD" if kind == "gd" else "plain SGD")
+
+
+def all_specs(cfg: Config, seed: int = 0) -> dict:
+    """name -> spec of every ensemble the preset trains (the page's runs, and the units of work)."""
+    out = {"main": main_spec(cfg, seed)}
+    for f in sorted(set(cfg.fig3_fractions) | set(cfg.fig7_fractions)):
+        if abs(f - cfg.main_fraction) >= 1e-12:
+            out[f"share {f:g}"] = fraction_spec(cfg, f, seed)
+    for d in range(1, len(cfg.depth_widths) + 1):
+        out[f"depth {d}"] = depth_spec(cfg, d, seed)
+    out["committee"] = committee_spec(cfg, seed)
+    out["relu"] = relu_spec(cfg, seed)
+    out["control sgd"] = control_spec(cfg, "sgd", seed)
+    out["control gd"] = control_spec(cfg, "gd", seed)
+    return out
+
+
+def spec_key(spec: dict) -> tuple[str, dict]:
+    """The cache entry a spec's run ends in (its measures entry): the one key helper of runners and units."""
+    return measures_key(spec["ens"], spec["rule_name"], spec["measures"],
+                        **{k: spec[k] for k in ("kde_noise_var", "kde_patterns") if k in spec})
+
+
+def run_spec(spec: dict, device="cpu", cache=None, progress=True) -> dict:
+    """Run (or load) the ensemble of ``spec``: the module-level function behind every unit of work."""
+    kw = {k: v for k, v in spec.items() if k not in ("ens", "rule_name", "measures")}
+    return run_ensemble(spec["ens"], spec["rule_name"], spec["measures"], device=device, cache=cache,
+                        progress=progress, **kw)
+
+
+def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
+    """Every ensemble of the preset as a unit of work (:mod:`deepinfo.compute`): main run, training shares,
+    depths, committee, ReLU and the two Saxe et al. controls. Each unit trains (cached by the training
+    config) and measures (cached by training config + measures); its entry is the measures entry, the
+    one the page's runner reads. Units on CUDA ask for the Dask resource GPU=1."""
+    gpu = str(device).startswith("cuda")
+    return [Unit(chapter="information_plane", name=f"{name} ensemble ({s['ens'].n_networks} networks, "
+                 f"{s['ens'].epochs:,} epochs)", cache_name=spec_key(s)[0], cache_config=spec_key(s)[1],
+                 fn=run_spec, args=(s,), kwargs={"device": device, "progress": False},
+                 resources=(("GPU", 1),) if gpu else ())
+            for name, s in all_specs(cfg, seed).items()]
+
+
 def run_main(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
     """The main run (Figs. 2, 3 right, 4, 6 and the binning study): tanh, 85%, bins ``cfg.bins``."""
-    spec = tuple(f"bin{n}" for n in sorted(set(cfg.bins) | {30}))
-    return run_ensemble(ensemble_config(cfg, seed), "spherical", spec, device=device, cache=cache,
-                        progress=progress, desc="main")
+    return run_spec(main_spec(cfg, seed), device, cache, progress)
 
 
 def run_fractions(cfg: Config, fractions, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
     """Training share -> run (Figs. 3 and 7); the main share reuses the main run."""
-    out = {}
-    for f in fractions:
-        if abs(f - cfg.main_fraction) < 1e-12:
-            out[f] = run_main(cfg, seed, device, cache, progress)
-        else:
-            out[f] = run_ensemble(ensemble_config(cfg, seed, train_fraction=f), "spherical", ("bin30",),
-                                  device=device, cache=cache, progress=progress, desc=f"{f:.0%} of patterns")
-    return out
+    return {f: run_main(cfg, seed, device, cache, progress) if abs(f - cfg.main_fraction) < 1e-12
+            else run_spec(fraction_spec(cfg, f, seed), device, cache, progress) for f in fractions}
 
 
 def run_depth(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
     """Number of hidden layers (1..len(depth_widths)) -> run (Fig. 5)."""
-    out = {}
-    for d in range(1, len(cfg.depth_widths) + 1):
-        ens = ensemble_config(cfg, seed, hidden=tuple(cfg.depth_widths[:d]), n_networks=cfg.depth_networks,
-                              epochs=cfg.depth_epochs, train_fraction=cfg.depth_fraction)
-        out[d] = run_ensemble(ens, "spherical", ("bin30",), device=device, cache=cache, progress=progress,
-                              desc=f"{d} hidden")
-    return out
+    return {d: run_spec(depth_spec(cfg, d, seed), device, cache, progress)
+            for d in range(1, len(cfg.depth_widths) + 1)}
 
 
 def run_committee(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
     """The committee-machine rule with the main architecture (Fig. 8)."""
-    return run_ensemble(ensemble_config(cfg, seed, epochs=cfg.committee_epochs), "committee", ("bin30",),
-                        device=device, cache=cache, progress=progress, desc="committee")
+    return run_spec(committee_spec(cfg, seed), device, cache, progress)
 
 
 def run_relu(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
     """ReLU hidden layers, measured with adaptive 30-bin binning and with the KDE bound (Saxe et al.)."""
-    ens = ensemble_config(cfg, seed, activation="relu", n_networks=cfg.relu_networks, epochs=cfg.relu_epochs,
-                          n_snapshots=cfg.relu_snapshots)
-    return run_ensemble(ens, "spherical", ("adaptive30", "kde", "bin30"), kde_noise_var=cfg.kde_noise_var,
-                        kde_patterns=cfg.kde_patterns, device=device, cache=cache, progress=progress, desc="relu")
+    return run_spec(relu_spec(cfg, seed), device, cache, progress)
+
+
+def run_controls(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
+    """The Saxe et al. controls: {"sgd": plain SGD run, "gd": full-batch gradient descent run} (tanh, bins 30)."""
+    return {k: run_spec(control_spec(cfg, k, seed), device, cache, progress) for k in ("sgd", "gd")}
