@@ -78,8 +78,12 @@ def paper_scale(epochs: int, full: bool) -> dict:
             "final_rule_accuracy": float(np.mean(out["rule_acc"][-1]))}
 
 
-def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train, init) -> float:
-    """50 separate nn.Modules trained one after another, with the same snapshots, per network."""
+def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train, init, measure: bool = True) -> float:
+    """50 separate nn.Modules trained one after another, with the same snapshots, per network.
+
+    With ``measure`` a snapshot applies the 30-bin estimator to every layer (the on-the-fly
+    path); without, it keeps a copy of the network's weights and its predictions on all
+    patterns (what ``train_ensemble(..., keep_snapshots=True)`` keeps for later measures)."""
     X = torch.as_tensor(rule.X)
     t0 = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -97,7 +101,13 @@ def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train
         lins = [m for m in net if isinstance(m, torch.nn.Linear)]
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
 
+        kept = []
+
         def snapshot():
+            if not measure:
+                with torch.no_grad():
+                    kept.append(([p.detach().clone() for p in net.parameters()], net(X).argmax(-1)))
+                return
             with torch.no_grad():
                 h = X
                 for m in net:
@@ -131,7 +141,13 @@ def plain_loop(epochs: int, snaps, rule, cfg: EnsembleConfig, train_idx, y_train
     return time.perf_counter() - t0
 
 
-def ratio(epochs: int) -> dict:
+def ratio(epochs: int, repeats: int = 2) -> dict:
+    """Ensemble against the plain loop, same epochs, batches and snapshots, interleaved ``repeats`` times.
+
+    Two cases: "measured" (the 30-bin estimator applied at every snapshot, on the fly, in both)
+    and "training" (snapshots keep the weights for later measures: ``keep_snapshots=True`` against
+    a loop that copies each network's weights; no estimator in either). Medians over repeats.
+    """
     rule = spherical_rule()
     cfg = EnsembleConfig(epochs=epochs)
     snaps = [0, epochs // 2, epochs]
@@ -141,15 +157,30 @@ def ratio(epochs: int) -> dict:
     idx = training_subsets(cfg.n_networks, 4096, int(round(cfg.train_fraction * 4096)), g)
     y = sample_labels(torch.as_tensor(rule.p_y_given_x[:, 1]), idx, g)
     measures = {"bin30": lambda T, pyx: binned_information_plane(T, pyx, n_bins=30)}
-    t, c = time.perf_counter(), time.process_time()
-    train_ensemble(cfg, rule.X, rule.p_y_given_x, measures, init=init, data=(idx, y), snapshots=snaps, progress=False)
-    ours, ours_cpu = time.perf_counter() - t, time.process_time() - c
-    c = time.process_time()
-    loop = plain_loop(epochs, set(snaps), rule, cfg, idx, y, init)
-    loop_cpu = time.process_time() - c
-    return {"epochs": epochs, "snapshots": snaps, "networks": cfg.n_networks, "ours_seconds": ours,
-            "loop_seconds": loop, "ratio": loop / ours, "ours_cpu_seconds": ours_cpu, "loop_cpu_seconds": loop_cpu,
-            "ratio_cpu": loop_cpu / ours_cpu}
+
+    def timed(f):
+        t, c = time.perf_counter(), time.process_time()
+        f()
+        return time.perf_counter() - t, time.process_time() - c
+
+    runs = {k: [] for k in ("ours", "loop", "ours_train", "loop_train")}
+    for _ in range(repeats):
+        runs["ours"].append(timed(lambda: train_ensemble(cfg, rule.X, rule.p_y_given_x, measures, init=init,
+                                                         data=(idx, y), snapshots=snaps, progress=False)))
+        runs["loop"].append(timed(lambda: plain_loop(epochs, set(snaps), rule, cfg, idx, y, init)))
+        runs["ours_train"].append(timed(lambda: train_ensemble(cfg, rule.X, rule.p_y_given_x, None, init=init,
+                                                               data=(idx, y), snapshots=snaps, keep_snapshots=True,
+                                                               progress=False)))
+        runs["loop_train"].append(timed(lambda: plain_loop(epochs, set(snaps), rule, cfg, idx, y, init,
+                                                           measure=False)))
+    med = {k: (float(np.median([w for w, _ in v])), float(np.median([c for _, c in v]))) for k, v in runs.items()}
+    out = {"epochs": epochs, "snapshots": snaps, "networks": cfg.n_networks, "repeats": repeats,
+           "all_runs_wall_cpu_seconds": runs}
+    for case, (a, b) in {"": ("ours", "loop"), "_train": ("ours_train", "loop_train")}.items():
+        (ow, oc), (lw, lc) = med[a], med[b]
+        out.update({f"ours_seconds{case}": ow, f"loop_seconds{case}": lw, f"ratio{case}": lw / ow,
+                    f"ours_cpu_seconds{case}": oc, f"loop_cpu_seconds{case}": lc, f"ratio_cpu{case}": lc / oc})
+    return out
 
 
 def main(argv=None) -> dict:
@@ -157,6 +188,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--full", action="store_true", help="run all 10^4 epochs instead of extrapolating")
     ap.add_argument("--epochs", type=int, default=500, help="epochs of the paper-scale fraction (default 500)")
     ap.add_argument("--ratio-epochs", type=int, default=20, help="epochs of the reduced-scale comparison")
+    ap.add_argument("--repeats", type=int, default=2, help="interleaved repetitions of the reduced-scale comparison")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for these tiny matrices)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -168,10 +200,13 @@ def main(argv=None) -> dict:
           f"(training {ps['train_seconds_per_epoch'] * 1e3:.1f} ms/epoch, {ps['seconds_per_snapshot']:.2f} s/snapshot); "
           f"CPU time of this process {ps['full_cpu_seconds']:.0f} s = {ps['full_cpu_seconds'] / 60:.1f} min")
     print(f"peak memory (resident set): {_peak_rss_mb():.0f} MB")
-    r = ratio(args.ratio_epochs)
-    print(f"reduced scale ({r['networks']} networks, {r['epochs']} epochs, snapshots {r['snapshots']}): ensemble "
-          f"{r['ours_seconds']:.1f} s, plain loop of nn.Modules {r['loop_seconds']:.1f} s, ratio {r['ratio']:.1f}x "
-          f"(CPU time: {r['ours_cpu_seconds']:.1f} s vs {r['loop_cpu_seconds']:.1f} s, {r['ratio_cpu']:.1f}x)")
+    r = ratio(args.ratio_epochs, args.repeats)
+    for case, what in (("", "with the 30-bin estimator at every snapshot"),
+                       ("_train", "training only, snapshots keep the weights")):
+        print(f"reduced scale ({r['networks']} networks, {r['epochs']} epochs, snapshots {r['snapshots']}, {what}, "
+              f"median of {r['repeats']}): ensemble {r['ours_seconds' + case]:.2f} s, plain loop of nn.Modules "
+              f"{r['loop_seconds' + case]:.1f} s, ratio {r['ratio' + case]:.1f}x (CPU time: "
+              f"{r['ours_cpu_seconds' + case]:.2f} s vs {r['loop_cpu_seconds' + case]:.1f} s, {r['ratio_cpu' + case]:.1f}x)")
     load1 = os.getloadavg()
     print(f"load average at start/end: {load0[0]:.1f} / {load1[0]:.1f} on {os.cpu_count()} CPUs "
           "(a shared machine inflates the absolute times)")
@@ -182,9 +217,15 @@ def main(argv=None) -> dict:
     cases = [Case(case=f"paper scale: 50 networks x 10^4 epochs, training + binned information plane ({how})",
                   ours=ps["full_seconds"], target_s=600.0),
              Case(case="peak memory (resident set) of that run", ours=_peak_rss_mb(), unit="MB", target_s=2048.0),
-             Case(case=f"ensemble training, {r['networks']} networks x {r['epochs']} epochs", ours=r["ours_seconds"],
+             Case(case=f"ensemble training + 30-bin estimator at {len(r['snapshots'])} snapshots, {r['networks']} "
+                       f"networks x {r['epochs']} epochs", ours=r["ours_seconds"],
                   baseline=f"plain loop over {r['networks']} separate nn.Modules", baseline_value=r["loop_seconds"],
-                  target_ratio=20.0, notes=f"CPU-time ratio {r['ratio_cpu']:.1f}x")]
+                  target_ratio=20.0, notes=f"CPU-time ratio {r['ratio_cpu']:.1f}x; median of {r['repeats']}"),
+             Case(case=f"ensemble training, snapshots keep the weights (measures afterwards), {r['networks']} "
+                       f"networks x {r['epochs']} epochs", ours=r["ours_seconds_train"],
+                  baseline=f"plain loop over {r['networks']} separate nn.Modules copying their weights",
+                  baseline_value=r["loop_seconds_train"], target_ratio=20.0,
+                  notes=f"CPU-time ratio {r['ratio_cpu_train']:.1f}x; median of {r['repeats']}")]
     for c in cases:
         print_case(c)
     out = write_results("information_plane", cases, what="the information-plane ensemble trainer "
