@@ -4,7 +4,9 @@ learning work so well?").
 Only the shallow-vs-deep training and the Gaussian-field sampling scale with the preset (and are
 cached); the constructions are exact computations that take seconds at every preset. Every runner
 returns a plain dict (or a :class:`pandas.DataFrame` for tables); the claims are decided from these
-results by :mod:`.claims`, the figures drawn by :mod:`.figures`.
+results by :mod:`.claims`, the figures drawn by :mod:`.figures`. :func:`units` lists the two cached runners
+as :class:`deepinfo.compute.Unit` s (``python -m deepinfo.compute cheap_learning --preset P``); each unit and
+its runner take the cache entry from one helper (``_sd_key``, ``_rg_key``), so they cannot drift apart.
 
 Measured on the shared 2-core machine (load average ~12, so wall times are inflated 3-4x over CPU
 time): cold smoke ~67 s (26 s CPU), cold quick ~213 s (59 s CPU), chapter execution only. ``full``
