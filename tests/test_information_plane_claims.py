@@ -163,11 +163,38 @@ def test_deep_first():
     assert c.verdict_deep_first(make_run(epochs(), drop=0.0)).status == INC
 
 
-def test_near_bound():
-    K = 8
-    assert c.verdict_near_bound({"gap": np.full((6, K), 0.01)}).status == HOLDS
-    assert c.verdict_near_bound({"gap": np.full((6, K), 0.2)}).status == FAILS
-    assert c.verdict_near_bound({"gap": np.tile(np.linspace(-0.05, 0.15, K), (6, 1))}).status == INC
+def _bsc_curve():
+    """The IB curve of a binary symmetric channel with flip 0.1 over 4 inputs (curved bound)."""
+    from deepinfo.estimators import information_bottleneck_curve
+    pxy = np.array([[0.9, 0.1], [0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]) / 4
+    return information_bottleneck_curve(pxy, np.logspace(0, 2, 40))
+
+
+def _ib(curve, idx, dx=0.0, beta_factor=1.0, K=6, jitter=0.0):
+    """Layers placed at curve points ``idx`` shifted right by ``dx`` bits (+ jitter per network), beta* =
+    beta_factor x the point's beta; the vertical gap read as in ib_analysis."""
+    z = np.linspace(-1, 1, K)[None, :]
+    I_X = np.asarray(curve.I_X)[idx][:, None] + dx + jitter * z
+    I_Y = np.asarray(curve.I_Y)[idx][:, None] + 0 * z
+    pos = an.ib_position(curve, I_X, I_Y)
+    b = np.asarray(curve.betas)[idx][:, None] * beta_factor + 0 * z
+    return {"hgap": pos["hgap"], "slope": pos["slope"], "beta_star": b, "gap": np.zeros_like(I_X)}
+
+
+def test_near_bound_fails_off_the_bound_and_holds_on_it():
+    curve = _bsc_curve()
+    idx = [8, 14, 20, 26]
+    on = c.verdict_near_bound(_ib(curve, idx))
+    assert on.status == HOLDS and on.value == pytest.approx(0.0, abs=0.02)
+    off = c.verdict_near_bound(_ib(curve, idx, dx=2.0))  # the same I(T;Y) for 2 more bits of I(X;T)
+    assert off.status == FAILS and off.value == pytest.approx(2.0, abs=0.05)
+    wrong_beta = c.verdict_near_bound(_ib(curve, idx, beta_factor=5.0))  # on the curve, beta* not 1/slope
+    assert wrong_beta.status == FAILS
+    straddle = c.verdict_near_bound(_ib(curve, idx, dx=0.6, jitter=0.6))
+    assert straddle.status == INC and "straddles" in straddle.reason
+    nofit = _ib(curve, idx)
+    nofit["beta_star"] = np.full_like(nofit["beta_star"], np.nan)
+    assert c.verdict_near_bound(nofit).status == INC
 
 
 def test_beta_star():
@@ -223,7 +250,8 @@ def test_binning():
 def test_verdict_text():
     v = c.verdict_rule(0.99, 0.5)
     assert c.verdict_text(v).startswith("holds (0.99")
-    assert "straddles" in c.verdict_text(c.verdict_near_bound({"gap": np.tile(np.linspace(-0.05, 0.15, 8), (6, 1))}))
+    assert "straddles" in c.verdict_text(c.verdict_compresses(make_run(epochs(1500, 40), drop=0.1, spread_drop=0.5,
+                                                                      turn=100)))
 
 
 def test_fit_epoch_of_a_step():
@@ -233,3 +261,46 @@ def test_fit_epoch_of_a_step():
     I[10:] = 1.0
     c_ = an.compression({"epochs": ep, "I_X": {"bin30": 5 + I}, "I_Y": {"bin30": I}})
     assert np.all(c_["fit_epoch"] == 120)
+
+
+# ---------------------------------------------------------------------------------------------
+# the Saxe et al. controls (issue 15 item 3)
+def _with_saturation(run, coupling, noise=0.0, seed=0):
+    """Add values["sat30"] and weight_norm: after each layer's turn the saturated share moves by
+    ``coupling`` x (the layer's I(X;T) fall so far), plus noise; weights grow with the saturation."""
+    rng = np.random.default_rng(seed)
+    I_X = run["I_X"]["bin30"]
+    peak = np.maximum.accumulate(I_X, axis=0)
+    fall = peak - I_X  # >= 0, grows after the turn by the network's drop
+    sat = 0.2 + coupling * fall / 10 + noise * rng.standard_normal(I_X.shape)
+    run["values"] = {"sat30": np.clip(sat, 0, 1)}
+    run["weight_norm"] = 3.0 * np.exp(np.clip(sat, 0, 1))
+    return run
+
+
+def test_compresses_under_gd_known_answers():
+    ep = epochs(1500, 40)
+    assert c.verdict_compresses(make_run(ep, drop=1.0, spread_drop=0.2, turn=100)).status == HOLDS
+    assert c.verdict_compresses(make_run(ep, drop=0.0, spread_drop=0.01, turn=100)).status == FAILS
+    assert c.verdict_compresses(make_run(ep, drop=0.1, spread_drop=0.5, turn=100)).status == INC
+
+
+def test_full_batch_shares_known_answers():
+    ep = epochs(1500, 40)
+    yes, no = make_run(ep, drop=1.0, spread_drop=0.2, turn=100), make_run(ep, drop=0.0, spread_drop=0.01, turn=100)
+    assert c.verdict_full_batch_shares({0.03: yes, 0.05: yes, 0.85: no}, 512).status == HOLDS  # 0.85 is not full-batch
+    assert c.verdict_full_batch_shares({0.03: yes, 0.05: no, 0.85: yes}, 512).status == FAILS
+    v = c.verdict_full_batch_shares({0.45: yes, 0.85: yes}, 512)
+    assert v.status == INC and "one batch" in v.reason
+
+
+def test_saturation_known_answers():
+    ep = epochs(1500, 40)
+    runs = lambda coupling, noise=0.0: {n: _with_saturation(make_run(ep, K=6, drop=1.0 + i, spread_drop=0.8, turn=100,
+                                                                     seed=i), coupling, noise, seed=i)
+                                        for i, n in enumerate(("adam", "sgd", "gd"))}
+    v = c.verdict_saturation(runs(1.0))
+    assert v.status == HOLDS and v.value == pytest.approx(1.0) and "weight norms grow" in v.detail
+    assert c.verdict_saturation(runs(-1.0)).status == FAILS
+    assert c.verdict_saturation(runs(0.0, noise=0.05)).status == INC  # saturation unrelated to the drop
+    assert c.verdict_saturation({"gd": runs(1.0)["gd"]}, n_boot=200).status == HOLDS  # 6 networks still decide

@@ -12,9 +12,9 @@ from . import analysis, claims, figures, run
 from .analysis import deep_layers, ib_analysis, mean_plane, snr_transition
 from .run import (PRESETS, RESULT_UNITS, Config, all_specs, ensemble_config, make_measures, rule_for,
                   run_committee, run_controls, run_depth, run_ensemble, run_fractions, run_main, run_relu,
-                  run_spec, run_training, saturated_share, units)
+                  run_soft, run_spec, run_training, saturated_share, units)
 
 __all__ = ["PRESETS", "Config", "RESULT_UNITS", "analysis", "claims", "figures", "run", "rule_for",
            "make_measures", "run_ensemble", "ensemble_config", "run_main", "run_fractions", "run_depth",
-           "run_committee", "run_relu", "run_controls", "run_training", "run_spec", "all_specs", "units",
+           "run_committee", "run_relu", "run_controls", "run_soft", "run_training", "run_spec", "all_specs", "units",
            "saturated_share", "ib_analysis", "mean_plane", "snr_transition", "deep_layers"]

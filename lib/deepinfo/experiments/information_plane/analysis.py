@@ -85,6 +85,29 @@ def compression(res: dict, measure: str = "bin30") -> dict:
             "I_Y_loss_bits": ys.max(0) - I_Y[-e:].mean(0)}
 
 
+def saturation_change(res: dict, measure: str = "bin30", sat: str = "sat30") -> dict:
+    """Per hidden layer and network (L-1, K): what happened to saturation and weights after the turn.
+
+    ``sat_change`` : share of saturated units (``res["values"][sat]``) averaged over the last
+    :func:`n_end` snapshots minus its value at the layer's turn (peak of the smoothed I_X of
+    ``measure``); ``norm_ratio`` : ||W_l|| at the end over ||W_l|| at the turn (``weight_norm``);
+    ``drop_bits`` : the layer's I_X drop (:func:`compression`). The output layer (softmax) is left out.
+    """
+    c = compression(res, measure)
+    ep = np.asarray(res["epochs"])
+    turn_idx = np.searchsorted(ep, c["turn_epoch"])  # (L, K) snapshot index of each turn
+    satv = np.asarray(res["values"][sat], dtype=float)  # (S, L, K)
+    wn = np.asarray(res["weight_norm"], dtype=float)
+    S, L, K = satv.shape
+    e = n_end(S)
+    li, ki = np.meshgrid(np.arange(L), np.arange(K), indexing="ij")
+    sat_change = satv[-e:].mean(0) - satv[turn_idx, li, ki]
+    norm_ratio = wn[-e:].mean(0) / np.maximum(wn[turn_idx, li, ki], 1e-12)
+    h = slice(0, L - 1)
+    return {"sat_change": sat_change[h], "norm_ratio": norm_ratio[h], "drop_bits": c["drop_bits"][h],
+            "sat_final": satv[-e:].mean(0)[h]}
+
+
 def deep_average(stat: np.ndarray, layers) -> np.ndarray:
     """(K,) the mean over ``layers`` of a (L, K) statistic."""
     return np.mean(np.asarray(stat, dtype=float)[list(layers)], axis=0)
@@ -221,46 +244,74 @@ def merged_encoder(t: np.ndarray, rule: Rule):
     return ptx, pty / pty.sum(1, keepdims=True), pxy
 
 
-def ib_curve(rule: Rule, n_betas: int) -> tuple[np.ndarray, np.ndarray]:
-    """The IB curve (I_X, I_Y) in bits of the rule's p(x, y), sorted by I_X, I_Y made monotone.
-
-    Patterns with the same p(y|x) are merged first (this leaves the curve unchanged, Tishby et
-    al. 1999, and makes it cheap).
-    """
+def ib_curve_full(rule: Rule, n_betas: int):
+    """The annealed IB curve (:class:`deepinfo.estimators.IBCurve`, bits) of the rule's p(x, y), patterns
+    with the same p(y|x) merged first (this leaves the curve unchanged, Tishby et al. 1999, and makes it cheap)."""
     from ...estimators import information_bottleneck_curve as curve_fn
 
     cls = np.unique(np.round(rule.p_y_given_x[:, 1], 12), return_inverse=True)[1].reshape(-1)
     pxy_merged = np.zeros((cls.max() + 1, 2))
     np.add.at(pxy_merged, cls, rule.pxy)
-    curve = curve_fn(pxy_merged, np.logspace(-0.5, 3, n_betas))
+    return curve_fn(pxy_merged, np.logspace(-0.5, 3, n_betas))
+
+
+def ib_curve(rule: Rule, n_betas: int, curve=None) -> tuple[np.ndarray, np.ndarray]:
+    """The IB curve (I_X, I_Y) in bits of the rule's p(x, y), sorted by I_X, I_Y made monotone."""
+    curve = ib_curve_full(rule, n_betas) if curve is None else curve
     cI_X, cI_Y = np.asarray(curve.I_X, dtype=float), np.asarray(curve.I_Y, dtype=float)
     order = np.argsort(cI_X, kind="stable")
     return cI_X[order], np.maximum.accumulate(cI_Y[order])
 
 
+def ib_position(curve, I_X, I_Y) -> dict:
+    """Where layers (I_X, I_Y arrays of one shape, bits) sit relative to an IB curve (:class:`IBCurve`).
+
+    ``hgap``: I_X - I_X^IB(I_Y) in bits (:func:`deepinfo.estimators.bottleneck.ib_horizontal_gap`);
+    ``slope``: dI_Y/dI_X = 1/beta of the curve at the layer's horizontal projection
+    (:func:`deepinfo.estimators.bottleneck.ib_curve_slope`). A binned layer's I(T;Y) above the
+    highest point of the curve (by the curve's resolution) is clipped to it for the inverse.
+    """
+    from ...estimators.bottleneck import ib_curve_slope, ib_horizontal_gap
+
+    I_X, I_Y = np.asarray(I_X, float), np.minimum(np.asarray(I_Y, float), float(np.max(curve.I_Y)))
+    return {"hgap": np.asarray(ib_horizontal_gap(I_X, I_Y, curve), float),
+            "slope": np.asarray(ib_curve_slope(curve, I_Y=I_Y), float)}
+
+
 def ib_analysis(res: dict, rule: Rule, cfg, measure: str = "bin30") -> dict:
     """The IB curve of the rule's p(x, y) and the converged layers beside it (paper Fig. 6, eq. 12).
 
-    For every final layer and network: the vertical gap ``gap`` = I_Y^IB(I_X) - I_Y in bits (the
-    curve interpolated at the layer's I_X), (L, K); and, for the first ``cfg.ib_networks``
+    For every final layer and network, (L, K): the vertical gap ``gap`` = I_Y^IB(I_X) - I_Y in bits
+    (the curve interpolated at the layer's I_X); the horizontal gap ``hgap`` = I_X - I_X^IB(I_Y) in
+    bits (:func:`deepinfo.estimators.ib_horizontal_gap`: the excess input information over the
+    optimum for the layer's I(T;Y)); ``slope`` of the curve at the layer's horizontal projection
+    (:func:`deepinfo.estimators.ib_curve_slope`, = 1/beta there); and, for the first ``cfg.ib_networks``
     networks and the layers with at most ``cfg.ib_max_states`` binned states, ``beta_star`` from
     ``ib_optimal_beta`` (NaN otherwise: a layer with thousands of states is nearly invertible and
     beta* sits at the top of the search range). ``cfg`` needs ``ib_betas``, ``ib_networks`` and
     ``ib_max_states``.
     """
     from ...estimators import ib_optimal_beta as beta_fn
+    from ...estimators.bottleneck import ib_self_consistency_residual
 
-    cI_X, cI_Y = ib_curve(rule, cfg.ib_betas)
+    curve = ib_curve_full(rule, cfg.ib_betas)
+    cI_X, cI_Y = ib_curve(rule, cfg.ib_betas, curve)
     I_X = np.asarray(res["I_X"][measure][-1], float)  # (L, K)
     I_Y = np.asarray(res["I_Y"][measure][-1], float)
     bound = np.interp(I_X, cI_X, cI_Y, right=max(cI_Y.max(), rule.I_XY))
     states = final_layer_states(res, rule)
     beta_star = np.full(I_X.shape, np.nan)
+    residual = np.full(I_X.shape, np.nan)
     n_states = np.array([[int(t[k].max()) + 1 for k in range(t.shape[0])] for t in states])
     for l, t in enumerate(states):
         for k in range(min(cfg.ib_networks, t.shape[0])):
             if n_states[l, k] <= cfg.ib_max_states:
                 ptx, pyt, pxy = merged_encoder(t[k], rule)
                 beta_star[l, k] = float(beta_fn(ptx, pyt, pxy))
+                px = pxy.sum(1)
+                residual[l, k] = ib_self_consistency_residual(ptx, px, pxy / px[:, None], beta_star[l, k])
+    pos = ib_position(curve, I_X, I_Y)
     return {"curve_I_X": cI_X, "curve_I_Y": cI_Y, "I_X": I_X, "I_Y": I_Y, "gap": bound - I_Y,
-            "beta_star": beta_star, "n_states": n_states, "I_XY": rule.I_XY, "units": "bits"}
+            "hgap": pos["hgap"], "slope": pos["slope"],
+            "beta_star": beta_star, "residual_bits": residual, "n_states": n_states, "I_XY": rule.I_XY,
+            "H_X": 12.0, "units": "bits"}

@@ -36,8 +36,12 @@ MUCH_LONGER_RATIO = 10.0
 TRANSITION_RANGE = (PAPER_TRANSITION_EPOCH / 2, PAPER_TRANSITION_EPOCH * 2)
 #: "the same number of epochs as the left bend": transition / turn within a factor of 2
 TURN_MATCH_RANGE = (0.5, 2.0)
-#: "on or very close to the IB bound": vertical gap below 5% of I(X;Y) = 0.99 bits
+#: "on or very close to the IB bound": vertical gap below 5% of I(X;Y) = 0.99 bits (reported, not decisive)
 NEAR_BOUND_BITS = 0.05
+#: ... and horizontally: excess I(X;T) below 5% of the I_X axis, H(X) = 12 bits
+NEAR_BOUND_H_BITS = 0.05 * 12
+#: eq. 12: a layer's beta* matches 1/slope of the curve at its point within a factor 2
+BETA_SLOPE_FACTOR = 2.0
 #: "significantly reduced the label information": at least 5% of I(X;Y)
 SMALL_SAMPLE_LOSS_BITS = 0.05
 #: "the compression depends on the binning": the drop changes by at least a factor 2 across bin counts
@@ -48,6 +52,8 @@ BINNING_FLOOR_BITS = 0.01
 RULE_I_XY_BITS = 0.99
 
 SAXE = "Saxe et al. (2018)"
+#: "compression tracks saturation": a positive rank correlation (the weakest form of the mechanism)
+SATURATION_RHO = 0.0
 
 CLAIMS = [
     ClaimSpec(
@@ -140,16 +146,31 @@ CLAIMS = [
                      "(the depth runs are issue 15)."),
     ClaimSpec(
         "P3.layers_near_ib_bound", "paper",
-        "The converged layers lie on or very close to the IB bound",
-        "remarkably close (Fig. 6)",
-        f"vertical gap I_Y^IB(I_X) - I_Y at the last epoch, mean over layers per network; mean over networks, "
-        f"95% interval < {NEAR_BOUND_BITS} bits",
-        f"the paper gives no number; {NEAR_BOUND_BITS} bits is 5% of I(X;Y) = 0.99 bits. This is a weak test: for "
-        "this nearly deterministic rule the bound is almost the broken line min(I_X, H(Y)), so the vertical gap "
-        "at I_X of several bits only asks I(T;Y) > 0.94 bits (generalisation)",
+        "The converged layers lie on or very close to the IB bound, and each layer's fitted beta* (eq. 12) "
+        "matches the slope of the bound at its point",
+        "remarkably close; 'the slope of the curve, beta^-1, matches their estimated optimal beta_i^*' (Fig. 6)",
+        f"at the last epoch, per network: the horizontal gap I_X - I_X^IB(I_Y) (excess input information over "
+        f"the optimum for the layer's I(T;Y)), mean over layers, mean over networks with 95% interval < "
+        f"{NEAR_BOUND_H_BITS:.1f} bits; and over the layers with a beta* fit, |log10(beta* x slope)| (slope of the "
+        f"curve at the layer's horizontal projection, = 1/beta there), mean over networks with 95% interval < "
+        f"log10({BETA_SLOPE_FACTOR:g})",
+        f"the paper gives no number; {NEAR_BOUND_H_BITS:.1f} bits is 5% of the I_X axis (H(X) = 12 bits), as the "
+        "vertical 0.05 bits was 5% of I(X;Y); a factor 2 in beta is the precision of reading a slope off a "
+        "log-scale figure. The vertical gap is reported beside it: for this nearly deterministic rule the bound "
+        "is almost the broken line min(I_X, H(Y)) and the vertical gap only asks I(T;Y) > 0.94 bits",
         figure="fig-p3-6",
-        test_differs="The paper fits beta* (eq. 12) and compares it with the curve's slope; we test the vertical "
-                     "gap only (the horizontal gap and eq. 12 are issue 15)."),
+        test_differs="beta* is fitted only for layers with at most ib_max_states binned states, on the first "
+                     "ib_networks networks; the layer's I(X;T) is the binned one."),
+    ClaimSpec(
+        "P3.layers_near_curved_ib_bound", "paper",
+        "The same statement on a noisier rule (the same f, gamma set for I(X;Y) = 0.8 bits) whose IB bound is "
+        "clearly curved",
+        "the paper's rule is meant to have a curved bound (Fig. 6)",
+        "the P3.layers_near_ib_bound test on the main architecture trained on the 0.8-bit rule",
+        "the same thresholds: the claim should not depend on how deterministic the rule is",
+        figure="fig-p3-6soft",
+        test_differs="Not the paper's rule: the paper's 0.99-bit rule makes the bound nearly a broken line, so the "
+                     "test is repeated where the curved part is wide."),
     ClaimSpec(
         "P3.beta_star_decreases_with_depth", "paper",
         "The fitted IB multiplier beta* decreases with depth",
@@ -198,6 +219,46 @@ CLAIMS = [
         "a factor 2 between bin counts is a change of kind, not of detail; with no compression at any bin count "
         "there is nothing for the binning to change (inconclusive)",
         figure="fig-p3-bins"),
+    ClaimSpec(
+        "P3.gd_compresses_without_noise", "critique",
+        f"{SAXE}: compression does not need the noise of stochastic gradients; tanh networks trained by "
+        "full-batch gradient descent compress too",
+        "the paper attributes compression to the diffusion (noise) phase of SGD; Saxe et al. find it under "
+        "batch gradient descent as well",
+        f"full-batch gradient descent (one step per epoch on the whole training set), deeper half of the layers, "
+        f"per network: drop of the smoothed I(X;T) from its peak to the end mean; holds when the 95% interval "
+        f"over networks is above {MIN_DROP_BITS} bits (30 bins, the paper's estimator)",
+        f"the same {MIN_DROP_BITS}-bit threshold that defines compression in P3.fitting_then_compression, so "
+        "'compresses' means the same thing with and without noise",
+        figure="fig-p3-saxe",
+        test_differs="Saxe et al. used their own networks and step sizes; ours are the chapter's tanh ensemble with "
+                     "plain gradient steps of control_lr (the same per-step rate for the plain-SGD run)."),
+    ClaimSpec(
+        "P3.full_batch_small_share_compresses", "critique",
+        f"{SAXE}, read on the paper's own runs: with fewer training patterns than a batch (5% and 3% of 4096 "
+        "with batches of 512) every epoch is one full-batch Adam step, without mini-batch noise, and the "
+        "layers still compress",
+        "the paper shows compression at 5% (Fig. 3) and attributes it to SGD noise",
+        f"every training share with at most batch_size patterns: per network drop of the smoothed I(X;T) of "
+        f"the deeper layers; each share's 95% interval over networks above {MIN_DROP_BITS} bits",
+        f"the {MIN_DROP_BITS}-bit compression threshold of the main test; no full-batch share at the preset: "
+        "inconclusive",
+        figure="fig-p3-saxe",
+        test_differs="The optimiser here is Adam, whose step is deterministic given the full batch; it tests "
+                     "'no gradient noise', not 'plain gradient descent'."),
+    ClaimSpec(
+        "P3.compression_tracks_saturation", "critique",
+        f"{SAXE}: binned compression of tanh layers comes with saturation: the networks and layers that "
+        "compress more are those whose units move more into the end bins",
+        "not in the paper (compression as forgetting); Saxe et al.: saturation as the weights grow",
+        "over the networks of the Adam, plain-SGD and full-batch GD runs pooled, for the deeper hidden layers: "
+        "Spearman rho between the change of the share of saturated units (in the two end bins of 30 on [-1, 1]) "
+        f"from the turn to the end and the I(X;T) drop; bootstrap 95% interval over networks > {SATURATION_RHO:g}",
+        "'comes with' read as a positive rank association, the weakest form of the mechanism; saturated means "
+        "in an end bin of the estimator's own grid, so the statistic is defined by the instrument and not tuned",
+        figure="fig-p3-saxe",
+        test_differs="Saxe et al. argue from the shape of tanh and from single runs; we correlate across networks. "
+                     "The growth of the weight norms after the turn is reported beside it, not tested."),
 ]
 
 CLAIM_IDS = [c.id for c in CLAIMS]
@@ -421,12 +482,31 @@ def verdict_deep_first(res: dict, measure: str = "bin30", min_layers: int = 3) -
 
 
 def verdict_near_bound(ib: dict) -> Verdict:
-    """P3.layers_near_ib_bound: vertical gap (bits), mean over layers per network, mean over networks < NEAR_BOUND_BITS."""
-    gap = np.asarray(ib["gap"], float)  # (L, K)
-    value, unc = over_networks(gap.mean(axis=0))
-    detail = (f"vertical gap {_fmt(value, unc)} bits (largest layer mean {gap.mean(1).max():.3f} bits, "
-              f"layer {int(np.argmax(gap.mean(1))) + 1})")
-    return compare(value, unc, NEAR_BOUND_BITS, "<", detail=detail)
+    """P3.layers_near_ib_bound: horizontal gap < NEAR_BOUND_H_BITS and eq. 12 |log10(beta* slope)| < log10(2).
+
+    ``ib``: :func:`analysis.ib_analysis` (``hgap``, ``gap``, ``slope``, ``beta_star`` (L, K), bits)."""
+    h = np.asarray(ib["hgap"], float)  # (L, K)
+    ok = np.isfinite(h)
+    hv, hu = over_networks(np.array([h[ok[:, k], k].mean() if ok[:, k].any() else np.nan for k in range(h.shape[1])]))
+    gap = np.asarray(ib["gap"], float)
+    b, sl = np.asarray(ib["beta_star"], float), np.asarray(ib["slope"], float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.abs(np.log10(b * sl))  # 0 when beta* = 1/slope
+    fit = np.isfinite(dev)
+    per = np.array([dev[fit[:, k], k].mean() for k in range(dev.shape[1]) if fit[:, k].any()])
+    layer_h = np.nanmean(np.where(ok, h, np.nan), axis=1)
+    detail = (f"horizontal gap {_fmt(hv, hu)} bits (by layer: " + ", ".join(f"{x:.2f}" for x in layer_h)
+              + f"); vertical gap {gap.mean():.3f} bits")
+    parts = [("horizontal gap (bits)", compare(hv, hu, NEAR_BOUND_H_BITS, "<"))]
+    if len(per):
+        dv, du = over_networks(per)
+        detail += (f"; eq. 12: |log10(beta* x slope)| = {_fmt(dv, du)} over {fit.sum()} fitted layers of "
+                   f"{len(per)} networks")
+        parts.append(("eq. 12 beta* vs 1/slope", compare(dv, du, math.log10(BETA_SLOPE_FACTOR), "<")))
+    else:
+        parts.append(("eq. 12 beta* vs 1/slope", inconclusive("no layer with a beta* fit (too many binned states)")))
+    return all_of(parts, hv, hu, detail, threshold_value=NEAR_BOUND_H_BITS,
+                  extra={"vertical_gap_bits": float(gap.mean())})
 
 
 def verdict_beta_star(ib: dict) -> Verdict:
@@ -519,6 +599,64 @@ def verdict_binning(res: dict, bins=(10, 30, 100), n_boot: int = 2000) -> Verdic
                             est, unc, detail, threshold_value=BINNING_FACTOR)
     return all_of([("largest drop (bits)", some), ("largest / smallest drop", compare(est, unc, BINNING_FACTOR, ">"))],
                   est, unc, detail, threshold_value=BINNING_FACTOR)
+
+
+def verdict_compresses(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.gd_compresses_without_noise (critique, holds = compression without noise): drop > MIN_DROP_BITS."""
+    p = phase_statistics(res, measure)
+    d, ud = over_networks(p["drop_bits"])
+    detail = (f"layers {', '.join(str(l + 1) for l in p['deep'])}: I(X;T) falls by {_fmt(d, ud)} bits after the "
+              f"turn (median epoch {np.median(p['turn_epoch']):.0f}) over {len(p['drop_bits'])} networks")
+    return compare(d, ud, MIN_DROP_BITS, ">", detail=detail)
+
+
+def verdict_full_batch_shares(fractions: dict, batch_size: int, n_patterns: int = 4096,
+                              measure: str = "bin30") -> Verdict:
+    """P3.full_batch_small_share_compresses (critique): every share with <= batch_size patterns compresses."""
+    full = sorted(f for f in fractions if max(1, int(round(f * n_patterns))) <= batch_size)
+    if not full:
+        return inconclusive(f"no training share at this preset has at most {batch_size} patterns (one batch)")
+    parts, texts = [], []
+    for f in full:
+        v = verdict_compresses(fractions[f], measure)
+        parts.append((f"{f:.0%} of the patterns", v))
+        texts.append(f"{f:.0%} ({int(round(f * n_patterns))} patterns): {_fmt(v.value, v.uncertainty)} bits")
+    worst = min(parts, key=lambda nv: nv[1].value)[1]
+    return all_of(parts, worst.value, worst.uncertainty, "full-batch shares, I(X;T) drop of the deeper layers: "
+                  + "; ".join(texts), threshold_value=MIN_DROP_BITS)
+
+
+def verdict_saturation(runs: dict, measure: str = "bin30", n_boot: int = 2000) -> Verdict:
+    """P3.compression_tracks_saturation (critique): Spearman rho(saturation change, drop) over pooled networks > 0.
+
+    ``runs``: name -> run with ``values["sat30"]`` and ``weight_norm`` (e.g. Adam, SGD, GD).
+    """
+    rows = []
+    for name, r in runs.items():
+        sc = an.saturation_change(r, measure)
+        L = sc["drop_bits"].shape[0] + 1
+        deep = [l for l in an.deep_layers(L) if l < L - 1]
+        for k in range(sc["drop_bits"].shape[1]):
+            rows.append((an.deep_average(sc["sat_change"], deep)[k], an.deep_average(sc["drop_bits"], deep)[k],
+                         float(np.exp(np.mean(np.log(sc["norm_ratio"][deep, k]))))))
+    a = np.array(rows)
+    if len(a) < 4:
+        return inconclusive(f"{len(a)} networks: too few for a rank correlation")
+    rho = an.spearman(a[:, 0], a[:, 1])
+    rho_w = an.spearman(np.log(a[:, 2]), a[:, 1])
+    detail = (f"rho(saturation change, I(X;T) drop) = {rho:.2f} over {len(a)} networks of "
+              f"{', '.join(runs)}; mean change of the saturated share {a[:, 0].mean():+.3f}, mean drop "
+              f"{a[:, 1].mean():.2f} bits; weight norms grow {np.exp(np.log(a[:, 2]).mean()):.2f}x after the turn "
+              f"(rho with the drop {rho_w:.2f})")
+    if not np.isfinite(rho):
+        return inconclusive("the rank correlation is undefined (constant saturation or drop)", detail=detail)
+
+    def stat(x):
+        r = an.spearman(x[:, 0], x[:, 1])
+        return r if np.isfinite(r) else 0.0
+    est, lo, hi = bootstrap_interval(a[:, :2], stat, n_boot=n_boot, rng=0)
+    unc = Uncertainty(f"bootstrap 95% interval over {len(a)} networks", lo=lo, hi=hi, level=0.95, n=len(a))
+    return compare(rho, unc, SATURATION_RHO, ">", detail=detail, extra={"rho_weight_norm": rho_w})
 
 
 def evaluate_main(main: dict, measure: str = "bin30") -> dict:

@@ -152,3 +152,31 @@ def fig_bins(main: dict, bins, axes=None):
     axes[0].set_ylabel("$I(X;T)$ (bits)")
     axes[-1].legend(fontsize=7)
     return fig
+
+
+def fig_saxe(runs: dict, axes=None, measure: str = "bin30", sat: str = "sat30"):
+    """Beyond the paper (Saxe et al.): for each run (columns: e.g. Adam, plain SGD, full-batch GD, a share
+    smaller than one batch) the ensemble-mean I(X;T) of each layer (top), the share of its units in
+    the end bins (middle; hidden layers) and its weight norm (bottom), against epoch."""
+    fig, axes = _fig(axes, 3, len(runs), (3.1 * len(runs), 7.5), sharex=True, sharey="row")
+    axes = np.asarray(axes).reshape(3, len(runs))
+    for j, (name, r) in enumerate(runs.items()):
+        ep = np.maximum(np.asarray(r["epochs"]), 1)
+        I_X, _ = an.mean_plane(r, measure)
+        L = I_X.shape[1]
+        cols = pip.layer_colors(L)
+        s = np.nanmean(np.asarray(r["values"][sat], float), axis=2)
+        w = np.nanmean(np.asarray(r["weight_norm"], float), axis=2)
+        for l in range(L):
+            axes[0, j].semilogx(ep, I_X[:, l], color=cols[l], label=f"layer {l + 1}")
+            if l < L - 1:
+                axes[1, j].semilogx(ep, s[:, l], color=cols[l])
+            axes[2, j].semilogx(ep, w[:, l], color=cols[l])
+        axes[0, j].set_title(name, fontsize=9)
+        axes[2, j].set_xlabel("epoch")
+    axes[0, 0].set_ylabel("$I(X;T)$ (bits)")
+    axes[1, 0].set_ylabel("saturated share")
+    axes[2, 0].set_ylabel("$\\|W_l\\|_F$")
+    axes[0, -1].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
