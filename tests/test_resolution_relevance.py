@@ -31,9 +31,31 @@ def test_partition_statistics_hand_example_in_bits():
     assert st["error"] == pytest.approx(2 / 10)  # one image in state 0, one in state 2 disagree with the majority
 
 
-def test_kmeans_cap():
+def test_kmeans_k_scales_with_M_at_the_papers_images_per_cluster():
     cfg = rr.PRESETS["full"]
-    assert rr.kmeans_ks(cfg, 60000)[-1] == 2 ** 14 and rr.kmeans_ks(cfg, 10000)[-1] == 2 ** 12
+    assert rr.kmeans_ks(cfg, 60000) == [2 ** j for j in range(2, 15)]          # the paper's grid at its M
+    assert rr.fig2b_k(cfg, 60000) == 4096
+    ks = rr.kmeans_ks(cfg, 10000)
+    assert ks[0] == 3 and ks[-1] == round(2 ** 14 / 6) and rr.fig2b_k(cfg, 10000) == 683 and 683 in ks
+    for M in (2000, 10000, 60000):   # mean cluster size at Fig. 2b's k: the paper's 60,000 / 4,096 = 14.6
+        assert M / rr.fig2b_k(cfg, M) == pytest.approx(60000 / 4096, rel=0.01)
+    assert all(2 <= k <= 1000 for k in rr.kmeans_ks(cfg, 2000))
+
+
+def test_variant_passes_match_200_updates():
+    cfg = rr.PRESETS["quick"]
+    assert cfg.epochs_of("updates", 10000) == 2 and cfg.epochs_of("updates", 20000) == 1
+    assert cfg.epochs_of("untrained", 10000) == 0 and cfg.epochs_of("trained", 10000) == cfg.epochs
+    assert cfg.epochs_of("updates", 60000) == 1     # a third of a pass is not possible: one whole pass
+
+
+def test_control_data():
+    x = np.random.default_rng(0).random((30, 16)).astype(np.float32)
+    assert np.array_equal(rr.control_data(x, "trained"), x)
+    assert np.array_equal(np.sort(rr.control_data(x, "shuffled"), 1), np.sort(x, 1))
+    b = (x > 0.5).astype(np.float32)
+    f = rr.control_data(b, "flipped")
+    assert set(np.unique(np.abs(f - b))) <= {0.0, 1.0} and 0.35 < np.abs(f - b).mean() < 0.65
 
 
 def test_power_laws_shapes_and_the_bound_slope_beside_the_fit():

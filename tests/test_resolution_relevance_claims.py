@@ -30,7 +30,8 @@ def test_claims_are_well_formed_and_their_figures_exist_on_the_page():
     kinds = {s.id: s.kind for s in c.CLAIMS}
     assert kinds["P1.resolution_decreases_with_depth"] == "sanity"
     assert kinds["P1.error_grows_with_depth"] == "sanity"
-    assert sum(k == "paper" for k in kinds.values()) == 10
+    assert sum(k == "paper" for k in kinds.values()) == 11
+    assert kinds["P1.trained_layers_not_stuck"] == "estimator"
     page = (Path(__file__).parents[1] / "book" / "resolution_relevance.md").read_text()
     labels = set(re.findall(r"name: (fig-p1-[\w-]+)", page))
     assert {s.figure for s in c.CLAIMS} <= labels
@@ -100,6 +101,40 @@ def test_controls_at_extremes():
     assert c.controls_at_extremes(ends, middle, M).status == FAILS
     shaky = np.stack([middle[0], ends[0], ends[0]])                  # share 1, 0, 0: mean 1/3 +/- 0.65
     assert c.controls_at_extremes(ends, shaky, M).status == UNSURE
+
+
+def test_bitswitched_at_extremes():
+    M = 1024
+    ends = np.tile([10, 10, 9.9, 9.5, 1, 0.5, 0.2, 0, 0, 0], (3, 1)).astype(float)
+    middle = np.full((3, L), 5.0)
+    assert c.bitswitched_at_extremes(ends, M).status == HOLDS
+    assert c.bitswitched_at_extremes(middle, M).status == FAILS
+    assert c.bitswitched_at_extremes(np.stack([middle[0], ends[0], ends[0]]), M).status == UNSURE
+    assert c.bitswitched_at_extremes(ends[:1], M).status == UNSURE      # one realisation cannot decide
+
+
+def test_stuck_layers():
+    none = np.zeros((3, L))
+    assert c.stuck_layers(none).status == HOLDS
+    many = none.copy()
+    many[:, 9] = 0.4                                                 # 2 of the 5 units of H10 stuck
+    v = c.stuck_layers(many)
+    assert v.status == FAILS and v.value == pytest.approx(0.4) and "H10" in v.detail
+    shaky = none.copy()
+    shaky[:, 4] = [0.0, 0.0, 0.3]                                    # mean 0.1 +/- 0.2: straddles 10%
+    assert c.stuck_layers(shaky).status == UNSURE
+
+
+def test_kmeans_not_power_law_over_restarts():
+    def pl(status, beta=1.0):
+        return SimpleNamespace(status=status, beta=beta, beta_se=0.1, beta_ci=(beta - 0.2, beta + 0.2),
+                               reason=f"rule says {status}", n_distinct_k=7)
+
+    assert c.kmeans_not_power_law_restarts([pl("fails")] * 3, 683).status == HOLDS
+    assert c.kmeans_not_power_law_restarts([pl("fails"), pl("holds"), pl("fails")], 683).status == FAILS
+    v = c.kmeans_not_power_law_restarts([pl("fails"), pl("inconclusive"), pl("fails")], 683)
+    assert v.status == UNSURE and "restart 1" in v.reason
+    assert c.kmeans_not_power_law_restarts([pl("holds")], 683).status == FAILS
 
 
 # --------------------------------------------------------------------------------- power laws
@@ -239,10 +274,13 @@ def synthetic_result(R: int = 3) -> dict:
     km = {"H_s": np.array([2.0, 5.0, 9.0]), "H_k": np.array([0.2, 0.5, 0.3]), "k": np.array([4, 64, 512]),
           "fig2b_k": 512, "power_law": {"verdicts": [None, None, SimpleNamespace(
               status="fails", beta=0.1, beta_se=0.05, beta_ci=(0.0, 0.2), reason="a scale", n_distinct_k=9)]}}
+    km["fig2b_verdicts"] = [km["power_law"]["verdicts"][2]] * 3
     return {"M": M, "bound": (cs, ck),
             "trained": {"H_s": H_s, "H_k": H_k, "error": err,
-                        "power_law": {"verdicts": verdicts, "beta": beta, "bound_beta": beta}},
-            "untrained": {"H_s": ends}, "shuffled": {"H_s": ends}, "kmeans": km, "generation": {"ability": ab}}
+                        "power_law": {"verdicts": verdicts, "beta": beta, "bound_beta": beta},
+                        "stuck": np.zeros((R, L))},
+            "untrained": {"H_s": ends}, "shuffled": {"H_s": ends}, "flipped": {"H_s": ends}, "kmeans": km,
+            "generation": {"ability": ab}}
 
 
 def test_evaluate_decides_every_declared_claim():
@@ -262,5 +300,23 @@ def test_outcome_sentence_counts_paper_claims_only():
     ok = Verdict("holds", 1.0, c._unc([1.0, 1.0]))
     verdicts = {i: ok for i in specs}
     text = c.outcome_sentence(specs, verdicts)
-    assert "Of the paper's 10 claims tested here, 10 hold, 0 do not hold and 0 are inconclusive." in text
+    assert "Of the paper's 11 claims tested here, 11 hold, 0 do not hold and 0 are inconclusive." in text
     assert "2 of the 2 sanity checks pass." in text
+
+
+def test_finite_size_statistics_are_the_verdicts_of_the_m_dependent_claims():
+    res = synthetic_result()
+    fs = c.finite_size_statistics(res)
+    ev = c.evaluate(res)
+    assert set(fs) == set(c.FINITE_SIZE_CLAIMS) <= set(c.IDS)
+    for cid, d in fs.items():
+        assert d["status"] == ev[cid].status and d["value"] == pytest.approx(ev[cid].value)
+        assert set(d) == {"value", "lo", "hi", "threshold", "status", "reason", "detail"}
+
+
+def test_evaluate_variant_reads_the_variant_not_the_trained_dbn():
+    res = synthetic_result()
+    res["updates"] = dict(res["trained"], stuck=np.full((3, L), 0.5))
+    out = c.evaluate_variant(res)
+    assert out["P1.trained_layers_not_stuck"].status == FAILS
+    assert out["P1.near_max_relevance_up_to_middle"].status == HOLDS

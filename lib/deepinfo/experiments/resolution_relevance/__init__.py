@@ -1,17 +1,21 @@
 """Song, Marsili & Jo 2018, the main chapter (book/resolution_relevance.md).
 
-* :mod:`.run`      ``Config``, ``PRESETS``, the cached runners (H_s, H_k in bits, M stored beside them)
+* :mod:`.run`      ``Config``, ``PRESETS``, the cached runners (H_s, H_k in bits, M stored beside them) and
+                   ``units`` (the preset's cached pieces, for :mod:`deepinfo.compute`)
 * :mod:`.claims`   ``CLAIMS`` and the pure verdict functions, ``evaluate(result)``, ``scale(cfg, ...)``
-* :mod:`.figures`  one function per figure of the paper (Figs. 2a-d, 3a-g)
+* :mod:`.figures`  one function per figure of the paper (Figs. 2a-d, 3a-g), the Text S1 variant, the
+                   stuck units and the finite-size study
 
 Other chapters read the DBN through :func:`dbn_layers` (or :func:`dbn_result`): per-layer
 ``H_s``, ``H_k`` (R realisations x L layers) in bits, with ``M``.
 """
-from .run import (HIDDEN_SIZES, KINDS, PRESETS, RESULT_VERSION, Config, dbn_layers, dbn_result,  # noqa: F401
-                  generation_result, kmeans_ks, kmeans_result, load_data, partition_statistics, power_law,
-                  power_laws, run, shuffle_pixels, train_dbn)
+from .run import (HIDDEN_SIZES, KINDS, M_PAPER, PRESETS, RESULT_VERSION, VARIANT, Config,  # noqa: F401
+                  control_data, dbn_layers, dbn_result, fig2b_k, finite_size_config, finite_size_point,
+                  finite_size_result, generation_result, kmeans_ks, kmeans_partition, kmeans_result, load_data,
+                  partition_statistics, power_law, power_laws, run, shuffle_pixels, train_dbn, units)
 from ...models.classifier import ClassifierConfig  # noqa: F401
 
-__all__ = ["PRESETS", "Config", "ClassifierConfig", "HIDDEN_SIZES", "KINDS", "RESULT_VERSION", "dbn_layers",
-           "dbn_result", "generation_result", "kmeans_ks", "kmeans_result", "load_data", "partition_statistics",
-           "power_law", "power_laws", "run", "shuffle_pixels", "train_dbn"]
+__all__ = ["PRESETS", "Config", "ClassifierConfig", "HIDDEN_SIZES", "KINDS", "M_PAPER", "RESULT_VERSION", "VARIANT",
+           "control_data", "dbn_layers", "dbn_result", "fig2b_k", "finite_size_config", "finite_size_point",
+           "finite_size_result", "generation_result", "kmeans_ks", "kmeans_partition", "kmeans_result", "load_data",
+           "partition_statistics", "power_law", "power_laws", "run", "shuffle_pixels", "train_dbn", "units"]

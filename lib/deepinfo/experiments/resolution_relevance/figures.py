@@ -11,11 +11,13 @@ import numpy as np
 
 from ...plotting.relevance import plot_degeneracy, plot_relevance_plane
 from ...stats import mean_se
-from .run import KINDS
+from .run import KINDS, VARIANT
 
 STYLE = {"trained": dict(marker="s", color="k", label="DBN trained"),
          "untrained": dict(marker="s", mfc="none", color="C0", label="DBN epoch 0 (untrained)"),
-         "shuffled": dict(marker="o", mfc="none", color="C2", label="DBN, pixel-shuffled MNIST"),
+         "shuffled": dict(marker="o", mfc="none", color="C2", label="DBN, pixel-shuffled MNIST (Fig. 2a)"),
+         "flipped": dict(marker="D", mfc="none", color="C3", label="DBN, bit-switched MNIST (Fig. S1)"),
+         VARIANT: dict(marker="s", mfc="none", color="C4", label="DBN, 200 mini-batch updates per RBM"),
          "kmeans": dict(marker="^", color="C1", label="k-means")}
 
 
@@ -33,7 +35,7 @@ def fig2a(res: dict, ax=None):
     styles = [{k: v for k, v in STYLE[s].items() if k != "label"} for s in series]
     plot_relevance_plane(ax, [res[s]["H_s"] for s in series], [res[s]["H_k"] for s in series], int(res["M"]),
                          labels=[STYLE[s]["label"] for s in series], styles=styles,
-                         annotate=[True, False, False, False])
+                         annotate=[True] + [False] * (len(series) - 1))
     ax.set_ylim(0, 0.62)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
     return ax
@@ -154,3 +156,88 @@ def tail_shape_table(rows: list[dict]):
     import pandas as pd
 
     return pd.DataFrame(rows).set_index("partition")
+
+
+def fig_variant(res: dict, ax=None):
+    """The two readings of Text S1's "200 epochs" on the resolution-relevance plane: the trained DBN
+    (``cfg.epochs`` passes) and the variant (200 mini-batch updates per RBM), with the k-means curve."""
+    ax = ax or _plt().gca()
+    series = ["trained", VARIANT, "kmeans"]
+    styles = [{k: v for k, v in STYLE[s].items() if k != "label"} for s in series]
+    labels = [f"{STYLE['trained']['label']}, {res['trained']['epochs']} passes",
+              f"{STYLE[VARIANT]['label']} ({res[VARIANT]['epochs']} passes)", STYLE["kmeans"]["label"]]
+    plot_relevance_plane(ax, [res[s]["H_s"] for s in series], [res[s]["H_k"] for s in series], int(res["M"]),
+                         labels=labels, styles=styles, annotate=[True, True, False])
+    ax.set_ylim(0, 0.62)
+    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    return ax
+
+
+def fig_stuck(res: dict, ax=None, kinds=("trained", VARIANT)):
+    """Share of stuck units (on for more than 99% or fewer than 1% of the images) per layer, mean and standard
+    error over realisations, for the DBNs of ``kinds`` present in ``res``."""
+    ax = ax or _plt().gca()
+    for kind in kinds:
+        if kind not in res:
+            continue
+        m, se, _ = mean_se(np.asarray(res[kind]["stuck"], float), axis=0)
+        L = len(m)
+        ax.errorbar(np.arange(1, L + 1), m, yerr=np.nan_to_num(se), ls="-", lw=0.8, ms=5, capsize=2,
+                    **STYLE[kind])
+    ax.axhline(0.10, color="grey", lw=0.8, ls=":")
+    ax.set(xlabel="hidden layer", ylabel="share of stuck units", xticks=np.arange(1, L + 1), ylim=(-0.02, 1.02))
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+FINITE_SIZE_TITLES = {
+    "P1.power_law_in_trained_layers": "power laws: share of H3, H6, H9 tails accepted",
+    "P1.zipf_critical_layer": "Zipf: beta at the critical layer",
+    "P1.near_max_relevance_up_to_middle": "near the bound: largest gap H1..H6 (bits)",
+    "P1.dbn_beats_kmeans_relevance": "DBN above k-means: smallest margin (bits)",
+    "P1.kmeans_not_power_law": "k-means Fig. 2b partition: beta (restart 0)",
+}
+
+
+def fig_finite_size(points: list[dict], axes=None):
+    """Each M-dependent claim's statistic against M (:func:`run.finite_size_result`): value with its 95%
+    interval, the threshold (dotted line or band), and the status at each M as a letter
+    (h holds, n does not hold, i inconclusive)."""
+    from .claims import FINITE_SIZE_CLAIMS
+
+    if axes is None:
+        _, axes = _plt().subplots(1, len(FINITE_SIZE_CLAIMS), figsize=(3.2 * len(FINITE_SIZE_CLAIMS), 3))
+    Ms = np.array([p["M"] for p in points], float)
+    letter = {"holds": "h", "does not hold": "n", "inconclusive": "i"}
+    for ax, cid in zip(np.ravel(axes), FINITE_SIZE_CLAIMS):
+        rows = [p["claims"][cid] for p in points]
+        v = np.array([r["value"] for r in rows], float)
+        lo = np.array([r["lo"] for r in rows], float)
+        hi = np.array([r["hi"] for r in rows], float)
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        yerr = np.vstack([np.where(ok, v - lo, 0), np.where(ok, hi - v, 0)])
+        ax.errorbar(Ms, v, yerr=yerr, fmt="o-", color="k", ms=4, lw=0.8, capsize=3)
+        thr = next((r["threshold"] for r in rows if r["threshold"] is not None), None)
+        if isinstance(thr, (list, tuple)):
+            ax.axhspan(thr[0], thr[1], color="0.85", zorder=0)
+        elif thr is not None:
+            ax.axhline(float(thr), color="grey", ls=":", lw=1)
+        for x, y, r in zip(Ms, v, rows):
+            if math.isfinite(y):
+                ax.annotate(letter[r["status"]], (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)
+        ax.set(xscale="log", xlabel="M (images)", title=FINITE_SIZE_TITLES[cid])
+        ax.title.set_fontsize(8)
+        ax.set_xticks(Ms, [f"{int(m):,}" for m in Ms], fontsize=7)
+        ax.minorticks_off()
+    return axes
+
+
+def finite_size_table(points: list[dict]):
+    """One row per (claim, M) of :func:`run.finite_size_result`: value, 95% interval, status, reason."""
+    import pandas as pd
+
+    rows = [{"claim": cid.split(".", 1)[1], "M": p["M"], "value": round(d["value"], 3),
+             "95% interval": "-" if not math.isfinite(d["lo"]) else f"[{d['lo']:.3g}, {d['hi']:.3g}]",
+             "status": d["status"], "reason": d["reason"]}
+            for p in points for cid, d in p["claims"].items()]
+    return pd.DataFrame(rows).set_index(["claim", "M"]).sort_index(level=0, sort_remaining=False)

@@ -10,12 +10,15 @@ a checkpoint after every layer, so an interrupted run resumes where it stopped.
                              entry point for other chapters (the synthesis reads it): ``H_s``, ``H_k``
                              (R, L) in BITS, ``M``, ``source``.
 * :func:`partition_statistics`  H[s], H[k] in bits, the state counts and the majority-label error
-* :func:`kmeans_result`      the same statistics for k-means partitions, k = 2^2 .. 2^14 capped at M/2
+* :func:`kmeans_result`      the same statistics for k-means partitions, k scaled with M (:func:`kmeans_ks`),
+                             each k fitted from several random initialisations (one cached entry per k)
 * :func:`generation_result`  digits generated from every layer, their classifier labels and the
                              generation ability 1/D(P||Q) (eq. 9)
 * :func:`power_laws`         :func:`deepinfo.estimators.power_law_verdict` of every layer (the one
                              power-law rule) and the paper's graphical beta (:func:`bound_slope_beta`)
+* :func:`finite_size_point`  the M-dependent claims' statistics at a smaller M (one cached entry per M)
 * :func:`run`                all of the above for one preset
+* :func:`units`              the expensive cached pieces of a preset, for :mod:`deepinfo.compute`
 
 Units: H[s], H[k] are in bits everywhere in results and caches (Song et al. eqs. 1-2 with log2);
 the figures divide by log2 M at plot time, with M stored beside them.
@@ -30,13 +33,19 @@ import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in kernels
 
 from ...cache import ResultCache
+from ...compute import Unit
 from ...device import cpu_threads, resolve_device
 from ...estimators import relevance, resolution, state_counts
 from ...models.classifier import ClassifierConfig
 from ...models.rbm import DBN, RBMTraining, generate
 
 HIDDEN_SIZES = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5)  # Song et al. Fig. 1: H1..H10 (V = 784)
-KINDS = ("trained", "untrained", "shuffled")
+#: trained on MNIST; epoch 0; trained on pixel-shuffled MNIST (Fig. 2a); trained on bit-switched MNIST (Fig. S1)
+KINDS = ("trained", "untrained", "shuffled", "flipped")
+#: the literal reading of Text S1: 200 mini-batch updates per RBM (:attr:`Config.variant_updates`)
+VARIANT = "updates"
+M_PAPER = 60000        # Song et al.: M = 60,000 MNIST images
+PAPER_FIG2B_K = 4096   # Fig. 2b's k-means partition, k = 2^12: 60,000 / 4,096 = 14.6 images per cluster
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,12 @@ class Config:
     n_data : MNIST training images used (None: all that are available; 10,000 offline, 60,000 with the IDX files)
     epochs : PCD-1 passes over the data per RBM (our reading of the paper's "200 epochs", see the chapter)
     n_realisations : independent DBNs trained together (batched), the paper's 12
-    kmeans_log2_k : k-means partitions k = 2^j for j in this tuple, keeping k <= M / 2
+    kmeans_log2_k : the paper's k-means grid k = 2^j (j in this tuple) at M = 60,000, scaled to our M so that
+        every partition keeps the paper's images per cluster: k = round(2^j M / 60,000) (:func:`kmeans_ks`)
     kmeans_max_iter : passes of MiniBatchKMeans over the data
+    kmeans_restarts : independent k-means fits per k (random states seed, seed + 1, ...), all kept
+    variant_updates : mini-batch updates per RBM of the literal-Text-S1 variant (None: not run)
+    finite_size_M : sample sizes of the finite-size study (:func:`finite_size_point`); () for none
     n_generate, n_sweeps : chains per realisation and Gibbs sweeps of the generation (paper: 60,000, 10,000)
     generation_chunk : chains run at once per realisation (memory)
     """
@@ -69,26 +82,44 @@ class Config:
     fig2b_layers: tuple = (3, 6, 9)
     fig2b_kmeans_k: int = 4096
     fig3_layers: tuple = (2, 6, 10)
+    kmeans_restarts: int = 1
+    variant_updates: int | None = None
+    finite_size_M: tuple = ()
 
     @property
     def rbm(self) -> RBMTraining:
         return RBMTraining(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr)
 
+    def epochs_of(self, kind: str, M: int) -> int:
+        """PCD-1 passes per RBM for ``kind``: 0 untrained; for the variant, the whole passes closest to
+        ``variant_updates`` mini-batch updates of ``batch_size`` images (at least one pass); else ``epochs``."""
+        if kind == "untrained":
+            return 0
+        if kind == VARIANT:
+            if not self.variant_updates:
+                raise ValueError("this preset runs no literal-Text-S1 variant (variant_updates is None)")
+            return max(1, round(self.variant_updates * self.batch_size / int(M)))
+        return self.epochs
+
 
 PRESETS = {
-    "smoke": Config(n_data=2000, epochs=2, n_realisations=2, kmeans_log2_k=(2, 4, 6, 8), kmeans_max_iter=3,
+    "smoke": Config(n_data=2000, epochs=2, n_realisations=2, kmeans_log2_k=tuple(range(2, 15)), kmeans_max_iter=3,
                     n_generate=200, n_sweeps=20,
-                    classifier=ClassifierConfig(epochs=1, channels=(8, 16), n_hidden=64)),
-    "quick": Config(n_data=None, epochs=5, n_realisations=3, kmeans_log2_k=(2, 4, 6, 8, 10, 12), kmeans_max_iter=5,
-                    n_generate=500, n_sweeps=100,
-                    classifier=ClassifierConfig(epochs=4, channels=(8, 16), n_hidden=64)),
+                    classifier=ClassifierConfig(epochs=1, channels=(8, 16), n_hidden=64),
+                    kmeans_restarts=2, variant_updates=200, finite_size_M=(500, 1000, 2000)),
+    "quick": Config(n_data=None, epochs=5, n_realisations=3, kmeans_log2_k=tuple(range(2, 15)),
+                    kmeans_max_iter=5, n_generate=500, n_sweeps=100,
+                    classifier=ClassifierConfig(epochs=4, channels=(8, 16), n_hidden=64),
+                    kmeans_restarts=3, variant_updates=200, finite_size_M=(2500, 5000, 10000)),
     "full": Config(n_data=None, epochs=200, n_realisations=12, kmeans_log2_k=tuple(range(2, 15)), kmeans_max_iter=10,
                    n_generate=10000, n_sweeps=10000,
-                   classifier=ClassifierConfig(epochs=15, channels=(32, 64), n_hidden=256)),
+                   classifier=ClassifierConfig(epochs=15, channels=(32, 64), n_hidden=256),
+                   kmeans_restarts=5, variant_updates=200, finite_size_M=(2500, 5000, 10000, 60000)),
 }
 
 
 RESULT_VERSION = 2  # v2: H_s, H_k in bits (v1 divided by log M), state counts stored, no power-law fit cached
+KMEANS_VERSION = 3  # v3: one entry per k with every restart, k scaled with M
 
 # ----------------------------------------------------------------------------------------- data
 def load_data(cfg: Config, seed: int = 0):
@@ -102,6 +133,18 @@ def load_data(cfg: Config, seed: int = 0):
 def shuffle_pixels(x: np.ndarray, seed: int = 0) -> np.ndarray:
     """Each row's pixels permuted by its own random permutation (Fig. 2a "shuffled MNIST")."""
     return np.random.default_rng(seed).permuted(np.asarray(x), axis=1)
+
+
+def control_data(x: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
+    """The images a DBN of ``kind`` is trained on and read out with: pixel-shuffled (Fig. 2a), bit-switched
+    (Fig. S1: each pixel replaced by 1 - x with probability 1/2), or ``x`` itself."""
+    if kind == "shuffled":
+        return shuffle_pixels(x, seed + 1)
+    if kind == "flipped":
+        from ..resolution_relevance_supplement.run import flip_pixels
+
+        return flip_pixels(x, 0.5, seed=seed + 1)
+    return x
 
 
 # ---------------------------------------------------------------------------------- statistics
@@ -140,10 +183,20 @@ def layer_statistics(codes: list, y: np.ndarray) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- DBNs
-def _train_key(cfg: Config, kind: str, seed: int, source: str) -> dict:
-    return {"kind": kind, "seed": seed, "source": source, "n_data": cfg.n_data, "hidden_sizes": list(cfg.hidden_sizes),
-            "epochs": 0 if kind == "untrained" else cfg.epochs, "R": cfg.n_realisations,
-            "batch_size": cfg.batch_size, "lr": cfg.lr}
+def _train_key(cfg: Config, kind: str, seed: int, source: str, M: int | None = None) -> dict:
+    """The training key of a DBN of ``kind`` (``M`` is needed for the variant only, whose passes depend on it)."""
+    epochs = cfg.epochs_of(kind, M) if kind == VARIANT else (0 if kind == "untrained" else cfg.epochs)
+    key = {"kind": kind, "seed": seed, "source": source, "n_data": cfg.n_data, "hidden_sizes": list(cfg.hidden_sizes),
+           "epochs": epochs, "R": cfg.n_realisations, "batch_size": cfg.batch_size, "lr": cfg.lr}
+    if kind == VARIANT:
+        key["updates"] = cfg.variant_updates
+    return key
+
+
+def dbn_stats_key(cfg: Config, kind: str, seed: int, source: str, M: int) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`dbn_result` fills: shared by the runner and its unit."""
+    return "rr_dbn_stats", dict(_train_key(cfg, kind, seed, source, M), threshold=cfg.threshold, v=RESULT_VERSION,
+                                stats_v=3)   # stats v3: stuck-unit shares stored
 
 
 def train_dbn(cfg: Config, kind: str, seed: int = 0, device="auto", cache: ResultCache | None = None,
@@ -153,15 +206,15 @@ def train_dbn(cfg: Config, kind: str, seed: int = 0, device="auto", cache: Resul
     The untrained DBN has the same initial weights as the trained one (the paper's epoch 0).
     A checkpoint is saved after every layer; an interrupted run resumes from it.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r}: expected one of {KINDS}")
+    if kind not in (*KINDS, VARIANT):
+        raise ValueError(f"kind={kind!r}: expected one of {(*KINDS, VARIANT)}")
     dev = resolve_device(device)
     cache = cache or ResultCache()
     x, _, source = load_data(cfg, seed)
-    if kind == "shuffled":
-        x = shuffle_pixels(x, seed + 1)
-    key = _train_key(cfg, kind, seed, source)
-    rbm_cfg = replace(cfg.rbm, epochs=0) if kind == "untrained" else cfg.rbm
+    M = len(x)
+    x = control_data(x, kind, seed)
+    key = _train_key(cfg, kind, seed, source, M)
+    rbm_cfg = replace(cfg.rbm, epochs=cfg.epochs_of(kind, M))
     ckpt = cache.checkpoint("rr_dbn", key)
 
     def compute():
@@ -180,23 +233,27 @@ def dbn_result(cfg: Config, kind: str, seed: int = 0, device="auto", cache: Resu
                progress: bool = True) -> dict:
     """Statistics of every layer of the DBN of ``kind`` on the data it was trained on (untrained: MNIST).
 
+    ``kind``: one of :data:`KINDS` or :data:`VARIANT` (trained for ``cfg.variant_updates`` mini-batch updates).
     Keys: those of :func:`layer_statistics` (``H_s``, ``H_k`` in bits, ``n_states``, ``error``, each
-    (R, L); ``counts[l][r]``), plus ``M`` (images), ``source`` and ``kind``.
+    (R, L); ``counts[l][r]``), ``stuck`` (R, L) the share of each layer's units that are stuck (on for more
+    than 99% or fewer than 1% of the images, :func:`deepinfo.models.rbm.stuck_units`), plus ``M`` (images),
+    ``source``, ``kind`` and ``epochs`` (passes per RBM).
     """
+    from ...models.rbm import stuck_units
+
     cache = cache or ResultCache()
     dev = resolve_device(device)
     x, y, source = load_data(cfg, seed)
-    key = dict(_train_key(cfg, kind, seed, source), threshold=cfg.threshold, v=RESULT_VERSION)
 
     def compute():
         dbn = train_dbn(cfg, kind, seed, dev, cache, progress)
-        data = shuffle_pixels(x, seed + 1) if kind == "shuffled" else x
-        codes = [c.cpu().numpy() for c in dbn.codes(torch.as_tensor(data), cfg.threshold)]
+        codes = [c.cpu().numpy() for c in dbn.codes(torch.as_tensor(control_data(x, kind, seed)), cfg.threshold)]
         out = layer_statistics(codes, y)
-        out.update(M=len(x), source=source, kind=kind)
+        out["stuck"] = np.array([[stuck_units(c[r])["share"] for c in codes] for r in range(codes[0].shape[0])])
+        out.update(M=len(x), source=source, kind=kind, epochs=cfg.epochs_of(kind, len(x)))
         return out
 
-    return cache.get_or_compute("rr_dbn_stats", key, compute)
+    return cache.get_or_compute(*dbn_stats_key(cfg, kind, seed, source, len(x)), compute)
 
 
 def dbn_layers(cfg: Config, kind: str = "trained", seed: int = 0, device="auto", cache: ResultCache | None = None,
@@ -214,38 +271,71 @@ def dbn_layers(cfg: Config, kind: str = "trained", seed: int = 0, device="auto",
 
 # ------------------------------------------------------------------------------------- k-means
 def kmeans_ks(cfg: Config, M: int) -> list[int]:
-    """k = 2^j for j in ``cfg.kmeans_log2_k`` with k <= M / 2 (at least two samples per cluster on average)."""
-    return [2 ** j for j in cfg.kmeans_log2_k if 2 ** j <= M // 2]
+    """The k-means partitions for M images, at the paper's images per cluster.
+
+    The paper runs k = 2^j (j = 2..14) on M = 60,000 images; we keep each partition's mean cluster size
+    60,000 / 2^j by scaling k with M: k = round(2^j M / 60,000) for j in ``cfg.kmeans_log2_k``, plus the
+    Fig. 2b partition :func:`fig2b_k` (the paper's 2^12, 14.6 images per cluster), keeping 2 <= k <= M / 2;
+    sorted, without repeats.
+    """
+    ks = {int(round(2 ** j * M / M_PAPER)) for j in cfg.kmeans_log2_k} | {fig2b_k(cfg, M)}
+    return sorted(k for k in ks if 2 <= k <= M // 2)
 
 
-def kmeans_result(cfg: Config, seed: int = 0, cache: ResultCache | None = None, progress: bool = True) -> dict:
-    """k-means partitions of the images (scikit-learn MiniBatchKMeans, batch 1024, k-means++ init
-    for k <= 256, random init above, one initialisation), each k one partition: arrays over ``k``
-    of ``H_s``, ``H_k`` (bits), ``n_states``, ``error``; ``counts[i]`` the cluster sizes of ``k[i]``;
-    ``M``; ``fig2b_k``, the k closest to ``cfg.fig2b_kmeans_k`` (the partition of Fig. 2b)."""
+def fig2b_k(cfg: Config, M: int) -> int:
+    """The k of Fig. 2b's k-means partition at M images: ``cfg.fig2b_kmeans_k`` scaled by M / 60,000 (the
+    paper's 4,096 clusters of 60,000 images: 14.6 images per cluster), at least 2."""
+    return max(2, int(round(cfg.fig2b_kmeans_k * M / M_PAPER)))
+
+
+def kmeans_key(cfg: Config, k: int, seed: int, source: str) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`kmeans_partition` fills: shared by the runner and its unit."""
+    return "rr_kmeans_fit", {"k": int(k), "restarts": cfg.kmeans_restarts, "max_iter": cfg.kmeans_max_iter,
+                             "seed": seed, "source": source, "n_data": cfg.n_data, "v": KMEANS_VERSION}
+
+
+def kmeans_partition(cfg: Config, k: int, seed: int = 0, cache: ResultCache | None = None) -> dict:
+    """``cfg.kmeans_restarts`` k-means partitions of the images into k clusters (scikit-learn MiniBatchKMeans,
+    batch 1024, k-means++ initialisation for k <= 256, random above; restart r uses random state seed + r).
+
+    Returns ``H_s``, ``H_k`` (bits), ``n_states``, ``error``, each (restarts,), and ``counts[r]`` the cluster
+    sizes of restart r.
+    """
     from sklearn.cluster import MiniBatchKMeans
 
     cache = cache or ResultCache()
     x, y, source = load_data(cfg, seed)
-    ks = kmeans_ks(cfg, len(x))
-    key = {"ks": ks, "max_iter": cfg.kmeans_max_iter, "seed": seed, "source": source, "n_data": cfg.n_data,
-           "v": RESULT_VERSION}
 
     def compute():
         rows = []
-        k2b = min(ks, key=lambda k: abs(math.log2(k) - math.log2(cfg.fig2b_kmeans_k)))
-        for k in (tqdm(ks, desc="k-means", leave=False) if progress else ks):
+        for r in range(cfg.kmeans_restarts):
             km = MiniBatchKMeans(n_clusters=k, batch_size=1024, max_iter=cfg.kmeans_max_iter, n_init=1,
-                                 init="k-means++" if k <= 256 else "random", random_state=seed,
+                                 init="k-means++" if k <= 256 else "random", random_state=seed + r,
                                  init_size=max(3 * 1024, 2 * k) if k <= len(x) // 2 else None)
-            lab = km.fit_predict(x)
-            rows.append(partition_statistics(lab, y))
+            rows.append(partition_statistics(km.fit_predict(x), y))
         out = {key_: np.array([r[key_] for r in rows], dtype=float) for key_ in ("H_s", "H_k", "n_states", "error")}
-        out.update(k=np.array(ks), counts=[r["counts"] for r in rows], M=len(x), fig2b_k=int(k2b))
+        out["counts"] = [r["counts"] for r in rows]
         return out
 
     with cpu_threads("cpu"):
-        return cache.get_or_compute("rr_kmeans", key, compute)
+        return cache.get_or_compute(*kmeans_key(cfg, k, seed, source), compute)
+
+
+def kmeans_result(cfg: Config, seed: int = 0, cache: ResultCache | None = None, progress: bool = True) -> dict:
+    """Every k-means partition of :func:`kmeans_ks` (:func:`kmeans_partition`, cached per k).
+
+    Arrays over ``k``: ``H_s``, ``H_k`` (bits, mean over the restarts), ``n_states``, ``error``; ``H_s_restarts``,
+    ``H_k_restarts`` (n_k, restarts); ``counts[i]`` the cluster sizes of ``k[i]`` in restart 0 and
+    ``counts_restarts[i][r]`` those of every restart; ``M``; ``restarts``; ``fig2b_k`` (:func:`fig2b_k`)."""
+    cache = cache or ResultCache()
+    x, _, _ = load_data(cfg, seed)
+    ks = kmeans_ks(cfg, len(x))
+    parts = [kmeans_partition(cfg, k, seed, cache) for k in (tqdm(ks, desc="k-means", leave=False) if progress else ks)]
+    out = {key_: np.array([p[key_].mean() for p in parts]) for key_ in ("H_s", "H_k", "n_states", "error")}
+    out.update(H_s_restarts=np.stack([p["H_s"] for p in parts]), H_k_restarts=np.stack([p["H_k"] for p in parts]),
+               k=np.array(ks), counts=[p["counts"][0] for p in parts], counts_restarts=[p["counts"] for p in parts],
+               M=len(x), restarts=cfg.kmeans_restarts, fig2b_k=fig2b_k(cfg, len(x)))
+    return out
 
 
 # ---------------------------------------------------------------------------------- generation
@@ -254,6 +344,13 @@ def _generation_ability(p_labels: np.ndarray, q_labels: np.ndarray) -> float:
     from ...estimators import generation_ability
 
     return float(generation_ability(p_labels, q_labels, n_classes=10))
+
+
+def generation_key(cfg: Config, seed: int, source: str) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`generation_result` fills: shared by the runner and its unit."""
+    return "rr_generation", dict(_train_key(cfg, "trained", seed, source), n_generate=cfg.n_generate,
+                                 n_sweeps=cfg.n_sweeps, chunk=cfg.generation_chunk, down=cfg.generation_down,
+                                 classifier=asdict(cfg.classifier), fig3=list(cfg.fig3_layers))
 
 
 def generation_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
@@ -271,9 +368,6 @@ def generation_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCa
     cache = cache or ResultCache()
     dev = resolve_device(device)
     x, y, source = load_data(cfg, seed)
-    key = dict(_train_key(cfg, "trained", seed, source), n_generate=cfg.n_generate, n_sweeps=cfg.n_sweeps,
-               chunk=cfg.generation_chunk, down=cfg.generation_down, classifier=asdict(cfg.classifier),
-               fig3=list(cfg.fig3_layers))
 
     def compute():
         dbn = train_dbn(cfg, "trained", seed, dev, cache, progress)
@@ -290,7 +384,7 @@ def generation_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCa
         return dict(labels=labels, images=images, classifier=info)
 
     with cpu_threads(dev):
-        out = dict(cache.get_or_compute("rr_generation", key, compute))
+        out = dict(cache.get_or_compute(*generation_key(cfg, seed, source), compute))
     labels = out["labels"]
     R, L, _ = labels.shape
     out["label_freq"] = np.stack([[np.bincount(labels[r, l], minlength=10)[:10] / labels.shape[2] for l in range(L)]
@@ -333,24 +427,122 @@ def power_laws(stats: dict, seed: int = 0) -> dict:
     return {"verdicts": verdicts, "beta": beta, "beta_se": beta_se, "bound_beta": bound_beta}
 
 
+# ------------------------------------------------------------------------------ finite size
+def finite_size_config(cfg: Config, M: int, n_available: int) -> Config:
+    """The preset at M images: ``cfg`` itself when M is its own sample size, else ``n_data = M``.
+    Raises if M exceeds the ``n_available`` images."""
+    own = n_available if cfg.n_data is None else min(cfg.n_data, n_available)
+    if M > n_available:
+        raise ValueError(f"finite size M = {M}: only {n_available} images are available")
+    return cfg if M == own else replace(cfg, n_data=int(M))
+
+
+def finite_size_key(cfg: Config, M: int, seed: int, source: str) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`finite_size_point` fills: shared by the runner and its unit."""
+    return "rr_finite_size", dict(_train_key(cfg, "trained", seed, source), M=int(M), threshold=cfg.threshold,
+                                  kmeans=kmeans_key(cfg, 0, seed, source)[1], ks=kmeans_ks(cfg, int(M)), v=1)
+
+
+def finite_size_point(cfg: Config, M: int, seed: int = 0, device="auto", cache: ResultCache | None = None,
+                      progress: bool = False) -> dict:
+    """The statistics of the M-dependent claims at M images (the trained DBN and the k-means partitions of
+    :func:`finite_size_config`), cached per M: ``{claim id: {"value", "lo", "hi", "status", "reason"}}``
+    (:func:`claims.finite_size_statistics`), plus ``M`` and ``source``."""
+    from . import claims
+
+    from ...data import load_mnist
+
+    cache = cache or ResultCache()
+    n_available = load_mnist("train").M
+    cm = finite_size_config(cfg, M, n_available)
+    _, _, source = load_data(cm, seed)
+
+    def compute():
+        tr = dict(dbn_result(cm, "trained", seed, device, cache, progress))
+        tr["power_law"] = power_laws(tr, seed)
+        km = dict(kmeans_result(cm, seed, cache, progress))
+        km["power_law"] = power_laws(km, seed)
+        km["fig2b_verdicts"] = fig2b_restart_verdicts(km, seed)
+        out = claims.finite_size_statistics({"trained": tr, "kmeans": km, "M": int(tr["M"])})
+        return {"claims": out, "M": int(tr["M"]), "source": source}
+
+    return cache.get_or_compute(*finite_size_key(cm, M, seed, source), compute)
+
+
+def finite_size_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
+                       progress: bool = False) -> list[dict]:
+    """:func:`finite_size_point` for every M of ``cfg.finite_size_M`` that the data hold (in that order)."""
+    from ...data import load_mnist
+
+    n = load_mnist("train").M
+    return [finite_size_point(cfg, M, seed, device, cache, progress) for M in cfg.finite_size_M if M <= n]
+
+
+def fig2b_restart_verdicts(km: dict, seed: int = 0) -> list:
+    """:func:`power_law` of the Fig. 2b k-means partition in every restart of a :func:`kmeans_result`."""
+    i = int(np.flatnonzero(np.asarray(km["k"]) == km["fig2b_k"])[0])
+    return [power_law(c, seed) for c in km["counts_restarts"][i]]
+
+
 # ----------------------------------------------------------------------------------------- all
 def run(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None, progress: bool = True) -> dict:
     """Everything the chapter plots and decides.
 
     ``trained``/``untrained``/``shuffled`` (:func:`dbn_result`, each with ``power_law`` =
     :func:`power_laws` of its layers), ``kmeans`` (:func:`kmeans_result`, with ``power_law``),
-    ``generation`` (:func:`generation_result`), ``M`` (images), ``source``, and ``bound`` = (H_s, H_k)
+    ``generation`` (:func:`generation_result`), ``finite_size`` (:func:`finite_size_result`), ``updates``
+    (the literal-Text-S1 variant, when the preset runs it), ``M`` (images), ``source``, and ``bound`` = (H_s, H_k)
     of the maximal-relevance curve for M, in bits. All entropies are in bits.
     """
     from ...estimators import max_relevance_curve
 
     cache = cache or ResultCache()
-    out = {kind: dict(dbn_result(cfg, kind, seed, device, cache, progress)) for kind in KINDS}
+    kinds = (*KINDS, VARIANT) if cfg.variant_updates else KINDS
+    out = {kind: dict(dbn_result(cfg, kind, seed, device, cache, progress)) for kind in kinds}
     out["kmeans"] = dict(kmeans_result(cfg, seed, cache, progress))
-    for key in (*KINDS, "kmeans"):
+    for key in (*kinds, "kmeans"):
         out[key]["power_law"] = power_laws(out[key], seed)
+    out["kmeans"]["fig2b_verdicts"] = fig2b_restart_verdicts(out["kmeans"], seed)
     out["generation"] = generation_result(cfg, seed, device, cache, progress)
+    out["finite_size"] = finite_size_result(cfg, seed, device, cache, progress=False)
     M = int(out["trained"]["M"])
     H_s, H_k = max_relevance_curve(M)
     out.update(bound=(np.asarray(H_s), np.asarray(H_k)), M=M, source=out["trained"]["source"])
+    return out
+
+
+# ----------------------------------------------------------------------------------- units
+def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
+    """The expensive cached pieces of the preset (:mod:`deepinfo.compute`): one DBN per kind (its R
+    realisations train together as one batched computation), the variant when the preset runs it, one
+    k-means entry per k (all restarts), the generation runs (with the digit classifier they need) and one
+    finite-size point per M. Each unit's ``(cache_name, cache_config)`` comes from the key helper its runner
+    uses. DBNs and generation ask for a GPU (``resources``); k-means runs on the CPU."""
+    from ...data import load_mnist
+
+    x, _, source = load_data(cfg, seed)
+    M = len(x)
+    gpu = (("GPU", 1),)
+    out = []
+    for kind in ((*KINDS, VARIANT) if cfg.variant_updates else KINDS):
+        name, key = dbn_stats_key(cfg, kind, seed, source, M)
+        out.append(Unit(chapter="resolution_relevance", name=f"DBN {kind} ({cfg.n_realisations} realisations, M = {M})",
+                        cache_name=name, cache_config=key, fn=dbn_result, args=(cfg, kind, seed, device),
+                        kwargs={"progress": False}, resources=gpu))
+    for k in kmeans_ks(cfg, M):
+        name, key = kmeans_key(cfg, k, seed, source)
+        out.append(Unit(chapter="resolution_relevance", name=f"k-means k = {k} ({cfg.kmeans_restarts} restarts)",
+                        cache_name=name, cache_config=key, fn=kmeans_partition, args=(cfg, k, seed)))
+    name, key = generation_key(cfg, seed, source)
+    out.append(Unit(chapter="resolution_relevance", name="generation from every layer", cache_name=name,
+                    cache_config=key, fn=generation_result, args=(cfg, seed, device), kwargs={"progress": False},
+                    resources=gpu))
+    n_available = load_mnist("train").M
+    for Mf in cfg.finite_size_M:
+        if Mf > n_available:
+            continue
+        cm = finite_size_config(cfg, Mf, n_available)
+        name, key = finite_size_key(cm, Mf, seed, load_data(cm, seed)[2])
+        out.append(Unit(chapter="resolution_relevance", name=f"finite size M = {Mf}", cache_name=name,
+                        cache_config=key, fn=finite_size_point, args=(cfg, Mf, seed, device), resources=gpu))
     return out

@@ -9,6 +9,8 @@ numbers, lists), cached by configuration with :class:`deepinfo.cache.ResultCache
 * :func:`sparse_rbm_result`   a 50-unit RBM with L2 penalties on weights or on activities (S4)
 * :func:`discriminative_result`  binarised hidden layers of MLPs and a CNN vs N_H (S5)
 * :func:`vae_result`          VAE generation ability vs the latent dimension N_z (S6)
+* :func:`units`               the preset's expensive cached pieces for :mod:`deepinfo.compute` (one per DBN,
+                              generation run, S4/S5/S6 bank); :func:`page_results` calls every runner the page calls
 
 Resolution H[s] and relevance H[k] are in bits (Song et al. eq. 1-2), stored with M; figures divide by
 log2 M at plot time. Power laws are decided by :func:`deepinfo.estimators.power_law_verdict` (see
@@ -22,6 +24,7 @@ import numpy as np
 import torch
 
 from ...cache import ResultCache
+from ...compute import Unit
 from ...device import cpu_threads, resolve_device
 from ...estimators import relevance, resolution, state_counts
 from ...models.classifier import ClassifierConfig
@@ -266,7 +269,22 @@ def dbn_result(spec: DBNSpec, seed: int = 0, device="auto", cache: ResultCache |
         return out
 
     with cpu_threads(dev):
-        return (cache or ResultCache()).get_or_compute("rr_supp_dbn", {"spec": asdict(spec), "seed": seed}, compute)
+        return (cache or ResultCache()).get_or_compute(*dbn_key(spec, seed), compute)
+
+
+def dbn_key(spec: DBNSpec, seed: int) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`dbn_result` fills: shared by the runner and its unit."""
+    return "rr_supp_dbn", {"spec": asdict(spec), "seed": seed}
+
+
+def generation_key(spec: DBNSpec, gen: GenerationSpec, labeller: str, labeller_cfg, seed: int, n_test: int,
+                   labeller_M: int | None) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`generation_result` fills: shared by the runner and its unit. The
+    labeller enters through its configuration (v3; v2 keyed on its measured error, known only after training)."""
+    lab = asdict(labeller_cfg) if labeller == "digits" else {"epochs": int(labeller_cfg), "n_test": int(n_test),
+                                                             "M": labeller_M}
+    return "rr_supp_generation_v3", {"spec": asdict(spec), "gen": asdict(gen), "labeller": labeller,
+                                     "labeller_cfg": lab, "seed": seed}
 
 
 def power_law_by_layer(res: dict, seed: int = 0) -> dict:
@@ -370,9 +388,9 @@ def generation_result(spec: DBNSpec, gen: GenerationSpec, labeller: str, labelle
             images.append(v[0, :20].numpy())
         return {"q_labels": np.stack(labels, axis=1), "images": images}                  # (R, L, n)
 
-    key = {"spec": asdict(spec), "gen": asdict(gen), "labeller": labeller, "labeller_info": info, "seed": seed}
     with cpu_threads(dev):
-        out = dict(cache.get_or_compute("rr_supp_generation_v2", key, compute))
+        out = dict(cache.get_or_compute(*generation_key(spec, gen, labeller, labeller_cfg, seed, n_test, labeller_M),
+                                        compute))
     _, y, _ = dataset(spec.data, spec.M, seed)
     n_classes = int(y.max()) + 1
     out["ability"], out["Q"] = _abilities(y, np.asarray(out["q_labels"]), n_classes)
@@ -445,8 +463,12 @@ def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: Result
         return out
 
     with cpu_threads(dev):
-        return (cache or ResultCache()).get_or_compute("rr_supp_sparse_rbm", {"cfg": asdict(cfg), "seed": seed},
-                                                       compute)
+        return (cache or ResultCache()).get_or_compute(*sparse_rbm_key(cfg, seed), compute)
+
+
+def sparse_rbm_key(cfg: S4Config, seed: int) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`sparse_rbm_result` fills: shared by the runner and its unit."""
+    return "rr_supp_sparse_rbm", {"cfg": asdict(cfg), "seed": seed}
 
 
 # ---------------------------------------------------------------------- S5: discriminative models
@@ -522,8 +544,12 @@ def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: Re
         return out
 
     with cpu_threads(dev):
-        return (cache or ResultCache()).get_or_compute("rr_supp_discriminative", {"cfg": asdict(cfg), "seed": seed},
-                                                       compute)
+        return (cache or ResultCache()).get_or_compute(*discriminative_key(cfg, seed), compute)
+
+
+def discriminative_key(cfg: S5Config, seed: int) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`discriminative_result` fills: shared by the runner and its unit."""
+    return "rr_supp_discriminative", {"cfg": asdict(cfg), "seed": seed}
 
 
 # ------------------------------------------------------------------------------------ S6: VAE
@@ -556,9 +582,8 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
             rows.append({"n_z": int(n_z), "q_labels": label(g), "neg_elbo": loss, "images": g[:20]})
         return {"data": what, "M": int(len(x)), "rows": rows}
 
-    key = {"cfg": asdict(cfg), "classifier": info, "seed": seed}
     with cpu_threads(dev):
-        out = dict((cache or ResultCache()).get_or_compute("rr_supp_vae_v2", key, compute))
+        out = dict((cache or ResultCache()).get_or_compute(*vae_key(cfg, classifier, seed), compute))
     _, y, _ = dataset("mnist", cfg.M, seed)
     rows = []
     for row in out["rows"]:
@@ -569,6 +594,12 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
         rows.append(dict(row, ability_groups=ab_groups, ability=float(ab[0]), Q=Q[0]))
     out.update(rows=rows, P=label_distribution(y, 10), labeller=info)
     return out
+
+
+def vae_key(cfg: S6Config, classifier: ClassifierConfig, seed: int) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`vae_result` fills: shared by the runner and its unit (v3: the
+    labeller enters through its configuration, not its measured error)."""
+    return "rr_supp_vae_v3", {"cfg": asdict(cfg), "classifier": asdict(classifier), "seed": seed}
 
 
 # ------------------------------------------------------------------------- one call per figure
@@ -633,3 +664,54 @@ def feature_images(W: np.ndarray, n: int = 49) -> np.ndarray:
     F = np.asarray(W, dtype=float)[:n]
     lo, hi = F.min(1, keepdims=True), F.max(1, keepdims=True)
     return (F - lo) / np.where(hi > lo, hi - lo, 1.0)
+
+
+# ----------------------------------------------------------------------------------- units
+def s3_spec(cfg: SupplementConfig) -> DBNSpec:
+    """The letters DBN of Fig. S3."""
+    return DBNSpec("letters", cfg.s3.M, LETTER_SIZES, cfg.s3.epochs, cfg.s3.n_realisations)
+
+
+def _jobs(cfg: SupplementConfig, seed: int, device: str) -> list[tuple]:
+    """(name, (cache_name, cache_config), fn, args, kwargs, wants_gpu) of every expensive runner the page calls."""
+    jobs = []
+    for data in ("mnist", "mnist_flipped"):
+        for epochs, when in ((0, "epoch 0"), (cfg.s1.epochs, "trained")):
+            spec = DBNSpec(data, cfg.s1.M, MNIST_SIZES, epochs, cfg.s1.n_realisations)
+            jobs.append((f"S1 DBN {data}, {when}", dbn_key(spec, seed), dbn_result, (spec, seed, device), {}, True))
+    for name, spec in s2_specs(cfg.s2, cfg.s1).items():
+        jobs.append((f"S2 DBN {name}", dbn_key(spec, seed), dbn_result, (spec, seed, device), {}, True))
+        jobs.append((f"S2 generation {name}", generation_key(spec, cfg.s2.generation, "digits", cfg.classifier, seed,
+                                                             1000, None),
+                     generation_result, (spec, cfg.s2.generation, "digits", cfg.classifier, seed, device), {}, True))
+    s3 = s3_spec(cfg)
+    jobs.append(("S3 DBN letters", dbn_key(s3, seed), dbn_result, (s3, seed, device), {}, True))
+    jobs.append(("S3 generation letters",
+                 generation_key(s3, cfg.s3.generation, "letters", cfg.s3.labeller_epochs, seed, cfg.s3.n_test,
+                                cfg.s3.labeller_M),
+                 generation_result, (s3, cfg.s3.generation, "letters", cfg.s3.labeller_epochs, seed, device),
+                 {"n_test": cfg.s3.n_test, "labeller_M": cfg.s3.labeller_M}, True))
+    jobs.append(("S4 sparse RBMs", sparse_rbm_key(cfg.s4, seed), sparse_rbm_result, (cfg.s4, seed, device), {}, True))
+    jobs.append(("S5 classifiers (MLP sigmoid, MLP ReLU, CNN)", discriminative_key(cfg.s5, seed),
+                 discriminative_result, (cfg.s5, seed, device), {}, True))
+    jobs.append(("S6 VAEs", vae_key(cfg.s6, cfg.classifier, seed), vae_result, (cfg.s6, cfg.classifier, seed, device),
+                 {}, True))
+    return jobs
+
+
+def units(cfg: SupplementConfig, seed: int = 0, device: str = "auto") -> list[Unit]:
+    """The expensive cached pieces of the preset (:mod:`deepinfo.compute`): every DBN of Figs. S1-S3 (its
+    realisations train together as one batched computation), every generation run of Figs. S2-S3 (with the
+    labeller it needs), the sparse RBMs of S4, the classifiers of S5 and the VAEs of S6. Each unit's
+    ``(cache_name, cache_config)`` comes from the key helper its runner uses."""
+    return [Unit(chapter="resolution_relevance_supplement", name=name, cache_name=key[0], cache_config=key[1], fn=fn,
+                 args=args, kwargs=kwargs, resources=(("GPU", 1),) if gpu else ())
+            for name, key, fn, args, kwargs, gpu in _jobs(cfg, seed, device)]
+
+
+def page_results(cfg: SupplementConfig, seed: int = 0, device: str = "auto", cache: ResultCache | None = None) -> dict:
+    """Every runner the page calls, by unit name (after :func:`units` are computed this only reads the cache)."""
+    out = {}
+    for name, _, fn, args, kwargs, _ in _jobs(cfg, seed, device):
+        out[name] = fn(*args, **dict(kwargs, cache=cache))
+    return out
