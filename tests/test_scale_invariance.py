@@ -1,6 +1,8 @@
 """Runners and helpers of the Lee & Jo 2022 chapter (deepinfo.experiments.scale_invariance), against exact answers."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -50,7 +52,13 @@ def test_presets_have_the_paper_settings():
         assert cfg.mlp.sizes == (784, 70, 50, 35, 10) and cfg.mlp.target_accuracy == 0.87, name
         assert cfg.epochs.checkpoints == (0, 1, 10, 100), name
         assert cfg.mlp.thresholds == (0.3, 0.4, 0.5, 0.6, 0.7), name
-    assert si.PRESETS["full"].rbm.kmeans_k == 2048 and len(si.PRESETS["full"].seeds) == 5
+    assert len(si.PRESETS["full"].seeds) == 5
+    for name in ("quick", "full"):  # the paper's rules: k = the RBM's distinct codes, 600 updates per epoch
+        cfg = si.PRESETS[name]
+        assert cfg.rbm.kmeans_k is None and cfg.rbm.kmeans_n_init >= 3 and cfg.epochs.updates_per_epoch == 600
+        assert len(cfg.rbm_seeds) >= 3
+    assert si.kmeans_k(si.RBMClusterConfig(), {"n_states": 4321}) == 4321
+    assert si.kmeans_k(si.RBMClusterConfig(kmeans_k=7), {"n_states": 4321}) == 7
 
 
 def test_run_mlp_counts_partition_the_training_images():
@@ -78,7 +86,7 @@ def test_presets_relu_autoencoder_and_overrides():
 
 
 def test_untrained_counts_equal_the_epoch_zero_readout():
-    cfg = si.EpochConfig(sizes=(784, 12, 8, 6, 10), M=300, M_test=100, checkpoints=(0, 1))
+    cfg = si.EpochConfig(sizes=(784, 12, 8, 6, 10), M=300, M_test=100, checkpoints=(0, 1), updates_per_epoch=None)
     ep = si.run_epochs(cfg, seed=3, device="cpu")
     un = si.run_untrained(cfg, [3, 4])
     assert un["seeds"] == [3, 4] and un["M"] == 300 and len(un["counts"]) == 2
@@ -86,3 +94,7 @@ def test_untrained_counts_equal_the_epoch_zero_readout():
         np.testing.assert_array_equal(np.sort(a), np.sort(b))
     assert all(int(np.sum(k)) == 300 for per_seed in un["counts"] for k in per_seed)
     assert ep["updates_per_epoch"] == 3                      # 300 images in batches of 100
+    matched = si.run_epochs(replace(cfg, updates_per_epoch=7), seed=3, device="cpu")
+    assert matched["updates_per_epoch"] == 7 and matched["passes_per_epoch"] == 7 * 100 / 300
+    for a, b in zip(matched["counts"][0], un["counts"][0]):  # epoch 0 is still the untrained network
+        np.testing.assert_array_equal(np.sort(a), np.sort(b))

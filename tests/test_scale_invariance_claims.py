@@ -199,3 +199,23 @@ def test_tail_table_rows_and_bound_slope_column():
     assert abs(t["beta from bound slope"].iloc[0] - 1.0) < 0.1
     s = figs.tail_summary([c.fit(ideal()), c.fit(GEOM), c.fit(ONES)])
     assert (s["n"], s["holds"], s["fails"], s["inconclusive"]) == (3, 1, 1, 1) and s["beats_exponential"] == 1
+
+
+def _rbm(seed, counts, sampled=None, n_stuck=0):
+    return {"seed": seed, "counts_rbm": counts, "counts_sampled": counts if sampled is None else sampled,
+            "n_states": int(np.size(counts)), "stuck": {"n_units": 30, "n_stuck": n_stuck}, "data": REAL,
+            "updates": 2000}
+
+
+def test_rbm_seed_claims_three_ways():
+    good = [_rbm(s, ideal()) for s in range(3)]
+    v = c.evaluate_rbm_seeds(good)
+    assert v["P2.rbm_power_law_seeds"].status == "holds" and v["P2.rbm_sampled_power_law"].status == "holds"
+    assert v["P2.rbm_no_stuck_units"].status == "holds" and v["P2.rbm_no_stuck_units"].value == 0
+    bad = good[:2] + [_rbm(2, GEOM, sampled=ONES, n_stuck=4)]
+    v = c.evaluate_rbm_seeds(bad)
+    assert v["P2.rbm_power_law_seeds"].status == "does not hold"        # one seed with a characteristic scale
+    assert v["P2.rbm_sampled_power_law"].status == "inconclusive"       # one seed with nothing to fit
+    assert v["P2.rbm_no_stuck_units"].status == "does not hold" and v["P2.rbm_no_stuck_units"].value == 4
+    v = c.evaluate_rbm_seeds(good[:2])                                   # two seeds cannot carry the claim
+    assert v["P2.rbm_power_law_seeds"].status == "inconclusive" and "at least 3" in v["P2.rbm_power_law_seeds"].reason

@@ -5,9 +5,10 @@ Page: ``book/scale_invariance.md``. ``run`` holds the configs, presets and cache
 """
 from . import claims, figures  # noqa: F401
 from .run import (PRESETS, AutoencoderConfig, Config, ConvConfig, EpochConfig, MLPConfig,  # noqa: F401
-                  RBMClusterConfig, as_config_dict, binarise, layer_counts, run_autoencoder, run_conv_autoencoder,
-                  run_epochs, run_mlp, run_rbm_clusters, run_untrained)
+                  RBMClusterConfig, as_config_dict, binarise, kmeans_k, layer_counts, rbm_training, run_autoencoder,
+                  run_conv_autoencoder, run_epochs, run_mlp, run_rbm, run_rbm_clusters, run_rbm_seeds, run_untrained,
+                  units)
 
 __all__ = ["PRESETS", "Config", "RBMClusterConfig", "MLPConfig", "AutoencoderConfig", "ConvConfig", "EpochConfig",
-           "binarise", "layer_counts", "run_rbm_clusters", "run_mlp", "run_autoencoder", "run_conv_autoencoder",
-           "run_epochs", "run_untrained", "as_config_dict", "claims", "figures"]
+           "binarise", "layer_counts", "rbm_training", "kmeans_k", "run_rbm", "run_rbm_seeds", "run_rbm_clusters", "run_mlp", "run_autoencoder", "run_conv_autoencoder",
+           "run_epochs", "run_untrained", "units", "as_config_dict", "claims", "figures"]

@@ -47,10 +47,15 @@ class RBMClusterConfig:
     n_hidden: int = 30              # hidden units (the authors' public code uses 30)
     epochs: int = 20                # PCD-1 epochs, mini-batches of 100, learning rate 0.1
     lr: float = 0.1
-    kmeans_k: int = 1024            # clusters of k-means on the raw pixels
+    schedule: str = "recommended"   # 'recommended': deepinfo.models.rbm.RECOMMENDED_SCHEDULE when it is set
+                                    # (then epochs and lr above are not used); 'plain': epochs, lr, plain SGD
+    kmeans_k: int | None = None     # clusters of k-means on the raw pixels; None: the number of distinct
+                                    # RBM codes of the same seed (the paper's rule, Fig. 2a)
+    kmeans_n_init: int = 3          # k-means restarts (the best of them by inertia is kept)
     kmeans_max_iter: int = 100
     kmeans_init: str = "k-means++"  # or 'random' (k data points), about 4 times cheaper for k ~ 1000
     tsne_n: int = 1500              # subsample embedded by t-SNE (Fig. 2b, 2c)
+    stochastic_seed: int = 12345    # generator of the stochastic codes h ~ P(h|v) (the authors' code)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,9 @@ class EpochConfig:
     lr: float = 0.005
     batch_size: int = 100
     threshold: float = 0.5
+    updates_per_epoch: int | None = 600  # an 'epoch' of Fig. 4 = this many mini-batch updates (the paper's
+                                         # 60,000 images / 100), cycling through fresh permutations of
+                                         # the training images; None: one pass over them
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class Config:
     rbm: RBMClusterConfig = field(default_factory=RBMClusterConfig)
     mlp: MLPConfig = field(default_factory=MLPConfig)
     seeds: tuple = (0, 1, 2, 3, 4)
+    rbm_seeds: tuple = (0, 1, 2)    # RBM trainings for the seed spread of Fig. 1a and the stuck-unit check
     architectures: tuple = ((784, 35, 25, 18, 10), (784, 140, 100, 70, 10), (784, 70, 35, 10),
                             (784, 100, 70, 50, 35, 10))
     robust_M: int | None = None     # training images of the seed/ReLU/architecture runs (None: as mlp.M)
@@ -134,7 +143,7 @@ class Config:
 
 PRESETS = {
     "smoke": Config(
-        rbm=RBMClusterConfig(M=3_000, epochs=30, kmeans_k=256, kmeans_max_iter=50, kmeans_init="random", tsne_n=400),
+        rbm=RBMClusterConfig(M=3_000, epochs=30, kmeans_max_iter=20, kmeans_init="random", tsne_n=400),
         mlp=MLPConfig(M=10_000, M_test=2_000, max_epochs=4),
         seeds=(0, 1),
         architectures=((784, 35, 25, 18, 10), (784, 100, 70, 50, 35, 10)),
@@ -142,10 +151,10 @@ PRESETS = {
         robust_max_epochs=3,
         ae=AutoencoderConfig(M=3_000, epochs=4),
         conv=ConvConfig(M=2_000, epochs=2),
-        epochs=EpochConfig(M=2_000, M_test=1_000),
+        epochs=EpochConfig(M=2_000, M_test=1_000, updates_per_epoch=None),
     ),
     "quick": Config(
-        rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_k=1024, kmeans_init="random", tsne_n=1000),
+        rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_max_iter=20, kmeans_init="random", tsne_n=1000),
         mlp=MLPConfig(M=None, max_epochs=30),
         architectures=((784, 35, 25, 18, 10), (784, 100, 70, 50, 35, 10)),
         robust_M=20_000,
@@ -155,7 +164,7 @@ PRESETS = {
         epochs=EpochConfig(M=None, M_test=2_000),
     ),
     "full": Config(
-        rbm=RBMClusterConfig(M=None, epochs=100, kmeans_k=2048, kmeans_max_iter=300, tsne_n=5000),
+        rbm=RBMClusterConfig(M=None, epochs=100, kmeans_n_init=10, kmeans_max_iter=300, tsne_n=5000),
         mlp=MLPConfig(M=None, max_epochs=100),
         robust_M=None,
         ae=AutoencoderConfig(M=30_000, epochs=30),
@@ -208,35 +217,110 @@ def _describe(ds) -> dict:
 # ----------------------------------------------------------------------------------- runners
 
 
-def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progress=False) -> dict:
-    """Fig. 1a and 2a-c: RBM codes vs k-means clusters on MNIST, and two t-SNE maps.
+def rbm_training(cfg: RBMClusterConfig):
+    """The :class:`~deepinfo.models.RBMTraining` of Fig. 1a: ``RECOMMENDED_SCHEDULE`` (chosen in
+    :mod:`deepinfo.models.rbm` on a criterion stated before its study: no stuck unit, a levelled-off
+    likelihood proxy, seeds 0-4) when ``cfg.schedule == 'recommended'`` and the schedule is set; else
+    PCD-1 with plain SGD for ``cfg.epochs`` epochs at ``cfg.lr``, mini-batches of 100."""
+    from ...models import RBMTraining
+    from ...models.rbm import RECOMMENDED_SCHEDULE
 
-    Returns ``counts_rbm`` and ``counts_kmeans`` (state / cluster sizes), ``n_states``, the t-SNE
-    coordinates ``tsne_z`` (n, 2) of the RBM codes and ``tsne_x`` (n, 2) of the images of a
-    subsample ``tsne_index``, with its RBM state ids ``state_ids`` and k-means labels ``kmeans_labels``,
-    ``recon_error`` (mean squared error of one deterministic up-down pass) and timings in seconds.
+    if cfg.schedule not in ("recommended", "plain"):
+        raise ValueError(f"schedule={cfg.schedule!r}: expected 'recommended' or 'plain'")
+    if cfg.schedule == "recommended" and RECOMMENDED_SCHEDULE:
+        return RBMTraining(**{"batch_size": 100, **RECOMMENDED_SCHEDULE})
+    return RBMTraining(epochs=cfg.epochs, batch_size=100, lr=cfg.lr)
+
+
+def _entry(name: str, cfg, **ids) -> tuple[str, dict]:
+    """The cache entry ``(cache_name, cache_config)`` of a runner: shared by the runner and its unit."""
+    return name, {"cfg": cfg, **ids, "v": RESULT_VERSION}
+
+
+def _rbm_entry(cfg: RBMClusterConfig, seed: int) -> tuple[str, dict]:
+    """The RBM training's entry: only the fields that change the trained machine and its codes."""
+    tr = rbm_training(cfg)
+    return "p2_rbm", {"M": cfg.M, "n_hidden": cfg.n_hidden, "training": dataclasses.asdict(tr),
+                      "stochastic_seed": cfg.stochastic_seed, "seed": int(seed), "v": RESULT_VERSION}
+
+
+def run_rbm(cfg: RBMClusterConfig, seed: int = 0, device="auto", progress=False) -> dict:
+    """Fig. 1a for one seed: train the 784-``n_hidden`` RBM on MNIST and read its codes two ways.
+
+    * thresholded (``codes``, ``counts_rbm``): h_j = 1 if P(h_j = 1 | v) > 0.5, the zero-temperature code;
+    * stochastic (``counts_sampled``): h_j ~ Bernoulli(P(h_j = 1 | v)) once per image (generator seeded
+      with ``cfg.stochastic_seed + seed``), the code of the authors' public program.
+
+    Also ``stuck`` (:func:`deepinfo.models.rbm.stuck_units` of the thresholded codes: units on for more
+    than 99% or fewer than 1% of the images), ``n_states``, ``recon_error`` (mean squared error of one
+    deterministic up-down pass), ``training`` (the schedule used), ``updates``, ``seconds``, ``data``.
+    """
+    def compute():
+        from ...data import load_mnist
+        from ...estimators import state_counts
+        from ...models import train_rbm
+        from ...models.rbm import stuck_units
+
+        ds = _subset(load_mnist("train"), cfg.M, seed)
+        x = torch.as_tensor(ds.x)
+        tr = rbm_training(cfg)
+        t0 = time.time()
+        with cpu_threads(device):
+            rbm = train_rbm(x, cfg.n_hidden, tr, 1, seed=seed, device=device, progress=progress)
+            with torch.no_grad():
+                p = rbm.p_h(x.to(rbm.W.device))[0].cpu()
+                codes = (p > 0.5).to(torch.uint8).numpy()
+                g = torch.Generator().manual_seed(int(cfg.stochastic_seed) + int(seed))
+                sampled = torch.bernoulli(p, generator=g).to(torch.uint8).numpy()
+                recon = rbm.p_v(codes.astype(np.float32)[None])[0].cpu().numpy()
+        st = stuck_units(codes)
+        return {"codes": codes, "counts_rbm": state_counts(codes), "counts_sampled": state_counts(sampled),
+                "n_states": int(state_counts(codes).size), "n_states_sampled": int(state_counts(sampled).size),
+                "stuck": {"n_units": st["n_units"], "n_stuck": st["n_stuck"], "on": st["on"], "off": st["off"],
+                          "mean_activation": np.asarray(st["mean_activation"])},
+                "recon_error": float(((recon - ds.x) ** 2).mean()), "examples": ds.x[:8],
+                "examples_recon": recon[:8], "training": dataclasses.asdict(tr),
+                "updates": int(tr.epochs * math.ceil(ds.M / tr.batch_size)), "seed": int(seed),
+                "seconds": time.time() - t0, "data": _describe(ds)}
+
+    return _cache().get_or_compute(*_rbm_entry(cfg, seed), compute)
+
+
+def run_rbm_seeds(cfg: Config, device="auto", progress=False) -> list[dict]:
+    """:func:`run_rbm` for every seed of ``cfg.rbm_seeds`` (each cached on its own)."""
+    return [run_rbm(cfg.rbm, seed=s, device=device, progress=progress) for s in cfg.rbm_seeds]
+
+
+def kmeans_k(cfg: RBMClusterConfig, rbm: dict) -> int:
+    """The number of k-means clusters: ``cfg.kmeans_k``, or (None) the RBM's number of distinct codes."""
+    return int(cfg.kmeans_k) if cfg.kmeans_k is not None else int(rbm["n_states"])
+
+
+def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progress=False) -> dict:
+    """Fig. 1a and 2a-c: RBM codes (:func:`run_rbm`) vs k-means clusters on MNIST, and two t-SNE maps.
+
+    k-means has :func:`kmeans_k` clusters (by default as many as the RBM has distinct codes, the paper's
+    rule) and ``cfg.kmeans_n_init`` restarts, the best by inertia kept. Returns the fields of
+    :func:`run_rbm` (without ``codes``) and ``counts_kmeans``, ``kmeans_k``, ``kmeans_n_init``,
+    ``kmeans_iterations``, the t-SNE coordinates ``tsne_z`` (n, 2) of the RBM codes and ``tsne_x`` (n, 2) of
+    the images of a subsample ``tsne_index``, with its RBM state ids ``state_ids`` and k-means labels
+    ``kmeans_labels``, and timings in seconds.
     """
     def compute():
         from sklearn.cluster import KMeans
         from sklearn.manifold import TSNE
 
         from ...data import load_mnist
-        from ...estimators import state_counts, state_ids
-        from ...models import RBMTraining, train_rbm
+        from ...estimators import state_ids
 
+        base = run_rbm(cfg, seed, device, progress)
         ds = _subset(load_mnist("train"), cfg.M, seed)
-        x = torch.as_tensor(ds.x)
-        t0 = time.time()
+        codes = base["codes"]
+        k = kmeans_k(cfg, base)
         with cpu_threads(device):
-            rbm = train_rbm(x, cfg.n_hidden, RBMTraining(epochs=cfg.epochs, batch_size=100, lr=cfg.lr), 1,
-                            seed=seed, device=device, progress=progress)
-            with torch.no_grad():
-                codes = rbm.codes(x, 0.5)[0].cpu().numpy()
-                recon = rbm.p_v(codes.astype(np.float32)[None])[0].cpu().numpy()
-            t_rbm = time.time() - t0
-            ids, n_states = state_ids(codes)
+            ids, _ = state_ids(codes)
             t0 = time.time()
-            km = KMeans(n_clusters=cfg.kmeans_k, init=cfg.kmeans_init, n_init=1, max_iter=cfg.kmeans_max_iter,
+            km = KMeans(n_clusters=k, init=cfg.kmeans_init, n_init=cfg.kmeans_n_init, max_iter=cfg.kmeans_max_iter,
                         random_state=seed).fit(ds.x)
             t_km = time.time() - t0
             rng = np.random.default_rng(seed)
@@ -247,14 +331,15 @@ def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progre
                 codes[sub].astype(np.float32) + 1e-3 * rng.standard_normal((len(sub), codes.shape[1])))
             tx = TSNE(2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(ds.x[sub])
             t_tsne = time.time() - t0
-        return {"counts_rbm": state_counts(codes), "counts_kmeans": np.bincount(km.labels_, minlength=cfg.kmeans_k),
-                "n_states": int(n_states), "tsne_z": tz, "tsne_x": tx, "tsne_index": sub,
-                "state_ids": ids[sub], "kmeans_labels": km.labels_[sub].astype(np.int64),
-                "kmeans_iterations": int(km.n_iter_), "recon_error": float(((recon - ds.x) ** 2).mean()),
-                "examples": ds.x[:8], "examples_recon": recon[:8],
-                "seconds": {"rbm": t_rbm, "kmeans": t_km, "tsne": t_tsne}, "data": _describe(ds)}
+        out = {key: v for key, v in base.items() if key != "codes"}
+        out.update({"counts_kmeans": np.bincount(km.labels_, minlength=k), "kmeans_k": k,
+                    "kmeans_n_init": int(cfg.kmeans_n_init), "tsne_z": tz, "tsne_x": tx, "tsne_index": sub,
+                    "state_ids": ids[sub], "kmeans_labels": km.labels_[sub].astype(np.int64),
+                    "kmeans_iterations": int(km.n_iter_),
+                    "seconds": {"rbm": base["seconds"], "kmeans": t_km, "tsne": t_tsne}})
+        return out
 
-    return _cache().get_or_compute("p2_rbm_clusters", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_rbm_clusters", cfg, seed=seed), compute)
 
 
 def _z3_of_autoencoder(model, z2: torch.Tensor) -> torch.Tensor:
@@ -304,7 +389,7 @@ def run_mlp(cfg: MLPConfig, seed: int = 0, device="auto", progress=False) -> dic
                 "counts": counts, "thresholds": thresholds, "seconds": time.time() - t0,
                 "layer_sizes": list(cfg.sizes[1:-1]), "data": _describe(tr), "test": _describe(te)}
 
-    return _cache().get_or_compute("p2_mlp", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_mlp", cfg, seed=seed), compute)
 
 
 def run_autoencoder(cfg: AutoencoderConfig, seed: int = 0, device="auto", progress=False) -> dict:
@@ -338,7 +423,7 @@ def run_autoencoder(cfg: AutoencoderConfig, seed: int = 0, device="auto", progre
                 "examples": ds.x[:8], "examples_recon": recon[:8], "image_shape": list(ds.image_shape),
                 "seconds": time.time() - t0, "data": _describe(ds)}
 
-    return _cache().get_or_compute("p2_autoencoder", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_autoencoder", cfg, seed=seed), compute)
 
 
 def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress=False) -> dict:
@@ -368,7 +453,7 @@ def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress
                 "examples": ds.x[:8], "examples_recon": recon[:8], "image_shape": list(ds.image_shape),
                 "seconds": time.time() - t0, "data": _describe(ds)}
 
-    return _cache().get_or_compute("p2_conv_autoencoder", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_conv_autoencoder", cfg, seed=seed), compute)
 
 
 def _epoch_data(cfg: EpochConfig, seed: int):
@@ -386,15 +471,25 @@ def _epoch_data(cfg: EpochConfig, seed: int):
 def run_epochs(cfg: EpochConfig, seed: int = 0, device="auto", progress=False) -> dict:
     """Fig. 4: MLP on MNIST; hidden layers of the training images counted at each checkpoint epoch.
 
+    An epoch is ``cfg.updates_per_epoch`` mini-batch updates (the paper's 600: 60,000 images in batches
+    of 100), drawn from consecutive random permutations of the training images (so with fewer images
+    an epoch is more than one pass); ``None`` makes it one pass. The codes counted at a checkpoint
+    are those of the training images themselves.
+
     Returns ``checkpoints``, ``counts`` (list over checkpoints of lists over layers), ``accuracy``
-    (held-out test accuracy at each checkpoint), ``updates_per_epoch`` (mini-batch updates in one
-    pass over the training images), ``seconds``, ``data``.
+    (held-out test accuracy at each checkpoint), ``updates_per_epoch`` (mini-batch updates per epoch),
+    ``passes_per_epoch`` (passes over the training images per epoch), ``seconds``, ``data``.
     """
     def compute():
         from ...models import MLP, SupervisedTraining, accuracy, train_supervised
 
         tr, te = _epoch_data(cfg, seed)
         x_tr = torch.as_tensor(tr.x)
+        n_per = (cfg.updates_per_epoch * cfg.batch_size if cfg.updates_per_epoch else tr.M)
+        g = np.random.default_rng(seed + 7919)
+        reps = int(math.ceil(n_per / tr.M))
+        order = np.concatenate([g.permutation(tr.M) for _ in range(reps)])[:n_per]
+        x_fit, y_fit = tr.x[order], np.asarray(tr.y)[order]
         x_te, y_te = torch.as_tensor(te.x), torch.as_tensor(te.y)
         snaps: dict[int, tuple] = {}
 
@@ -409,14 +504,15 @@ def run_epochs(cfg: EpochConfig, seed: int = 0, device="auto", progress=False) -
         with cpu_threads(device):
             torch.manual_seed(seed)
             model = MLP(list(cfg.sizes), "sigmoid")
-            train_supervised(model, tr.x, tr.y, SupervisedTraining(max(cfg.checkpoints), cfg.batch_size, cfg.lr, "adam"),
+            train_supervised(model, x_fit, y_fit, SupervisedTraining(max(cfg.checkpoints), cfg.batch_size, cfg.lr, "adam"),
                              seed=seed, device=device, progress=progress, callback=snapshot)
         cps = sorted(snaps)
         return {"checkpoints": cps, "counts": [snaps[e][0] for e in cps], "accuracy": [snaps[e][1] for e in cps],
-                "layer_sizes": list(cfg.sizes[1:-1]), "updates_per_epoch": int(math.ceil(tr.M / cfg.batch_size)),
+                "layer_sizes": list(cfg.sizes[1:-1]), "updates_per_epoch": int(math.ceil(n_per / cfg.batch_size)),
+                "passes_per_epoch": float(n_per / tr.M),
                 "seconds": time.time() - t0, "data": _describe(tr), "test": _describe(te)}
 
-    return _cache().get_or_compute("p2_epochs", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_epochs", cfg, seed=seed), compute)
 
 
 def run_untrained(cfg: EpochConfig, seeds, device="cpu") -> dict:
@@ -443,7 +539,49 @@ def run_untrained(cfg: EpochConfig, seeds, device="cpu") -> dict:
                 M = tr.M
         return {"seeds": seeds, "counts": out, "M": int(M), "layer_sizes": list(cfg.sizes[1:-1])}
 
-    return _cache().get_or_compute("p2_untrained", {"cfg": cfg, "seeds": seeds, "v": RESULT_VERSION}, compute)
+    return _cache().get_or_compute(*_entry("p2_untrained", cfg, seeds=seeds), compute)
+
+
+def units(cfg: Config, seed: int = 0, device: str = "auto") -> list:
+    """The chapter's expensive cached pieces as :class:`deepinfo.compute.Unit` s, each naming the very cache
+    entry its runner fills (:func:`_entry`, :func:`_rbm_entry`): the RBM trainings (``cfg.rbm_seeds`` and
+    ``seed``), the RBM-vs-k-means clustering with its t-SNE maps, the Fig. 1b MLP, the seed-study and
+    architecture MLPs, the sigmoid and ReLU autoencoders, the convolutional autoencoder, the Fig. 4 epoch
+    study and the untrained networks. Every unit runs on ``device`` (CUDA units ask for a GPU)."""
+    from ...compute import Unit
+    from ...device import resolve_device
+
+    res = (("GPU", 1),) if resolve_device(device).type == "cuda" else ()
+    dev = str(device)
+    out: list = []
+
+    def add(name, entry, fn, *args, **kw):
+        out.append(Unit(chapter="scale_invariance", name=name, cache_name=entry[0], cache_config=entry[1], fn=fn,
+                        args=args, kwargs=kw, resources=res))
+
+    for s in dict.fromkeys([*cfg.rbm_seeds, seed]):
+        add(f"RBM 784-{cfg.rbm.n_hidden} (seed {s})", _rbm_entry(cfg.rbm, s), run_rbm, cfg.rbm, s, dev)
+    add(f"RBM vs k-means and t-SNE (seed {seed})", _entry("p2_rbm_clusters", cfg.rbm, seed=seed), run_rbm_clusters,
+        cfg.rbm, seed, dev)
+    add(f"Fig. 1b MLP (seed {seed})", _entry("p2_mlp", cfg.mlp, seed=seed), run_mlp, cfg.mlp, seed, dev)
+    for s in cfg.seeds:
+        add(f"seed-study MLP (seed {s})", _entry("p2_mlp", cfg.robust_mlp(), seed=s), run_mlp, cfg.robust_mlp(), s, dev)
+    for a in cfg.architectures:
+        m = cfg.robust_mlp(sizes=tuple(a))
+        add(f"MLP {'-'.join(map(str, a))} (seed {seed})", _entry("p2_mlp", m, seed=seed), run_mlp, m, seed, dev)
+    add(f"autoencoder, sigmoid (seed {seed})", _entry("p2_autoencoder", cfg.ae, seed=seed), run_autoencoder, cfg.ae,
+        seed, dev)
+    add(f"autoencoder, ReLU (seed {seed})", _entry("p2_autoencoder", cfg.relu_ae(), seed=seed), run_autoencoder,
+        cfg.relu_ae(), seed, dev)
+    add(f"convolutional autoencoder (seed {seed})", _entry("p2_conv_autoencoder", cfg.conv, seed=seed),
+        run_conv_autoencoder, cfg.conv, seed, dev)
+    add(f"Fig. 4 epoch study (seed {seed})", _entry("p2_epochs", cfg.epochs, seed=seed), run_epochs, cfg.epochs, seed,
+        dev)
+    seeds = [int(s) for s in cfg.seeds]
+    out.append(Unit(chapter="scale_invariance", name=f"untrained MLPs (seeds {seeds})",
+                    cache_name="p2_untrained", cache_config=_entry("p2_untrained", cfg.epochs, seeds=seeds)[1],
+                    fn=run_untrained, args=(cfg.epochs, seeds)))
+    return out
 
 
 def as_config_dict(cfg) -> dict:

@@ -121,13 +121,73 @@ def run_fig5(cfg: Config | IsingConfig, seed: int = 0, device="auto", progress=F
     """Fig. 5 at every temperature of ``cfg``; ``{"runs": [per-T dict], "T_c": Onsager's T_c, "config"}``."""
     icfg = cfg.ising if isinstance(cfg, Config) else cfg
     dev = resolve_device(device)
-    key = {"config": asdict(icfg), "seed": int(seed), "device": dev.type, "version": RESULT_VERSION}
 
     def compute():
         return {"runs": [_fig5_one(icfg, T, seed, dev, progress) for T in icfg.temperatures], "T_c": T_C,
                 "config": asdict(icfg)}
 
-    return ResultCache().get_or_compute("scale_invariance_ising_fig5", key, compute)
+    return ResultCache().get_or_compute(*_fig5_entry(icfg, seed, dev), compute)
+
+
+# ------------------------------------------------------------------ cache entries (one helper per runner)
+
+def _fig5_entry(icfg: IsingConfig, seed: int, dev) -> tuple[str, dict]:
+    """The cache entry ``(cache_name, cache_config)`` of :func:`run_fig5`: shared by the runner and its unit."""
+    return "scale_invariance_ising_fig5", {"config": asdict(icfg), "seed": int(seed), "device": dev.type,
+                                           "version": RESULT_VERSION}
+
+
+def _widths_entry(cfg: "Config", T: float, seed: int, dev) -> tuple[str, dict]:
+    """The cache entry of :func:`run_width_sweep`."""
+    return "scale_invariance_ising_widths", {"config": asdict(cfg.ising), "widths": list(cfg.widths), "T": float(T),
+                                             "seed": int(seed), "device": dev.type, "version": RESULT_VERSION}
+
+
+def _theory_entry(tcfg: TheoryConfig) -> tuple[str, dict]:
+    """The cache entry of :func:`run_theory`."""
+    return "scale_invariance_ising_theory", {**asdict(tcfg), "version": RESULT_VERSION}
+
+
+def _samples_entry(icfg: IsingConfig, T: float, seed: int, dev) -> tuple[str, dict]:
+    """The cache entry :func:`deepinfo.data.ising.ising_with_info` fills for one temperature of Fig. 5 (its
+    default sampler settings, J = 1), as that function builds it."""
+    from ...data.ising import ALGORITHM
+
+    return "ising", {"L": int(icfg.L), "T": float(T), "n": int(icfg.n_samples), "seed": int(seed), "J": 1.0,
+                     "device": dev.type, "n_chains": None, "burn_in": None, "spacing": None, "algorithm": ALGORITHM}
+
+
+def _ising_samples(icfg: IsingConfig, T: float, seed: int, device="auto") -> None:
+    """Fill the cache entry of one temperature's samples (what :func:`_fig5_one` asks for)."""
+    ising_with_info(icfg.L, T, icfg.n_samples, seed=seed, device=resolve_device(device))
+
+
+def units(cfg: "Config", seed: int = 0, device: str = "auto") -> list:
+    """The page's expensive cached pieces as :class:`deepinfo.compute.Unit` s, each with the cache entry its
+    runner fills: the Ising samples per realisation and temperature, Fig. 5 per realisation (the autoencoders),
+    the width sweep at the highest T and the exact maximisers of the theory section."""
+    from ...compute import Unit
+
+    dev = resolve_device(device)
+    res = (("GPU", 1),) if dev.type == "cuda" else ()
+    icfg, out = cfg.ising, []
+
+    def add(name, entry, fn, *args):
+        out.append(Unit(chapter="scale_invariance_ising", name=name, cache_name=entry[0], cache_config=entry[1],
+                        fn=fn, args=args, resources=res))
+
+    for i in range(int(cfg.n_seeds)):
+        for T in icfg.temperatures:
+            add(f"Ising samples T = {T} (seed {seed + i})", _samples_entry(icfg, T, seed + i, dev), _ising_samples,
+                icfg, float(T), seed + i, str(device))
+    for i in range(int(cfg.n_seeds)):
+        add(f"Fig. 5 autoencoders (seed {seed + i})", _fig5_entry(icfg, seed + i, dev), run_fig5, icfg, seed + i,
+            str(device))
+    T = float(max(icfg.temperatures))
+    add(f"width sweep T = {T} (seed {seed})", _widths_entry(cfg, T, seed, dev), run_width_sweep, cfg, seed,
+        str(device))
+    add("exact maximisers of eq. 6", _theory_entry(cfg.theory), run_theory, cfg.theory)
+    return out
 
 
 def run_fig5_seeds(cfg: Config, seed: int = 0, device="auto", progress=False) -> list[dict]:
@@ -147,8 +207,6 @@ def run_width_sweep(cfg: Config, seed: int = 0, device="auto", T: float | None =
     icfg = cfg.ising
     T = float(T if T is not None else max(icfg.temperatures))
     dev = resolve_device(device)
-    key = {"config": asdict(icfg), "widths": list(cfg.widths), "T": T, "seed": int(seed), "device": dev.type,
-           "version": RESULT_VERSION}
 
     def compute():
         rows = []
@@ -158,7 +216,7 @@ def run_width_sweep(cfg: Config, seed: int = 0, device="auto", T: float | None =
                          "H_k_z": r["H_k_z"], "pixel_accuracy": r["pixel_accuracy"]})
         return {"T": T, "rows": rows}
 
-    return ResultCache().get_or_compute("scale_invariance_ising_widths", key, compute)
+    return ResultCache().get_or_compute(*_widths_entry(cfg, T, seed, dev), compute)
 
 
 def run_theory(cfg: Config | TheoryConfig) -> dict:
@@ -179,5 +237,4 @@ def run_theory(cfg: Config | TheoryConfig) -> dict:
         pure = maximise_lagrangian(tcfg.M, 0.0)
         return {"M": tcfg.M, "cases": cases, "pure": pure}
 
-    return ResultCache().get_or_compute("scale_invariance_ising_theory", {**asdict(tcfg), "version": RESULT_VERSION},
-                                        compute)
+    return ResultCache().get_or_compute(*_theory_entry(tcfg), compute)
