@@ -219,3 +219,18 @@ def test_rbm_seed_claims_three_ways():
     assert v["P2.rbm_no_stuck_units"].status == "does not hold" and v["P2.rbm_no_stuck_units"].value == 4
     v = c.evaluate_rbm_seeds(good[:2])                                   # two seeds cannot carry the claim
     assert v["P2.rbm_power_law_seeds"].status == "inconclusive" and "at least 3" in v["P2.rbm_power_law_seeds"].reason
+
+
+def test_power_law_at_any_accuracy_three_ways():
+    un = {"counts": [[np.ones(1024, dtype=int), np.array([1000]), np.array([1000])]] * 3, "M": 1000}
+    pl = [ideal(0.8), ideal(1.0), ideal(1.2)]
+    ep = {"checkpoints": [0, 1, 10, 100], "counts": [[ONES] * 3, pl, pl, pl], "accuracy": [0.1, 0.8, 0.9, 0.95],
+          "data": REAL, "updates_per_epoch": 600}
+    v = c.evaluate_epochs(ep, un)["P2.power_law_at_any_accuracy"]
+    assert v.status == "holds" and v.value == 9 and "epoch 100: 0.950" in v.detail
+    v = c.evaluate_epochs({**ep, "counts": [[ONES] * 3, pl, pl, [GEOM] + pl[1:]]}, un)["P2.power_law_at_any_accuracy"]
+    assert v.status == "does not hold" and v.value == 8                # one layer at epoch 100 has a scale
+    v = c.evaluate_epochs({**ep, "counts": [[ONES] * 3, pl, [ONES] + pl[1:], pl]}, un)["P2.power_law_at_any_accuracy"]
+    assert v.status == "inconclusive"                                   # one layer with nothing to fit
+    v = c.evaluate_epochs({**ep, "checkpoints": [0, 1], "counts": ep["counts"][:2]}, un)
+    assert v["P2.power_law_at_any_accuracy"].status == "inconclusive"   # no epoch-10/100 checkpoints

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...estimators.powerlaw import VERDICT_P
 from ...plotting.relevance import bound_beta, plot_degeneracy, tail_table  # noqa: F401
-from ...verdicts import fit, layer_fits
+from ...verdicts import STATUS_OF, fit, layer_fits
 from .claims import seed_betas
 
 Z_LABELS = ["$z^1$", "$z^2$", "$z^3$", "$z^4$", "$z^5$"]
@@ -61,6 +61,30 @@ def fig_1a(rbm: dict, setting: str):
     return fig
 
 
+def fig_rbm_seeds(rbms, setting: str):
+    """Fig. 1a over RBM seeds: m(k) of (a) the thresholded codes P(h|v) > 0.5 and (b) the stochastic codes
+    h ~ P(h|v) of each seed's RBM, log-binned, with each seed's fitted power law and verdict."""
+    fig, axes = _plt().subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    labels = [f"seed {r['seed']} ({r['stuck']['n_stuck']} stuck)" for r in rbms]
+    _degeneracy(axes[0], [r["counts_rbm"] for r in rbms], labels, f"(a) thresholded codes, {setting}")
+    _degeneracy(axes[1], [r["counts_sampled"] for r in rbms], [f"seed {r['seed']}" for r in rbms],
+                f"(b) sampled codes h ~ P(h|v), {setting}")
+    for ax in axes:
+        ax.legend(fontsize=6, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def rbm_seed_rows(rbms) -> list[dict]:
+    """One row per RBM seed: distinct codes (thresholded, sampled), stuck units, reconstruction error, updates."""
+    return [{"seed": r["seed"], "distinct codes (P > 0.5)": r["n_states"], "distinct codes (sampled)": r["n_states_sampled"],
+             "stuck units": f"{r['stuck']['n_stuck']} of {r['stuck']['n_units']}",
+             "verdict (P > 0.5)": STATUS_OF[fit(r["counts_rbm"]).status],
+             "verdict (sampled)": STATUS_OF[fit(r["counts_sampled"]).status],
+             "reconstruction MSE": round(r["recon_error"], 4), "updates": r["updates"],
+             "seconds": round(r["seconds"], 1)} for r in rbms]
+
+
 def scatter_partition(ax, xy, labels, title: str, seed: int = 0, max_colours: int = 20):
     """t-SNE map coloured by partition (RBM state or k-means cluster): a shuffled cyclic palette."""
     plt = _plt()
@@ -74,7 +98,7 @@ def scatter_partition(ax, xy, labels, title: str, seed: int = 0, max_colours: in
     return ax
 
 
-def fig_2(rbm: dict, kmeans_k: int, setting: str, seed: int = 0):
+def fig_2(rbm: dict, kmeans_k: int, setting: str, seed: int = 0):  # kmeans_k: rbm["kmeans_k"]
     """Fig. 2: (a) RBM states against k-means clusters, (b, c) t-SNE maps coloured by partition."""
     fig, axes = _plt().subplots(1, 3, figsize=(12, 4.4))
     _degeneracy(axes[0], [rbm["counts_rbm"], rbm["counts_kmeans"]], ["RBM", f"k-means, k = {kmeans_k}"],
@@ -173,5 +197,5 @@ def fig_arch(archs: dict):
     return fig
 
 
-__all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
+__all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_rbm_seeds", "rbm_seed_rows", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
            "fig_threshold", "fig_seeds", "fig_arch", "scatter_partition", "layer_fits"]
