@@ -123,15 +123,21 @@ def test_turn_and_end_reads_the_peak():
     I_X[2, 0, :] = 4.0  # layer 0 peaks at snapshot 2
     I_X[0, 1, :] = 3.0  # layer 1 at snapshot 0
     H = np.arange(S, dtype=float)[:, None, None] * np.ones((S, L, K))
-    res = {"I_X": I_X, "H_s": np.full((S, L, K), 6.0), "H_k": H, "beta": H, "pl_status": np.ones((S, L, K)),
+    res = {"I_X": I_X, "H_s": np.full((S, L, K), 6.0), "H_k": H, "turn": np.array([[2] * K, [0] * K]),
+           "beta_turn": np.full((L, K), 2.0), "beta_end": np.full((L, K), 1.0),
+           "pl_status_turn": np.ones((L, K)), "pl_status_end": np.ones((L, K)),
            "epochs": np.array([0, 1, 10, 100, 1000]), "P": 4096}
     te = sr.turn_and_end(res)
     assert (te["H_k_turn"][0] == 2).all() and (te["H_k_turn"][1] == 0).all() and (te["H_k_end"] == 4).all()
     assert (te["turn_epoch"][0] == 10).all() and (te["turn_epoch"][1] == 0).all()
+    assert (te["beta_turn"] == 2.0).all() and (te["beta_end"] == 1.0).all()
     assert te["gap_end"] == pytest.approx(relevance_gap(np.full((L, K), 6.0), np.full((L, K), 4.0), 4096))
     tab = sr.compression_table(te, 0.1)
     assert tab["drop_I_X"] == pytest.approx([4.0, 3.0]) and tab["compresses"].all()
     assert tab["change_H_k"] == pytest.approx([2.0, 4.0])
+    # verdicts computed at other snapshots than the turn are refused
+    with pytest.raises(ValueError, match="largest I"):
+        sr.turn_and_end(dict(res, turn=np.zeros((L, K), int)))
 
 
 def test_ib_bound_of_a_deterministic_rule():
@@ -153,7 +159,31 @@ def test_run_ensemble_identity_and_units(tmp_path):
     assert (L, K) == (6, 2) and res["P"] == 4096
     assert np.max(np.abs(res["I_X"] - res["H_s"])) < 1e-9  # I(X;T) = H[s]
     assert (res["H_s"] <= 12 + 1e-9).all() and (res["H_k"] >= 0).all()  # bits, not divided by log M
-    assert set(np.unique(res["pl_status"])) <= set(sr.STATUS_CODE.values())
+    assert np.array_equal(res["turn"], sr.compression_turn(res["I_X"]))
+    for w in ("turn", "end"):
+        assert res[f"pl_status_{w}"].shape == (L, K)
+        assert set(np.unique(res[f"pl_status_{w}"])) <= set(sr.STATUS_CODE.values())
+    assert "beta" not in res and "pl_status" not in res  # no verdict at every snapshot
+
+
+def test_power_law_at_equals_the_verdict_of_every_snapshot():
+    """The verdicts at chosen snapshots are those layer_relevance gives on the same snapshot's activations."""
+    from deepinfo.data.spherical import spherical_rule
+    from deepinfo.models.ensemble import EnsembleConfig, measure_snapshots, train_ensemble
+
+    rule = spherical_rule()
+    rec = train_ensemble(EnsembleConfig(n_networks=3, epochs=40, n_snapshots=4, seed=1), rule.X, rule.p_y_given_x,
+                         {}, progress=False, keep_snapshots=True)
+    S = len(rec["snapshots"]["epochs"])
+    L = len(rec["snapshots"]["W"])
+    snap = np.array([[(l + k) % S for k in range(3)] for l in range(L)])
+    got = sr.power_law_at(rec["snapshots"], rule.X, rule.p_y_given_x, snap, 30)
+    full = measure_snapshots(rec["snapshots"], rule.X, rule.p_y_given_x,
+                             {"r": lambda T, _: sr.layer_relevance(T, 30, power_law=True)})["values"]["r"]
+    for key in ("beta", "beta_se", "pl_status"):
+        want = sr.at_snapshot(full[key], snap)
+        assert np.array_equal(np.isnan(got[key]), np.isnan(want))
+        assert np.allclose(got[key][~np.isnan(want)], want[~np.isnan(want)])
 
 
 def test_run_chain_exact_levels(tmp_path):
@@ -162,7 +192,7 @@ def test_run_chain_exact_levels(tmp_path):
     assert ch["I_chain"][0] == pytest.approx(2.0)  # I(x0; x0) = H(x0), 4 equally likely states
     assert ch["H_chain"][0] == pytest.approx(2.0)
     assert np.all(np.diff(ch["I_chain"]) <= 1e-12)  # exact data processing inequality along the chain
-    assert ch["I_T_X0"].shape == (2, 2) and ch["M"] == 600
+    assert ch["I_T_X0"].shape == (2, 2) and ch["M"] == 600 and "beta" not in ch
     assert (ch["I_T_X0"] >= 0).all() and (ch["I_T_X0"] <= 2.0 + 1e-9).all()
 
 

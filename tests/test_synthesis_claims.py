@@ -162,8 +162,9 @@ def _ensemble(rise=0.5, S=4, L=6, K=5):
     H_k = np.full((S, L, K), 1.0)
     H_k[2:, 1:] += rise + 0.01 * g.standard_normal((S - 2, L - 1, K))
     res = {"I_X": I_X, "I_Y": np.full((S, L, K), 0.9), "H_s": I_X.copy(), "H_k": H_k,
-           "beta": np.full((S, L, K), np.nan), "pl_status": np.full((S, L, K), -1.0),
-           "epochs": np.arange(S), "P": 4096}
+           "epochs": np.arange(S), "P": 4096, "turn": sr.compression_turn(I_X),
+           **{f"{q}_{w}": np.full((L, K), v) for q, v in (("beta", np.nan), ("pl_status", -1.0))
+              for w in ("turn", "end")}}
     te = sr.turn_and_end(res)
     gap, H_sum, I_Xf = _ib(L=L, K=K, agree=K)
     return res, te, {"gap": gap, "H_sum": H_sum, "I_X": I_Xf}

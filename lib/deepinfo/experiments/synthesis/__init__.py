@@ -4,8 +4,9 @@
 ``claims``: the declared claims and their pure verdict functions; ``figures``: one function per figure.
 """
 from .run import (LAYER_NAMES, PRESETS, RESULT_VERSION, ChainRun, Config, DistillerRun, EnsembleRun,  # noqa: F401
-                  compression_table, ib_comparison, run_chain, run_distiller, run_ensemble, three_families,
-                  turn_and_end)
+                  compression_table, ib_comparison, power_law_at, run_chain, run_distiller, run_ensemble,
+                  three_families, turn_and_end, units)
 
 __all__ = ["PRESETS", "Config", "EnsembleRun", "ChainRun", "LAYER_NAMES", "RESULT_VERSION", "run_ensemble",
-           "DistillerRun", "run_chain", "run_distiller", "turn_and_end", "compression_table", "ib_comparison", "three_families"]
+           "DistillerRun", "run_chain", "run_distiller", "turn_and_end", "compression_table", "ib_comparison", "three_families",
+           "power_law_at", "units"]

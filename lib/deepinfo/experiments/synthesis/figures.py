@@ -31,8 +31,11 @@ def plot_identity(res: dict, ax=None):
 
 def plot_relevance_paths(res: dict, axes=None):
     """[fig-s-paths] Left: every layer's path in the H[s]-H[k] plane (network mean, bits) under the
-    maximal-relevance curve for M = P; squares mark the end. Right: beta of every layer against
-    epoch (median over the networks whose m_k is a power law by ``power_law_verdict``)."""
+    maximal-relevance curve for M = P; squares mark the end. Right: beta of every layer at its
+    compression turn (circle, at the median turn epoch) and at the end (square), the median over the
+    networks whose m_k is a power law there by ``power_law_verdict`` (the snapshots the claim reads)."""
+    import warnings
+
     import matplotlib.pyplot as plt
 
     if axes is None:
@@ -48,16 +51,21 @@ def plot_relevance_paths(res: dict, axes=None):
     for l, c in enumerate(cols):
         axes[0].plot(np.nanmean(H_s[-1, l]), np.nanmean(H_k[-1, l]), "s", color=c, ms=6)
     epochs = np.maximum(np.asarray(res["epochs"]), 1)
-    beta = np.where(np.asarray(res["pl_status"]) == 1, np.asarray(res["beta"], float), np.nan)
+    turn_epoch = epochs[np.asarray(res["turn"])]  # (L, K)
+
+    def med(w, l):
+        b = np.where(np.asarray(res[f"pl_status_{w}"])[l] == 1, np.asarray(res[f"beta_{w}"], float)[l], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(np.nanmedian(b))
+
     for l, c in enumerate(cols):
-        with np.errstate(all="ignore"):
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                med = np.nanmedian(beta[:, l], 1)
-        axes[1].plot(epochs, med, "-o", ms=2, color=c, label=_name(l))
+        x = [float(np.median(turn_epoch[l])), float(epochs[-1])]
+        axes[1].plot(x, [med("turn", l), med("end", l)], "-", color=c, label=_name(l))
+        axes[1].plot(x[0], med("turn", l), "o", color=c)
+        axes[1].plot(x[1], med("end", l), "s", color=c)
     axes[1].axhline(1.0, color="k", lw=0.8, ls="--")
-    axes[1].set(xscale="log", xlabel="epoch", ylabel=r"$\beta$ (median over networks with a power law)",
+    axes[1].set(xscale="log", xlabel="epoch (median turn; end)", ylabel=r"$\beta$ (median over networks with a power law)",
                 ylim=(0, 4))
     return axes
 

@@ -5,8 +5,10 @@ function of X, so I(X;T) = H(T) = H[s], the resolution of Song et al. (eq. 1) co
 frequencies k_s of the layer's binned states over the P = 4096 patterns.
 :func:`run_ensemble` trains the information-plane ensembles of Shwartz-Ziv & Tishby (through
 :func:`deepinfo.models.ensemble.train_ensemble`) and records, at every snapshot and for every
-layer of every network, the information-plane coordinates *and* the resolution, relevance
-and power-law verdict of the same binned states. :func:`run_chain` trains narrowing networks
+layer of every network, the information-plane coordinates *and* the resolution and relevance
+of the same binned states, keeping the weights of every snapshot (``keep_snapshots``); the
+power-law verdict, the one expensive measure, is computed afterwards only where the claims and
+figures read it: at each layer's compression turn and at the end (:func:`power_law_at`). :func:`run_chain` trains narrowing networks
 on the last level of a Lin & Tegmark hierarchical Markov chain.
 
 Units: every entropy and mutual information in the results is in BITS (``H_s``, ``H_k``,
@@ -23,13 +25,16 @@ import torch
 
 from ...cache import ResultCache
 from ...cheap.hierarchy import ChainConfig
+from ...compute import Unit
 from ...device import cpu_threads
 from ...estimators import power_law_verdict, relevance, relevance_gap, resolution, state_counts
 from ...estimators.information_plane import bin_indices, binned_information_plane
 
 # bumped whenever what a runner returns changes, so older cache entries are not reused
-# (3: power-law verdicts instead of a bare fit; several chain networks; results in bits only)
-RESULT_VERSION = 3
+# (3: power-law verdicts instead of a bare fit; several chain networks; results in bits only;
+#  4: power-law verdicts at the turn and the end only, snapshot weights kept; no verdicts on the chain)
+RESULT_VERSION = 4
+ENSEMBLE_CACHE, CHAIN_CACHE, DISTILLER_CACHE = "synthesis_ensemble", "synthesis_chain", "synthesis_distiller"
 
 #: the information-plane network 12-10-7-5-4-3-2 (Shwartz-Ziv & Tishby sec. 3.1): hidden layers and output
 LAYER_NAMES = ("T1 (10)", "T2 (7)", "T3 (5)", "T4 (4)", "T5 (3)", "Y (2)")
@@ -97,11 +102,16 @@ class DistillerRun:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything the synthesis page runs (``-p overrides '{"ensemble.n_networks": 6}'``)."""
+    """Everything the synthesis page runs (``-p overrides '{"ensemble.n_networks": 6}'``).
+
+    families_preset : the preset of the resolution/relevance and scale-invariance chapters whose
+        cached runs the three-families plane reads (the page's own preset by default)
+    """
 
     ensemble: EnsembleRun = field(default_factory=EnsembleRun)
     chain: ChainRun = field(default_factory=ChainRun)
     distiller: DistillerRun = field(default_factory=DistillerRun)
+    families_preset: str = "quick"
 
 
 def _chain(M: int) -> ChainConfig:
@@ -111,17 +121,36 @@ def _chain(M: int) -> ChainConfig:
 PRESETS = {
     "smoke": Config(EnsembleRun(n_networks=4, epochs=150, n_snapshots=12, ib_betas=40),
                     ChainRun(chain=_chain(4000), epochs=5, n_networks=2),
-                    DistillerRun(M=4000, epochs=5, n_networks=2)),
+                    DistillerRun(M=4000, epochs=5, n_networks=2), families_preset="smoke"),
     "quick": Config(EnsembleRun(n_networks=12, epochs=2500, n_snapshots=50, ib_betas=100),
                     ChainRun(chain=_chain(20_000), epochs=30, n_networks=3),
-                    DistillerRun(M=20_000, epochs=20, n_networks=3)),
+                    DistillerRun(M=20_000, epochs=20, n_networks=3), families_preset="quick"),
     "full": Config(EnsembleRun(n_networks=50, epochs=10_000, n_snapshots=200, ib_betas=100),
                    ChainRun(chain=_chain(100_000), epochs=100, n_networks=5),
-                   DistillerRun(M=100_000, epochs=50, n_networks=5)),
+                   DistillerRun(M=100_000, epochs=50, n_networks=5), families_preset="full"),
 }
 
 
 # ------------------------------------------------------------------------- per-layer measures
+def power_law_codes(activations: torch.Tensor, n_bins: int = 30, networks=None,
+                    n_boot: int | None = None) -> dict[str, np.ndarray]:
+    """The power-law verdict of one layer's m_k (:func:`deepinfo.estimators.power_law_verdict`), per network.
+
+    activations : (K, P, N), binned like :func:`layer_relevance`; ``networks`` : the indices j of the
+    networks to decide (default all; the others stay NaN), each with ``rng=j`` so that a network's
+    verdict does not depend on which others are decided. Returns arrays (K,): ``beta``, ``beta_se``
+    and ``pl_status`` (:data:`STATUS_CODE`: 1 holds, 0 fails, -1 inconclusive).
+    """
+    idx, _ = bin_indices(activations, n_bins, -1.0, 1.0)
+    K = idx.shape[0]
+    out = {k: np.full(K, np.nan) for k in ("beta", "beta_se", "pl_status")}
+    kw = {} if n_boot is None else {"n_boot": n_boot}
+    for j in (range(K) if networks is None else networks):
+        v = power_law_verdict(state_counts(idx[int(j)]), rng=int(j), **kw)
+        out["beta"][j], out["beta_se"][j], out["pl_status"][j] = v.beta, v.beta_se, STATUS_CODE[v.status]
+    return out
+
+
 def layer_relevance(activations: torch.Tensor, n_bins: int = 30, power_law: bool = True,
                     n_boot: int | None = None) -> dict[str, np.ndarray]:
     """Resolution H[s], relevance H[k] (bits) and the power-law verdict of one layer, per network.
@@ -130,42 +159,81 @@ def layer_relevance(activations: torch.Tensor, n_bins: int = 30, power_law: bool
     Units are binned like the information plane (n_bins equal bins on [-1, 1]); a state is the
     tuple of bin indices; k_s counts the patterns in state s (Song et al. eq. 7). Returns arrays
     of shape (K,): ``H_s``, ``H_k`` (bits, eqs. 1-2 with log2), and with ``power_law`` the verdict
-    of :func:`deepinfo.estimators.power_law_verdict` (the book's one power-law rule):
-    ``beta``, ``beta_se`` and ``pl_status`` (:data:`STATUS_CODE`: 1 holds, 0 fails, -1 inconclusive).
+    of :func:`power_law_codes` (``beta``, ``beta_se``, ``pl_status``; NaN without it).
     """
     idx, _ = bin_indices(activations, n_bins, -1.0, 1.0)
     K = idx.shape[0]
     out = {k: np.full(K, np.nan) for k in ("H_s", "H_k", "beta", "beta_se", "pl_status")}
-    kw = {} if n_boot is None else {"n_boot": n_boot}
     for j in range(K):
         counts = state_counts(idx[j])
         out["H_s"][j] = resolution(counts)
         out["H_k"][j] = relevance(counts)
-        if power_law:
-            v = power_law_verdict(counts, rng=j, **kw)
-            out["beta"][j], out["beta_se"][j] = v.beta, v.beta_se
-            out["pl_status"][j] = STATUS_CODE[v.status]
+    if power_law:
+        out.update(power_law_codes(activations, n_bins, n_boot=n_boot))
     return out
 
 
-def ensemble_key(cfg: EnsembleRun, seed: int) -> dict:
-    return dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
+def power_law_at(snapshots: dict, X: np.ndarray, p_y_given_x: np.ndarray, snap: np.ndarray, n_bins: int = 30,
+                 device: str | torch.device = "cpu", n_boot: int | None = None) -> dict[str, np.ndarray]:
+    """The power-law verdict of every layer l and network k at ITS snapshot ``snap[l, k]`` only.
+
+    snapshots : the kept weights of :func:`deepinfo.models.ensemble.train_ensemble` (``keep_snapshots``);
+    snap : (L, K) snapshot indices (e.g. each layer's compression turn). The activations are recomputed by
+    :func:`deepinfo.models.ensemble.measure_snapshots` (exactly those of training), one snapshot and layer
+    at a time, and :func:`power_law_codes` decides only the networks that need that snapshot: L x K
+    verdicts instead of S x L x K. Returns (L, K) arrays ``beta``, ``beta_se``, ``pl_status``.
+    """
+    from ...models.ensemble import measure_snapshots
+
+    snap = np.asarray(snap, dtype=int)
+    L, K = snap.shape
+    out = {k: np.full((L, K), np.nan) for k in ("beta", "beta_se", "pl_status")}
+    for s in np.unique(snap):
+        one = {"epochs": np.asarray(snapshots["epochs"])[[s]], "activation": snapshots.get("activation", "tanh"),
+               "W": [np.asarray(w)[[s]] for w in snapshots["W"]], "b": [np.asarray(b)[[s]] for b in snapshots["b"]]}
+        for l in range(L):
+            nets = np.flatnonzero(snap[l] == s)
+            if nets.size == 0:
+                continue
+            m = measure_snapshots(one, X, p_y_given_x, {"pl": lambda T, _: power_law_codes(T, n_bins, nets, n_boot)},
+                                  layers=[l], device=device)["values"]["pl"]
+            for k in out:
+                out[k][l, nets] = m[k][0, l, nets]
+    return out
+
+
+def ensemble_key(cfg: EnsembleRun, seed: int) -> tuple[str, dict]:
+    """The cache entry ``(name, config)`` of :func:`run_ensemble`: shared by the runner and its unit."""
+    return ENSEMBLE_CACHE, dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
+
+
+def chain_key(cfg: ChainRun, seed: int) -> tuple[str, dict]:
+    """The cache entry ``(name, config)`` of :func:`run_chain`: shared by the runner and its unit."""
+    return CHAIN_CACHE, dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
+
+
+def distiller_key(cfg: DistillerRun, seed: int) -> tuple[str, dict]:
+    """The cache entry ``(name, config)`` of :func:`run_distiller`: shared by the runner and its unit."""
+    return DISTILLER_CACHE, dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
 
 
 def run_ensemble(cfg: EnsembleRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
                  cache: ResultCache | None = None) -> dict:
-    """Train the ensemble once, recording (I_X, I_Y), (H_s, H_k) and the power-law verdict of every layer.
+    """Train the ensemble once, recording (I_X, I_Y) and (H_s, H_k) of every layer at every snapshot,
+    and the power-law verdict of every layer at its compression turn and at the end.
 
     Returns a dict: arrays of shape (S, L, K) (S snapshots, L layers, K networks) ``I_X``, ``I_Y``,
-    ``H_s``, ``H_k`` (bits), ``beta``, ``pl_status`` (:data:`STATUS_CODE`); ``epochs`` (S,);
-    ``rule_acc`` (S, K); the rule's ``pxy`` (P, 2); ``P`` (= M of the resolution-relevance picture,
-    4096); ``final`` weights. Cached by configuration and seed.
+    ``H_s``, ``H_k`` (bits); ``epochs`` (S,); ``rule_acc`` (S, K); ``turn`` (L, K) the snapshot of each
+    layer's largest I(X;T) (:func:`compression_turn`); (L, K) ``beta_turn``, ``beta_se_turn``,
+    ``pl_status_turn`` and the same ``*_end`` at the last snapshot (:data:`STATUS_CODE`,
+    :func:`power_law_at`); the rule's ``pxy`` (P, 2); ``P`` (= M of the resolution-relevance picture,
+    4096); ``final`` weights and the ``snapshots`` weights. Cached by configuration and seed.
     """
     from ...data.spherical import spherical_rule
     from ...models.ensemble import EnsembleConfig, train_ensemble
 
     cache = cache or ResultCache()
-    key = ensemble_key(cfg, seed)
+    name, key = ensemble_key(cfg, seed)
 
     def compute():
         rule = spherical_rule()
@@ -175,27 +243,26 @@ def run_ensemble(cfg: EnsembleRun, seed: int = 0, device: str | torch.device = "
         def plane(acts, pyx):
             return binned_information_plane(acts, pyx, cfg.n_bins, -1.0, 1.0)
 
-        # the trainer's measures return two arrays each; three measures so that a resumed run
-        # keeps every value in its checkpoint
         def resolution_relevance(acts, pyx):
             r = layer_relevance(acts, cfg.n_bins, power_law=False)
             return r["H_s"], r["H_k"]
 
-        def power_law(acts, pyx):
-            r = layer_relevance(acts, cfg.n_bins, power_law=True)
-            return r["beta"], r["pl_status"]
-
-        rec = train_ensemble(ecfg, rule.X, rule.p_y_given_x,
-                             {"plane": plane, "relevance": resolution_relevance, "power_law": power_law},
-                             device=device, progress=progress, desc="synthesis ensemble",
-                             checkpoint=cache.checkpoint("synthesis_ensemble", key))
-        return {"epochs": np.asarray(rec["epochs"]), "I_X": rec["I_X"]["plane"], "I_Y": rec["I_Y"]["plane"],
-                "H_s": rec["I_X"]["relevance"], "H_k": rec["I_Y"]["relevance"],
-                "beta": rec["I_X"]["power_law"], "pl_status": rec["I_Y"]["power_law"],
-                "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X)), "final": rec["final"]}
+        rec = train_ensemble(ecfg, rule.X, rule.p_y_given_x, {"plane": plane, "relevance": resolution_relevance},
+                             device=device, progress=progress, desc="synthesis ensemble", keep_snapshots=True,
+                             checkpoint=cache.checkpoint(name, key))
+        I_X = rec["I_X"]["plane"]
+        turn = compression_turn(I_X)
+        out = {"epochs": np.asarray(rec["epochs"]), "I_X": I_X, "I_Y": rec["I_Y"]["plane"],
+               "H_s": rec["I_X"]["relevance"], "H_k": rec["I_Y"]["relevance"], "turn": turn,
+               "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X)), "final": rec["final"],
+               "snapshots": rec["snapshots"]}
+        for w, snap in (("turn", turn), ("end", np.full_like(turn, len(out["epochs"]) - 1))):
+            pl = power_law_at(rec["snapshots"], rule.X, rule.p_y_given_x, snap, cfg.n_bins, device)
+            out.update({f"{k}_{w}": v for k, v in pl.items()})
+        return out
 
     with cpu_threads(device):
-        return cache.get_or_compute("synthesis_ensemble", key, compute)
+        return cache.get_or_compute(name, key, compute)
 
 
 # ----------------------------------------------------------------------------------- analysis
@@ -216,15 +283,21 @@ def at_snapshot(arr: np.ndarray, snap: np.ndarray) -> np.ndarray:
 def turn_and_end(res: dict) -> dict:
     """Every layer and network at its compression turn (largest I(X;T)) and at the end of training.
 
-    Returns (L, K) arrays ``<q>_turn`` and ``<q>_end`` for q in I_X, H_s, H_k, beta, pl_status
-    (bits where they are entropies), ``gap_turn``/``gap_end`` (bits below the maximal-relevance
-    curve for M = P, :func:`deepinfo.estimators.relevance_gap`) and ``turn_epoch`` (L, K).
+    Returns (L, K) arrays ``<q>_turn`` and ``<q>_end`` for q in I_X, H_s, H_k (bits), beta, pl_status
+    (the verdicts :func:`run_ensemble` computed at exactly these snapshots), ``gap_turn``/``gap_end``
+    (bits below the maximal-relevance curve for M = P, :func:`deepinfo.estimators.relevance_gap`) and
+    ``turn_epoch`` (L, K).
     """
     turn = compression_turn(res["I_X"])
+    if not np.array_equal(turn, np.asarray(res["turn"])):
+        raise ValueError("res['turn'] is not the snapshot of largest I(X;T): the power-law verdicts were "
+                         "computed at other snapshots than the ones read here")
     end = np.full_like(turn, len(res["epochs"]) - 1)
     out = {}
-    for q in ("I_X", "H_s", "H_k", "beta", "pl_status"):
+    for q in ("I_X", "H_s", "H_k"):
         out[f"{q}_turn"], out[f"{q}_end"] = at_snapshot(res[q], turn), at_snapshot(res[q], end)
+    for q in ("beta", "pl_status"):
+        out[f"{q}_turn"], out[f"{q}_end"] = np.asarray(res[f"{q}_turn"]), np.asarray(res[f"{q}_end"])
     P = int(res["P"])
     for w in ("turn", "end"):
         out[f"gap_{w}"] = relevance_gap(out[f"H_s_{w}"], out[f"H_k_{w}"], P)
@@ -291,8 +364,8 @@ def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", 
     argmax_x0 p(x_0 | x_n)), and for every network r and hidden layer T_l (units binned in n_bins
     equal bins on [-1, 1], states counted over the M samples) arrays of shape (R, L): the plug-in
     ``I_T_X0`` = I(T_l; x_0) and the same against shuffled labels ``I_T_X0_shuffled`` (the plug-in
-    bias: a finite sample makes independent variables look dependent), ``H_s``, ``H_k`` (bits),
-    ``beta``, ``pl_status``; ``test_acc`` (R,); ``M``.
+    bias: a finite sample makes independent variables look dependent), ``H_s``, ``H_k`` (bits);
+    ``test_acc`` (R,); ``M``. (No power-law verdict: no claim or figure reads one on the chain.)
     """
     from ...cheap.hierarchy import marginals_joint_with_x0, random_chain, sample_chain
     from ...estimators import mutual_information, mutual_information_table
@@ -314,7 +387,7 @@ def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", 
         y = xs[:, 0].astype(np.int64)
         n_test = ch.M // 5
         y_shuffled = np.random.default_rng(seed + 1).permutation(y)  # plug-in bias baseline
-        rows = {k: [] for k in ("I_T_X0", "I_T_X0_shuffled", "H_s", "H_k", "beta", "pl_status")}
+        rows = {k: [] for k in ("I_T_X0", "I_T_X0_shuffled", "H_s", "H_k")}
         test_acc = []
         for r in range(cfg.n_networks):
             torch.manual_seed(seed + r)
@@ -327,11 +400,11 @@ def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", 
             test_acc.append(accuracy(model, xt[:n_test], torch.as_tensor(y[:n_test], device=xt.device)))
             row = {k: [] for k in rows}
             for a in acts:
-                lr_ = layer_relevance(a.detach().cpu()[None], cfg.n_bins)
+                lr_ = layer_relevance(a.detach().cpu()[None], cfg.n_bins, power_law=False)
                 idx, _ = bin_indices(a.detach().cpu(), cfg.n_bins, -1.0, 1.0)
                 row["I_T_X0"].append(mutual_information(idx.numpy(), y))
                 row["I_T_X0_shuffled"].append(mutual_information(idx.numpy(), y_shuffled))
-                for k in ("H_s", "H_k", "beta", "pl_status"):
+                for k in ("H_s", "H_k"):
                     row[k].append(float(lr_[k][0]))
             for k in rows:
                 rows[k].append(row[k])
@@ -339,8 +412,7 @@ def run_chain(cfg: ChainRun, seed: int = 0, device: str | torch.device = "cpu", 
                 "M": int(ch.M), **{k: np.asarray(v, dtype=float) for k, v in rows.items()}}
 
     with cpu_threads(device):
-        return cache.get_or_compute("synthesis_chain", dict(asdict(cfg), seed=int(seed),
-                                                            result_version=RESULT_VERSION), compute)
+        return cache.get_or_compute(*chain_key(cfg, seed), compute)
 
 
 def run_distiller(cfg: DistillerRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
@@ -399,8 +471,7 @@ def run_distiller(cfg: DistillerRun, seed: int = 0, device: str | torch.device =
                 "test_acc": np.asarray(test_acc), "M": int(cfg.M), **{k: np.asarray(v, dtype=float) for k, v in rows.items()}}
 
     with cpu_threads(device):
-        return cache.get_or_compute("synthesis_distiller", dict(asdict(cfg), seed=int(seed),
-                                                                result_version=RESULT_VERSION), compute)
+        return cache.get_or_compute(*distiller_key(cfg, seed), compute)
 
 
 # ------------------------------------------------------------------ three families on one plane
@@ -496,3 +567,38 @@ def compression_table(te: dict, min_drop: float = 0.1) -> dict[str, np.ndarray]:
             "beta_turn": med_beta("turn"), "beta_end": med_beta("end"),
             "gap_turn": np.nanmean(te["gap_turn"], axis=1), "gap_end": np.nanmean(te["gap_end"], axis=1),
             "compresses": drop > min_drop}
+
+
+# ----------------------------------------------------------------------------------- units
+def _dbn_units(preset: str, seed: int, device: str) -> list[Unit]:
+    """The trained-DBN unit of the resolution/relevance chapter at ``preset`` (the entry :func:`three_families`
+    reads through its public runner ``dbn_layers``), taken from that chapter's own ``units`` so that its key
+    is the chapter's; none when the chapter lists no units."""
+    import importlib
+
+    from .. import select_preset
+
+    rr = importlib.import_module("deepinfo.experiments.resolution_relevance.run")  # the module, not a `run` function
+    if not hasattr(rr, "units"):
+        return []
+    return [u for u in rr.units(select_preset(rr.PRESETS, preset), seed, device)
+            if u.fn is rr.dbn_result and len(u.args) > 1 and u.args[1] == "trained"]
+
+
+def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
+    """The page's expensive cached pieces (:mod:`deepinfo.compute`): the ensemble, the random chain and the
+    noisy-copy chain (each ``(cache_name, cache_config)`` from the key helper its runner uses), and the
+    trained DBN of the resolution/relevance chapter at ``cfg.families_preset`` (that chapter's own unit).
+    The three synthesis runs train tiny networks on the CPU, as the page does. (The scale-invariance
+    MLP of the three-families plane is not listed: that chapter lists no units.)"""
+    e, c, d = cfg.ensemble, cfg.chain, cfg.distiller
+    out = [Unit(chapter="synthesis", name=f"ensemble of {e.n_networks} networks, {e.epochs} epochs",
+                cache_name=ensemble_key(e, seed)[0], cache_config=ensemble_key(e, seed)[1], fn=run_ensemble,
+                args=(e, seed, "cpu"), kwargs={"progress": False}),
+           Unit(chapter="synthesis", name=f"random chain, {c.n_networks} networks, M = {c.chain.M}",
+                cache_name=chain_key(c, seed)[0], cache_config=chain_key(c, seed)[1], fn=run_chain,
+                args=(c, seed, "cpu"), kwargs={"progress": False}),
+           Unit(chapter="synthesis", name=f"noisy-copy chain, {d.n_networks} networks, M = {d.M}",
+                cache_name=distiller_key(d, seed)[0], cache_config=distiller_key(d, seed)[1], fn=run_distiller,
+                args=(d, seed, "cpu"), kwargs={"progress": False})]
+    return out + _dbn_units(cfg.families_preset, seed, device)
