@@ -20,8 +20,9 @@ Design (everything for all K networks in one set of tensors):
   against autograd): with two classes, softmax(z)_1 = sigmoid(z_1 - z_0), so
   dloss/dz_L = (+-1) (sigmoid(z_1 - z_0) - y) / B, and dz_l = dh_l (1 - h_l^2) for tanh;
 * each network has its own permutation of its own training subset every epoch (all subsets
-  have the same size, so mini-batches line up across networks); the epoch's inputs are
-  gathered once per epoch, mini-batches are views;
+  have the same size, so mini-batches line up across networks); every buffer of the loop
+  (the mini-batch inputs, the activations and their gradients, the epoch's order) is
+  allocated once and reused, so a step allocates nothing and syncs nothing (no ``.item()``);
 * at a snapshot epoch the activations of all 4096 patterns are computed for every layer
   (K, 4096, n_l) and, when ``measures`` are given, reduced at once to information values;
 * **train once, measure many**: with ``keep_snapshots=True`` the weights and biases of all K
@@ -143,9 +144,10 @@ def forward(Ws, bs, x: torch.Tensor, activation: str = "tanh", keep: bool = Fals
     L = len(Ws)
     buf = None
     if ws is not None:
-        buf = ws.get(("forward", B))
+        key = ("forward", K, B, tuple(w.shape[2] for w in Ws), Ws[0].dtype)
+        buf = ws.get(key)
         if buf is None:
-            buf = ws[("forward", B)] = [torch.empty(K, w.shape[2], B, dtype=w.dtype, device=w.device) for w in Ws] + [
+            buf = ws[key] = [torch.empty(K, w.shape[2], B, dtype=w.dtype, device=w.device) for w in Ws] + [
                 torch.empty(K, Ws[-1].shape[2], B, dtype=Ws[-1].dtype, device=Ws[-1].device)]
     for l in range(L):
         z = torch.baddbmm(bs[l].transpose(1, 2), Ws[l].transpose(1, 2), hT,
@@ -548,7 +550,8 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
         bar = tqdm(total=cfg.epochs, initial=start_epoch, desc=desc, mininterval=2.0, leave=False)
     # every buffer of the loop is allocated once: the step, its inputs, this epoch's order and labels
     sums, workspace = None, {}
-    x_bufs = {hi - lo: torch.empty(K, hi - lo, n_in, dtype=torch.float32, device=dev) for lo, hi in bounds}
+    XT = Xt.T.contiguous()  # (n_in, P): a mini-batch is gathered straight into the batch-last layout
+    x_bufs = {hi - lo: torch.empty(n_in, K * (hi - lo), dtype=torch.float32, device=dev) for lo, hi in bounds}
     i_bufs = {hi - lo: torch.empty(K, hi - lo, dtype=torch.long, device=dev) for lo, hi in bounds}
     perm_cpu = torch.empty(K, n_train, dtype=torch.long)
     perm = perm_cpu if dev.type == "cpu" else torch.empty(K, n_train, dtype=torch.long, device=dev)
@@ -570,10 +573,10 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
                     sums[0].zero_()
                     sums[1].zero_()
             for lo, hi in bounds:
-                xb, ib = x_bufs[hi - lo], i_bufs[hi - lo]  # the mini-batch's pattern indices and inputs (K, B, n_in)
+                xb, ib = x_bufs[hi - lo], i_bufs[hi - lo]  # the mini-batch's pattern indices (K, B) and inputs
                 torch.gather(train_idx_d, 1, perm[:, lo:hi], out=ib)
-                torch.index_select(Xt, 0, ib.view(-1), out=xb.view(-1, n_in))
-                _backprop(Ws, bs, xb.transpose(1, 2), t_epoch[:, :, lo:hi], cfg.activation,
+                torch.index_select(XT, 1, ib.view(-1), out=xb)  # (n_in, K B), viewed as (K, n_in, B) below
+                _backprop(Ws, bs, xb.view(n_in, K, hi - lo).permute(1, 0, 2), t_epoch[:, :, lo:hi], cfg.activation,
                           flat.dWs, flat.dbs, workspace)
                 if record:
                     sums[0].add_(flat.grad)
