@@ -12,7 +12,9 @@ Power laws m_k ~ k^(-beta-1) (Clauset, Shalizi & Newman 2009):
 Maximal relevance at given resolution (Song et al. 2018 Fig. 2a):
     max_relevance_curve, TOLERANCE_BITS, relevance_gap (H_k^max(H_s) - H_k)
 Information bottleneck (Shwartz-Ziv & Tishby 2017 eqs. 9, 12):
-    information_bottleneck_curve -> IBCurve, ib_optimal_beta, ib_encoder
+    information_bottleneck_curve -> IBCurve, ib_optimal_beta, ib_encoder; a layer against the bound:
+    encoder_information, layer_beta_star (eq. 12), ib_self_consistency_residual (eq. 9),
+    ib_horizontal_gap, ib_curve_slope (1/beta), ib_broken_line_distance
 Labels (Song et al. 2018 eq. 9, Fig. 2d):
     generation_ability, hidden_state_error, label_distribution
 """
@@ -24,6 +26,8 @@ from .powerlaw import (PowerLawFit, PowerLawVerdict, bound_slope_beta, power_law
                        powerlaw_beta, powerlaw_compare)
 from .relevance_bound import TOLERANCE_BITS, max_relevance_curve, relevance_gap  # noqa: F401
 from .bottleneck import IBCurve, ib_encoder, ib_optimal_beta, information_bottleneck_curve  # noqa: F401
+from .bottleneck import (encoder_information, ib_broken_line_distance, ib_curve_slope,  # noqa: F401
+                         ib_horizontal_gap, ib_self_consistency_residual, layer_beta_star)
 from .labels import generation_ability, hidden_state_error, label_distribution  # noqa: F401
 
 __all__ = ["state_ids", "state_counts", "degeneracy", "resolution", "relevance", "entropy", "mutual_information",
@@ -32,4 +36,6 @@ __all__ = ["state_ids", "state_counts", "degeneracy", "resolution", "relevance",
            "PowerLawFit", "powerlaw_beta", "powerlaw_compare", "PowerLawVerdict", "power_law_verdict",
            "bound_slope_beta", "max_relevance_curve", "TOLERANCE_BITS",
            "IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder",
+           "encoder_information", "layer_beta_star", "ib_self_consistency_residual", "ib_horizontal_gap",
+           "ib_curve_slope", "ib_broken_line_distance",
            "generation_ability", "hidden_state_error", "label_distribution"]

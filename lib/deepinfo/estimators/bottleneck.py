@@ -86,6 +86,9 @@ def _mi(pxy: np.ndarray) -> float:
         return float(np.where(pxy > 0, pxy * np.log(pxy / (px * py)), 0.0).sum())
 
 
+_TINY = 1e-300  # floor of probabilities under a logarithm
+
+
 def _kl_matrix(pyx: np.ndarray, pyt: np.ndarray, neg_h: np.ndarray) -> np.ndarray:
     """D[x, t] = KL[p(y|x) || p(y|t)] = sum_y p(y|x) log p(y|x) - sum_y p(y|x) log p(y|t)."""
     log_pyt = np.log(np.maximum(pyt, 1e-300))
@@ -102,31 +105,109 @@ def _encoder_stats(px, pyx, ptx, pxy=None):
     return ptx, pt, pyt
 
 
-def _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter):
+def _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter, memory):
     """Iterate eq. (9) from p(t|x) = ptx until the free energy F = -sum_x p(x) log Z(x; beta)
-    (nats; the value of I(X;T) + beta E[D_KL] after each encoder update, which these alternating
-    updates never increase) changes by less than ``tol``. Returns (ptx, pt, pyt, n_iter)."""
+    (nats) changes by less than ``tol`` between two accepted steps. Returns (ptx, pt, pyt, n_iter).
+
+    The iteration is a map G on theta = log p(t, y) (n_t |Y| numbers): from p(t) and p(y|t),
+    the encoder p(t|x) = p(t) exp(-beta D_KL[p(y|x) || p(y|t)]) / Z(x; beta), then
+    p(t, y) = sum_x p(t|x) p(x, y). F(theta) = -E_x log Z(x; beta) is the IB functional
+    I(X;T) + beta E D_KL minimised over the encoder at fixed (p(t), p(y|t)); one plain step
+    G never increases it, so F is a Lyapunov function whose minima are the IB fixed points.
+
+    Speed. (1) One evaluation of G costs one exponential per (x, t) and two thin matrix products:
+    the logits log p(t) - beta D_KL = [p(y|x), sum_y p(y|x) log p(y|x), 1] @ [beta log p(y|t);
+    -beta; log p(t)] never rebuild the KL matrix from its terms, and 1/Z(x) is folded into the
+    (|X|, |Y|) factor of p(t, y), so the (|X|, n_t) encoder is normalised once, at the end.
+    (2) Anderson acceleration (type II, the last ``memory`` steps; Walker & Ni 2011) of G on
+    theta, safeguarded by F: an extrapolated point is kept only if its F is not above the last
+    accepted one, else the memory is cleared and the plain step G(theta) taken. The fixed points
+    are those of G; near the large-beta end the plain map drifts cluster boundaries by tiny
+    steps (thousands of iterations), which the extrapolation shortens by an order of magnitude.
+    ``memory = 0`` gives the plain iteration (``anderson`` of :func:`information_bottleneck_curve`).
+    """
+    n_x, n_y = pyx.shape
     pxy = pyx * px[:, None]
     ptx, pt, pyt = _encoder_stats(px, pyx, ptx, pxy)
-    F_old = math.inf
+    A = np.empty((n_x, n_y + 2))
+    A[:, :n_y] = pyx
+    A[:, n_y] = neg_h
+    A[:, n_y + 1] = 1.0
+    theta = np.log(np.maximum(pt[:, None] * pyt, _TINY))  # (n_t, |Y|)
+    bufs = [np.empty((n_x, pt.size)), np.empty((n_x, pt.size))]
+    acc = None  # last accepted evaluation: (log G(theta), F(theta), E, z, clusters kept, G(theta))
+    plain = True  # the point to evaluate is a plain step (always accepted)
+    hist_th, hist_g = [], []
+    F_prev = math.inf
+    it = 0
     for it in range(1, max_iter + 1):
-        logits = np.log(pt)[None, :] - beta * _kl_matrix(pyx, pyt, neg_h)  # <= 0: log p(t) <= 0, KL >= 0
-        new = np.exp(logits)
-        z = new.sum(axis=1)
-        log_z = np.log(np.maximum(z, 1e-300))
+        # --- evaluate G at theta ---
+        n_t = theta.shape[0]
+        if bufs[0].shape[1] != n_t:
+            bufs = [np.empty((n_x, n_t)), np.empty((n_x, n_t))]
+        E = bufs[0] if acc is None or acc[2] is not bufs[0] else bufs[1]
+        log_pt = logsumexp(theta, axis=1)
+        B = np.empty((n_y + 2, n_t))
+        B[:n_y] = beta * (theta - log_pt[:, None]).T
+        B[n_y] = -beta
+        B[n_y + 1] = log_pt - logsumexp(log_pt)
+        np.matmul(A, B, out=E)  # logits <= 0 (up to round-off): log p(t) <= 0, KL >= 0
+        np.maximum(E, -700.0, out=E)  # e^-700 ~ 1e-304: no subnormal (slow) exponentials; negligible beside z >= 1e-200
+        np.exp(E, out=E)
+        z = E.sum(axis=1)
         low = z < 1e-200  # rows whose every term underflows: redo them with the row maximum taken out
         if low.any():
-            top = logits[low].max(axis=1, keepdims=True)
-            new[low] = np.exp(logits[low] - top)
-            z[low] = new[low].sum(axis=1)
+            logits = A[low] @ B
+            top = logits.max(axis=1, keepdims=True)
+            E[low] = np.exp(logits - top)
+            z[low] = E[low].sum(axis=1)
+            log_z = np.log(np.maximum(z, 1e-300))
             log_z[low] = np.log(z[low]) + top[:, 0]
-        new /= z[:, None]
+        else:
+            log_z = np.log(z)
         F = -float(px @ log_z)
-        ptx, pt, pyt = _encoder_stats(px, pyx, new, pxy)
-        if abs(F_old - F) < tol:
+        pty = E.T @ (pxy / z[:, None])  # p(t, y) of the normalised encoder E / z
+        # --- accept or reject ---
+        if not plain and F > acc[1] + 1e-13 * max(1.0, abs(acc[1])):
+            # the extrapolated point is worse than the last accepted one: plain step from there
+            hist_th.clear()
+            hist_g.clear()
+            theta, plain = acc[0], True
+            continue
+        g = np.log(np.maximum(pty, _TINY))
+        keep = pty.sum(axis=1) > 1e-14
+        acc = (g, F, E, z, keep, pty)
+        if abs(F_prev - F) < tol:
             break
-        F_old = F
-    return ptx, pt, pyt, it
+        F_prev = F
+        if not keep.all():  # a cluster emptied: drop it and restart the extrapolation
+            theta, plain = g[keep], True
+            hist_th.clear()
+            hist_g.clear()
+            continue
+        # --- next point: Anderson extrapolation of the accepted steps ---
+        hist_th.append(theta.ravel())
+        hist_g.append(g.ravel())
+        if len(hist_th) > memory + 1:
+            del hist_th[0], hist_g[0]
+        if len(hist_th) >= 2:
+            th, gg = np.array(hist_th), np.array(hist_g)
+            res = gg - th
+            dR, dG = np.diff(res, axis=0).T, np.diff(gg, axis=0).T
+            gamma = np.linalg.lstsq(dR, res[-1], rcond=1e-12)[0]
+            theta = (gg[-1] - dG @ gamma).reshape(g.shape)
+            plain = False
+            if not np.isfinite(theta).all():
+                theta, plain = g, True
+                hist_th.clear()
+                hist_g.clear()
+        else:
+            theta, plain = g, True
+    g, F, E, z, keep, pty = acc
+    E = E[:, keep] / z[:, None]
+    pty = pty[keep]
+    pt = pty.sum(axis=1)
+    return E, pt, pty / pt[:, None], it
 
 
 def _merge(ptx, pt, pyt, merge_tol):
@@ -158,7 +239,7 @@ def _information(px, ptx, pt, pyt, py):
 
 def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: float = 1e-8,
                                   max_iter: int = 500, merge_tol: float = 1e-4, perturbation: float = 0.05,
-                                  seed: int = 0, base: float = 2) -> IBCurve:
+                                  seed: int = 0, base: float = 2, anderson: int = 5) -> IBCurve:
     """IB information curve of a discrete joint p(x, y) by annealing the self-consistent equations.
 
     Shwartz-Ziv & Tishby (2017) eq. (9) (the IB equations of Tishby, Pereira & Bialek 1999) for
@@ -178,6 +259,10 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
         p(y|t) merge; a split multiplies p(t|x) by 1 +- perturbation * u(x), perturbation in
         [0, 1), u uniform in [-1, 1] from ``seed`` (integer >= 0).
     base : logarithm base of I_X, I_Y (number > 1; 2: bits).
+    anderson : integer >= 0, steps remembered by the Anderson extrapolation of the iteration
+        (safeguarded by the free energy, see ``_iterate``); 0: the plain iteration of eq. (9). Both
+        converge to the same fixed points; the extrapolation needs several times fewer
+        iterations where the plain map crawls (large beta, many clusters).
 
     Returns
     -------
@@ -195,6 +280,7 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
     merge_tol = check_real(merge_tol, "merge_tol", 0.0)
     perturbation = check_real(perturbation, "perturbation", 0.0, 1.0, high_open=True)
     seed = check_int(seed, "seed", 0)
+    anderson = check_int(anderson, "anderson", 0)
     bt = np.sort(bt)
     rng = np.random.default_rng(seed)
     # drop inputs of zero probability; merge inputs with identical p(y|x) (exact, see module doc)
@@ -215,7 +301,7 @@ def information_bottleneck_curve(pxy, betas, *, max_clusters: int = 64, tol: flo
     cap = int(min(max_clusters, px.size))
 
     def solve(ptx, beta):
-        ptx, pt, pyt, it = _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter)
+        ptx, pt, pyt, it = _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter, anderson)
         ptx = _merge(ptx, pt, pyt, merge_tol)
         ptx, pt, pyt = _encoder_stats(px, pyx, ptx)
         return ptx, pyt, _information(px, ptx, pt, pyt, py), it
@@ -307,16 +393,53 @@ def ib_optimal_beta(p_t_given_x, p_y_given_t, pxy, *, beta_max: float = 1e4) -> 
     px = p.sum(1)
     pt = px @ ptx
     pyx = np.where(px[:, None] > 0, p / np.maximum(px, 1e-300)[:, None], 1.0 / p.shape[1])
-    D = _kl_matrix(pyx, pyt, xlogy(pyx, pyx).sum(1))
-    D = np.minimum(D, 1e6)
-    log_pt = np.log(np.maximum(pt, 1e-300))
-    ent = xlogy(ptx, ptx).sum(1)  # sum_t p(t|x) log p(t|x)
+    return _beta_star(ptx, px, pyx, pyt, pt, beta_max)
 
+
+# ---------------------------------------------------------------------------------------------
+# IB optimality of a given encoder (a layer): Shwartz-Ziv & Tishby (2017) sec. 3.8, Fig. 6, eqs. 9, 12
+
+
+def _check_layer(p_t_given_x, p_x, p_y_given_x):
+    """Validate (p(t|x), p(x), p(y|x)); return them as float64 with the clusters of p(t) = 0 dropped."""
+    px = check_vector(p_x, "p_x", "probabilities")
+    if (px < 0).any() or abs(px.sum() - 1.0) > 1e-6:
+        raise ValueError(f"p_x: expected non-negative probabilities summing to 1 (they sum to {px.sum():.6g})")
+    ptx = check_prob_rows(p_t_given_x, "p_t_given_x")
+    pyx = check_prob_rows(p_y_given_x, "p_y_given_x")
+    if ptx.shape[0] != px.size:
+        raise ValueError(f"p_t_given_x: has {ptx.shape[0]} rows but p_x has |X| = {px.size} entries")
+    if pyx.shape[0] != px.size:
+        raise ValueError(f"p_y_given_x: has {pyx.shape[0]} rows but p_x has |X| = {px.size} entries")
+    px = px / px.sum()
+    pt = px @ ptx
+    used = pt > 0
+    return ptx[:, used], px, pyx, pt[used]
+
+
+def _decoder(ptx, px, pyx, pt):
+    """p(y|t) = sum_x p(y|x) p(x) p(t|x) / p(t), eq. (9) third line: (n_t, |Y|)."""
+    pyt = ptx.T @ (pyx * px[:, None]) / pt[:, None]
+    return pyt / pyt.sum(1, keepdims=True)
+
+
+def _ib_log_encoder(pyx, pyt, pt, beta):
+    """log p_beta^IB(t|x) of eq. (9) from a decoder p(y|t) and marginal p(t): (|X|, n_t), nats."""
+    D = np.minimum(_kl_matrix(pyx, pyt, xlogy(pyx, pyx).sum(1)), 1e6)
+    logits = np.log(np.maximum(pt, _TINY))[None, :] - beta * D
+    return logits - logsumexp(logits, axis=1, keepdims=True)
+
+
+def _mean_kl_to_ib(ptx, px, pyx, pyt, pt, beta):
+    """E_x D_KL[p(t|x) || p_beta^IB(t|x)] in nats (the objective of eq. 12)."""
+    log_q = _ib_log_encoder(pyx, pyt, pt, beta)
+    kl = xlogy(ptx, ptx).sum(1) - np.where(ptx > 0, ptx * log_q, 0.0).sum(1)
+    return float(px @ kl)
+
+
+def _beta_star(ptx, px, pyx, pyt, pt, beta_max):
     def objective(beta):
-        logits = log_pt[None, :] - beta * D
-        log_q = logits - logsumexp(logits, axis=1, keepdims=True)
-        cross = np.where(ptx > 0, ptx * log_q, 0.0).sum(1)
-        return float(px @ (ent - cross))
+        return _mean_kl_to_ib(ptx, px, pyx, pyt, pt, beta)
 
     res = optimize.minimize_scalar(lambda lb: objective(math.expm1(lb)), bounds=(0.0, math.log1p(beta_max)),
                                    method="bounded", options=dict(xatol=1e-10))
@@ -324,4 +447,236 @@ def ib_optimal_beta(p_t_given_x, p_y_given_t, pxy, *, beta_max: float = 1e4) -> 
     return float(beta) if objective(beta) <= objective(0.0) else 0.0
 
 
-__all__ = ["IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder"]
+def encoder_information(p_t_given_x, p_x, p_y_given_x, *, base: float = 2) -> tuple[float, float]:
+    """The information-plane point (I(X;T), I(T;Y)) of an encoder p(t|x), Markov chain Y - X - T.
+
+    I(X;T) = sum_{x,t} p(x) p(t|x) log[p(t|x) / p(t)] and I(T;Y) = sum_{t,y} p(t, y) log[p(t, y) /
+    (p(t) p(y))], with p(t) = sum_x p(x) p(t|x) and p(t, y) = sum_x p(t|x) p(x) p(y|x)
+    (Shwartz-Ziv & Tishby 2017, Fig. 1 and eq. 9). Units: bits for ``base = 2``.
+
+    p_t_given_x : (|X|, n_t) rows summing to 1; p_x : (|X|,) probabilities summing to 1;
+    p_y_given_x : (|X|, |Y|) rows summing to 1. Returns (I_X, I_Y), floats.
+    """
+    b = check_base(base)
+    ptx, px, pyx, pt = _check_layer(p_t_given_x, p_x, p_y_given_x)
+    pyt = _decoder(ptx, px, pyx, pt)
+    I_X, I_Y = _information(px, ptx, pt, pyt, px @ pyx)
+    return I_X / math.log(b), I_Y / math.log(b)
+
+
+def layer_beta_star(p_t_given_x, p_x, p_y_given_x, *, beta_max: float = 1e4) -> float:
+    """beta* of a layer's encoder, Shwartz-Ziv & Tishby (2017) eq. (12).
+
+        beta* = argmin_beta E_x D_KL[p(t|x) || p_beta^IB(t|x)],
+        p_beta^IB(t|x) = p(t) exp(-beta D_KL[p(y|x) || p(y|t)]) / Z(x; beta)        (eq. 9)
+
+    built from the layer's own marginal p(t) = sum_x p(x) p(t|x) and decoder p(y|t) =
+    sum_x p(y|x) p(x) p(t|x) / p(t) (the paper: "using the i-th layer decoder p_i(y|t) through
+    eq. 9"). Same as :func:`ib_optimal_beta` with the decoder computed from the Markov chain
+    Y - X - T. For an IB solution at beta the minimum is 0 and attained at beta* = beta, where the
+    slope of the IB curve is d I_Y / d I_X = 1/beta* (:func:`ib_curve_slope`); the minimum value
+    is :func:`ib_self_consistency_residual` at beta*. The objective is convex in beta (log Z is a
+    log-sum-exp of functions linear in beta); the search runs over [0, ``beta_max``].
+
+    p_t_given_x : (|X|, n_t) rows summing to 1 (clusters with p(t) = 0 are ignored);
+    p_x : (|X|,) probabilities summing to 1; p_y_given_x : (|X|, |Y|) rows summing to 1;
+    beta_max : finite number > 0. Returns beta* (dimensionless; bits per bit); NaN for an
+    encoder with a single used cluster (every beta fits it: T carries nothing).
+    """
+    beta_max = check_real(beta_max, "beta_max", 0.0, low_open=True)
+    ptx, px, pyx, pt = _check_layer(p_t_given_x, p_x, p_y_given_x)
+    if pt.size < 2:
+        return float("nan")
+    return _beta_star(ptx, px, pyx, _decoder(ptx, px, pyx, pt), pt, beta_max)
+
+
+def ib_self_consistency_residual(p_t_given_x, p_x, p_y_given_x, beta, *, base: float = 2) -> float:
+    """How far an encoder is from solving the IB self-consistent equations at ``beta`` (eq. 9), in bits.
+
+        residual = E_x D_KL[p(t|x) || p_beta^IB(t|x)],
+        p_beta^IB(t|x) = p(t) exp(-beta D_KL[p(y|x) || p(y|t)]) / Z(x; beta),
+
+    with p(t) = sum_x p(x) p(t|x) and p(y|t) = sum_x p(y|x) p(x) p(t|x) / p(t) taken from the
+    encoder itself (the second and third lines of eq. 9 then hold by construction, the first is
+    tested). 0 exactly when p(t|x) is a fixed point of eq. 9 at this beta (an IB solution, up to
+    the solver's tolerance); an arbitrary encoder gives a residual of the order of its own
+    entropy H(T|X) or of the information it wastes. Minimised over beta it is the eq. (12)
+    objective at :func:`layer_beta_star`.
+
+    p_t_given_x : (|X|, n_t) rows summing to 1; p_x : (|X|,) probabilities summing to 1;
+    p_y_given_x : (|X|, |Y|) rows summing to 1; beta : finite number >= 0; base : log base
+    (2: bits). Returns a float >= 0.
+    """
+    b = check_base(base)
+    beta = check_real(beta, "beta", 0.0)
+    ptx, px, pyx, pt = _check_layer(p_t_given_x, p_x, p_y_given_x)
+    return max(_mean_kl_to_ib(ptx, px, pyx, _decoder(ptx, px, pyx, pt), pt, beta), 0.0) / math.log(b)
+
+
+# ---------------------------------------------------------------------------------------------
+# The IB curve as a bound: horizontal gap, slope, distance from the broken line min(I_X, I(X;Y))
+
+
+def _curve_points(curve, need_betas: bool = False):
+    """(I_X, I_Y, betas or None) of an IBCurve or of a pair (I_X, I_Y) of 1-D arrays (bits)."""
+    if isinstance(curve, IBCurve):
+        cx, cy, bt = np.asarray(curve.I_X, float), np.asarray(curve.I_Y, float), np.asarray(curve.betas, float)
+    elif need_betas:
+        raise ValueError(f"curve: expected an IBCurve (its betas give the slope), got {type(curve).__name__}")
+    elif isinstance(curve, (tuple, list)) and len(curve) == 2:
+        cx = check_vector(curve[0], "curve", "I_X values (bits)")
+        cy = check_vector(curve[1], "curve", "I_Y values (bits)")
+        bt = None
+    else:
+        raise ValueError(f"curve: expected an IBCurve or a pair (I_X, I_Y) of 1-D arrays, got {type(curve).__name__}")
+    if cx.shape != cy.shape or cx.ndim != 1 or cx.size == 0:
+        raise ValueError(f"curve: I_X and I_Y must be non-empty 1-D arrays of one length, got {cx.shape}, {cy.shape}")
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):
+        raise ValueError("curve: contains NaN or inf")
+    if (cx < -1e-9).any() or (cy < -1e-9).any():
+        raise ValueError("curve: mutual informations must be >= 0")
+    return np.maximum(cx, 0.0), np.maximum(cy, 0.0), bt
+
+
+def _upper_hull(cx, cy):
+    """Vertices of the least concave majorant of the points and the origin, increasing in I_X and I_Y.
+
+    The achievable region of the information plane is convex (time sharing), so this hull is a
+    valid estimate of the IB curve that a poorly converged point cannot dent. Vertices after the
+    highest I_Y are dropped (the curve is flat there)."""
+    pts = sorted(set(zip(np.r_[0.0, cx].tolist(), np.r_[0.0, cy].tolist())))
+    hull: list[tuple[float, float]] = []
+    for p in pts:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1) >= 0:  # hull[-1] on or below the chord
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    hx, hy = np.array(hull).T
+    top = int(np.argmax(hy))
+    return hx[:top + 1], hy[:top + 1]
+
+
+def _check_bits(values, name: str) -> np.ndarray:
+    """An array (any shape) of finite mutual informations >= 0 (bits), float64."""
+    arr = as_numpy(values, name)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: expected numbers (bits), got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name}: contains NaN or inf")
+    if (arr < -1e-9).any():
+        raise ValueError(f"{name}: mutual informations must be >= 0")
+    return np.maximum(arr, 0.0)
+
+
+def _check_plane_values(I_X, I_Y):
+    ix, iy = _check_bits(I_X, "I_X"), _check_bits(I_Y, "I_Y")
+    if ix.shape != iy.shape:
+        raise ValueError(f"I_Y: shape {iy.shape} differs from the shape {ix.shape} of I_X")
+    return ix, iy
+
+
+def _inverse_curve(iy, hx, hy):
+    """I_X^IB(I_Y): the smallest I(X;T) of the (hull of the) curve reaching I(T;Y) = I_Y; nan above the curve."""
+    out = np.interp(iy, hy, hx)
+    return np.where(iy > hy[-1] + 1e-9, np.nan, out)
+
+
+def ib_horizontal_gap(I_X, I_Y, curve):
+    """A layer's excess I(X;T) over the IB curve at its I(T;Y), in bits (Shwartz-Ziv & Tishby 2017, Fig. 6).
+
+        gap = I_X - I_X^IB(I_Y),   I_X^IB(I_Y) = min { I(X;T) : I(T;Y) >= I_Y } on the IB curve,
+
+    the inverse of the information curve (eq. 8's optimum over beta), read off the least concave
+    majorant of the curve's points and the origin and interpolated linearly. On the bound the gap
+    is 0 (slightly negative between the curve's points: chords lie below the concave curve, by
+    less than the curve's resolution); a layer that spends more I(X;T) than needed for its
+    I(T;Y) has a positive gap. Unlike the vertical gap I_Y^IB(I_X) - I_Y it does not vanish on
+    the flat part of the curve: a nearly deterministic rule makes every point with I_X >~ H(Y)
+    vertically close to the bound, but only points near the knee horizontally close.
+
+    I_X, I_Y : arrays of one shape (any; e.g. (layers, networks)), the layers' points in bits.
+    curve : an :class:`IBCurve` (from :func:`information_bottleneck_curve`, same base) or a pair
+        (I_X, I_Y) of 1-D arrays of curve points in bits.
+    Returns an array of I_X's shape (a float for scalars), bits; NaN where I_Y lies above the
+    highest point of the curve (more relevant information than the curve reaches: extend its
+    betas, or the estimate is biased).
+    """
+    ix, iy = _check_plane_values(I_X, I_Y)
+    hx, hy = _upper_hull(*_curve_points(curve)[:2])
+    gap = ix - _inverse_curve(iy, hx, hy)
+    return float(gap) if gap.ndim == 0 else gap
+
+
+def ib_curve_slope(curve, *, I_X=None, I_Y=None):
+    """Slope d I_Y / d I_X of the IB curve at a point, = 1/beta there (Shwartz-Ziv & Tishby 2017, sec. 2.3 and 3.8).
+
+    On the information curve the point of the Lagrange multiplier beta (eq. 8) has slope 1/beta:
+    "the slope of the curve, beta^-1, matches their estimated optimal beta_i^*" (Fig. 6), so a
+    layer on the bound has layer_beta_star(...) ~ 1 / ib_curve_slope(...) at its point. The
+    slope is exactly 1/beta_i at the curve's i-th point; between points log(beta) is interpolated
+    linearly in I_X (the slope decreases monotonically along the concave curve). Give the point
+    by ``I_X`` (the curve point of that I(X;T)) or by ``I_Y`` (the curve point reaching that
+    I(T;Y): the horizontal projection of a layer, see :func:`ib_horizontal_gap`), not both.
+
+    curve : an :class:`IBCurve` (its betas are needed). I_X or I_Y : arrays (any shape) in bits.
+    Returns an array of that shape (a float for a scalar): the slope, dimensionless (bits per
+    bit), in (0, 1/beta_min]; NaN outside the range of I_X the curve covers.
+    """
+    if (I_X is None) == (I_Y is None):
+        raise ValueError("I_X, I_Y: give exactly one of them (the point of the curve)")
+    cx, cy, bt = _curve_points(curve, need_betas=True)
+    order = np.argsort(bt, kind="stable")
+    cx, cy, bt = np.maximum.accumulate(cx[order]), cy[order], bt[order]
+    if I_X is not None:
+        q = _check_bits(I_X, "I_X")
+    else:
+        hx, hy = _upper_hull(cx, cy)
+        q = _inverse_curve(_check_bits(I_Y, "I_Y"), hx, hy)
+    # one point per distinct I_X: the largest beta of a run of equal I_X (the right end of a plateau)
+    last = np.r_[np.diff(cx) > 1e-12, True]
+    x, lb = cx[last], np.log(bt[last])
+    with np.errstate(invalid="ignore"):
+        slope = np.exp(-np.interp(q, x, lb))
+        slope = np.where((q < x[0] - 1e-9) | (q > x[-1] + 1e-9) | np.isnan(q), np.nan, slope)
+    return float(slope) if slope.ndim == 0 else slope
+
+
+def ib_broken_line_distance(curve, I_XY=None) -> float:
+    """How far the IB curve is from the broken line min(I_X, I(X;Y)), in bits.
+
+        d = max over I_X of [min(I_X, I(X;Y)) - I_Y^IB(I_X)] = I(X;Y) - I_Y^IB(I_X = I(X;Y)).
+
+    The broken line is the curve of a deterministic rule (I(X;Y) = H(Y): every bit of I(X;T) up to
+    H(Y) can be relevant). min(I_X, I_XY) - I_Y^IB grows while the slope of the curve is below 1
+    and shrinks beyond I_X = I(X;Y), so the maximum sits at the kink. d = 0 for a deterministic
+    rule; a nearly deterministic rule (the paper's, I(X;Y) = 0.99 bits with H(Y) ~ 1 bit) has a
+    small d, so there "on the bound" in the vertical sense says little beyond I_X ~ 1 bit; a
+    noisier rule has a clearly curved bound. Example (binary symmetric channel, flip eps):
+    d = h(2 eps (1 - eps)) - h(eps).
+
+    curve : an :class:`IBCurve` or a pair (I_X, I_Y) of 1-D arrays (bits), read through its least
+        concave majorant (chords: d is overestimated by at most the curve's resolution).
+    I_XY : I(X;Y) in bits (finite >= 0); default ``curve.I_XY`` (required for a pair).
+    Returns d >= 0 in bits (a float); NaN if the curve stops before I_X = I(X;Y).
+    """
+    cx, cy, _ = _curve_points(curve)
+    if I_XY is None:
+        if not isinstance(curve, IBCurve):
+            raise ValueError("I_XY: required when curve is a pair (I_X, I_Y) of arrays")
+        I_XY = curve.I_XY
+    I_XY = check_real(I_XY, "I_XY", 0.0)
+    if cx.max() < I_XY - 1e-9:
+        return float("nan")
+    hx, hy = _upper_hull(cx, cy)
+    grid = np.r_[hx[hx <= I_XY], I_XY]  # the hull's vertices and the kink: the maximum of a piecewise-linear gap
+    d = np.minimum(grid, I_XY) - np.interp(grid, hx, hy)
+    return max(float(d.max()), 0.0)
+
+
+__all__ = ["IBCurve", "information_bottleneck_curve", "ib_optimal_beta", "ib_encoder", "encoder_information",
+           "layer_beta_star", "ib_self_consistency_residual", "ib_horizontal_gap", "ib_curve_slope",
+           "ib_broken_line_distance"]
