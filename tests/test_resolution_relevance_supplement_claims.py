@@ -96,3 +96,25 @@ def test_scale_names_every_experiment():
     sc = c.scale(PRESETS["quick"])
     assert {"S1_S2", "S3", "S4", "S5", "S6", "setting"} <= set(sc)
     assert sc["S5"]["realisations"] == 1
+
+
+def test_untrained_middle_layers():
+    from deepinfo.estimators import max_relevance_curve
+
+    M, L = 1024, 10
+    cs, ck = max_relevance_curve(M)
+    H_s = np.tile(np.array([10, 10, 9.8, 6.0, 4.0, 1.0, 0.5, 0, 0, 0], float), (3, 1))   # H4, H5 in the band
+    on_curve = np.interp(H_s, cs, ck)
+    holds = [["holds"] * L for _ in range(3)]
+    v = c.untrained_middle_layers(H_s, on_curve, M, holds)
+    assert v.status == "holds" and "H4, H5" in v.detail
+    assert c.untrained_middle_layers(H_s, on_curve * 0.3, M, holds).status == "does not hold"   # far below
+    fails = [["fails"] * L for _ in range(3)]
+    assert c.untrained_middle_layers(H_s, on_curve, M, fails).status == "does not hold"
+    some = [["holds"] * 4 + ["inconclusive"] + ["holds"] * 5 for _ in range(3)]
+    assert c.untrained_middle_layers(H_s, on_curve, M, some).status == "inconclusive"
+    ends = np.tile(np.array([10, 10, 9.9, 9.5, 1, 0.5, 0.2, 0, 0, 0], float), (3, 1))
+    v = c.untrained_middle_layers(ends, np.interp(ends, cs, ck), M, holds)
+    assert v.status == "inconclusive" and "no untrained layer" in v.reason
+    one = c.untrained_middle_layers(H_s[:1], on_curve[:1], M, holds[:1])    # one realisation cannot decide
+    assert one.status == "inconclusive"

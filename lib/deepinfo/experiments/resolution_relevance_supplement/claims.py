@@ -1,4 +1,4 @@
-"""The claims of Song, Marsili & Jo 2018's supplementary figures S2, S5 and S6, and their verdict functions.
+"""The claims of Song, Marsili & Jo 2018's supplementary figures S1, S2, S5 and S6, and their verdict functions.
 
 Thresholds were fixed before the page's quick run was looked at; every function is pure (plain
 arrays and dicts in, a :class:`deepinfo.claims.Verdict` out). Power laws are decided only by
@@ -14,6 +14,8 @@ from ...claims import ClaimSpec, Uncertainty, Verdict, compare, inconclusive
 from ...stats import mean_se
 
 DEEP = "deep, narrowing"
+MIDDLE_BAND = (0.25, 0.75)    # intermediate resolution, in units of log M (as on the main page)
+NEAR_BOUND_FRACTION = 0.10    # "high H[k]": gap below the bound under 10% of its peak (as on the main page)
 
 
 def _c(id, kind, statement, paper_value, threshold, threshold_reason, figure, test_differs=""):
@@ -22,6 +24,17 @@ def _c(id, kind, statement, paper_value, threshold, threshold_reason, figure, te
 
 
 CLAIMS = [
+    _c("P1.untrained_middle_layers_relevant", "paper",
+       "Layers of the untrained DBN that happen to sit at intermediate resolution have a high relevance and "
+       "power-law m_k",
+       "high H[k] and power laws at intermediate H[s] before learning (main text on Fig. 2a, Fig. S1)",
+       f"over the epoch-0 MNIST layers with H[s]/log M in {MIDDLE_BAND}: the largest gap below the "
+       f"maximal-relevance curve (per realisation, mean with its 95% interval) < {NEAR_BOUND_FRACTION:.0%} of the "
+       "curve's peak, and power_law_verdict holds for every such layer (does not hold if it fails for most)",
+       "the same band and the same 'near the bound' scale as the main page's claims, and the book's one "
+       "power-law rule; inconclusive when no untrained layer falls in the band",
+       "fig-p1-s1",
+       "the paper remarks on this in passing; we test every layer the band catches"),
     _c("P1.deep_narrowing_generates_best", "paper",
        "A deep, gradually narrowing DBN generates better (higher 1/D(P||Q)) than deep non-narrowing, shallow "
        "or single-RBM networks",
@@ -155,6 +168,50 @@ def vae_optimal_latent_dimension(n_z, abilities, errs, n_groups: int | None = No
                    detail=f"best interior N_z = {n_z[i]} (1/D = {ab[i]:.3g} +/- {er[i]:.2g}); better end N_z = "
                           f"{n_z[j]} ({ab[j]:.3g} +/- {er[j]:.2g}); margin {gap:+.3g}; overall best N_z = "
                           f"{n_z[int(np.argmax(ab))]}")
+
+
+def untrained_middle_layers(H_s, H_k, M: int, statuses) -> Verdict:
+    """S1: the epoch-0 layers at intermediate resolution. ``H_s``, ``H_k`` (R, L) in bits, ``statuses`` (R, L)
+    the power-law verdict statuses ("holds", "fails", "inconclusive"). Both parts must hold: the largest gap
+    below the bound among the band's layers of each realisation (compared with ``NEAR_BOUND_FRACTION`` of the
+    bound's peak), and the power laws of those layers (holds if all hold, does not hold if most fail)."""
+    from ...estimators import max_relevance_curve, relevance_gap
+
+    H_s, H_k = np.asarray(H_s, float), np.asarray(H_k, float)
+    st = np.asarray(statuses, dtype=object)
+    logM = math.log2(M)
+    band = (H_s / logM >= MIDDLE_BAND[0]) & (H_s / logM <= MIDDLE_BAND[1])
+    if not band.any():
+        return inconclusive(f"no untrained layer has H[s]/log M in {MIDDLE_BAND}",
+                            detail="H[s]/log M of the untrained layers: "
+                                   + ", ".join(f"{v:.2f}" for v in (H_s / logM).mean(0)))
+    curve = max_relevance_curve(int(M))
+    gaps = relevance_gap(H_s, H_k, int(M), curve=curve)
+    worst = [float(gaps[r][band[r]].max()) for r in range(H_s.shape[0]) if band[r].any()]
+    thr = NEAR_BOUND_FRACTION * float(np.max(curve[1]))
+    layers = sorted({int(l) + 1 for l in np.flatnonzero(band.any(0))})
+    gap_v = compare(float(np.mean(worst)), Uncertainty.from_samples(worst, over="DBN realisations with a band layer"),
+                    thr, "<", detail=f"largest gap {np.mean(worst):.2f} bits vs < {thr:.2f} bits")
+    sel = st[band]
+    n_hold, n_fail = int((sel == "holds").sum()), int((sel == "fails").sum())
+    pl_detail = f"power laws: {n_hold} of {sel.size} band layers hold, {n_fail} fail"
+    if n_fail > sel.size / 2:
+        pl_v = Verdict("does not hold", n_hold / sel.size, Uncertainty.of_exact("count of verdicts"), pl_detail)
+    elif n_hold == sel.size:
+        pl_v = Verdict("holds", 1.0, Uncertainty.of_exact("count of verdicts"), pl_detail)
+    else:
+        pl_v = inconclusive("not every band layer is decided a power law", n_hold / sel.size,
+                            Uncertainty.of_exact("count of verdicts"), pl_detail)
+    parts = [("near the bound", gap_v), ("power laws", pl_v)]
+    statuses_ = [v.status for _, v in parts]
+    detail = "untrained layers in the band: " + ", ".join(f"H{l}" for l in layers) + "; " + "; ".join(
+        f"{n}: {v.detail}" for n, v in parts)
+    if "does not hold" in statuses_:
+        return Verdict("does not hold", gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
+    if "inconclusive" in statuses_:
+        return inconclusive("; ".join(f"{n}: {v.reason}" for n, v in parts if v.status == "inconclusive"),
+                            gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
+    return Verdict("holds", gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
 
 
 def scale(cfg) -> dict:
