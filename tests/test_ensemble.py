@@ -172,3 +172,20 @@ def test_phase_and_transition_detection():
     v = an.dpi_violations(res)
     assert v["share"] == pytest.approx(1 / (len(res["epochs"]) * 3 * 3))
     assert v["worst_per_network_bits"][1] == 0.0 and v["worst_per_network_bits"][0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("optimizer,activation", [("adam", "relu"), ("sgd", "tanh")])
+def test_ensemble_equals_independent_trainings_three_classes(optimizer, activation):
+    """The general softmax path (n_outputs != 2) of the fast trainer against nn.Module networks, uneven last batch."""
+    torch.set_num_threads(1)
+    X, pyx, idx, _ = _data(K=4, n=45, seed=3)
+    y = torch.randint(0, 3, (4, 45), generator=torch.Generator().manual_seed(4))
+    cfg = EnsembleConfig(hidden=(8, 5), activation=activation, n_networks=4, n_outputs=3, epochs=5,
+                         optimizer=optimizer, lr=1e-2 if optimizer == "adam" else 0.1, batch_size=16, seed=6)
+    W0, b0 = init_weights(cfg.sizes, 4, torch.Generator().manual_seed(2))
+    out = train_ensemble(cfg, X, pyx, init=(W0, b0), data=(idx, y), snapshots=[0, 5], progress=False)
+    for k, net in enumerate(_single(cfg, W0, b0, X, idx, y, cfg.epochs)):
+        for l, lin in enumerate(m for m in net if isinstance(m, torch.nn.Linear)):
+            np.testing.assert_allclose(out["final"]["W"][l][k], lin.weight.detach().numpy().T, atol=2e-5, rtol=1e-4)
+            np.testing.assert_allclose(out["final"]["b"][l][k, 0], lin.bias.detach().numpy(), atol=2e-5, rtol=1e-4)
+    assert not np.allclose(out["final"]["W"][0], W0[0].numpy(), atol=1e-3)
