@@ -101,3 +101,56 @@ def test_committee_rule():
     lab = orbits(c.X, icosahedral_group())
     varies = sum(np.ptp(c.p_y_given_x[lab == o, 1]) > 1e-9 for o in np.unique(lab))
     assert varies > 0  # not symmetric
+
+
+def test_noisier_rule_is_the_same_cut_with_less_information(group):
+    # target_I changes only the gain: the same f, theta and cut 1[f > theta], hence the same symmetry
+    from deepinfo.data.spherical import NOISY_TARGET_I
+
+    paper, noisy = spherical_rule(), spherical_rule(target_I=NOISY_TARGET_I)
+    assert NOISY_TARGET_I == 0.8
+    assert abs(noisy.I_XY - 0.8) < 1e-6 and abs(noisy.I_XY - _mi_direct(noisy.p_y_given_x)) < 1e-12
+    assert np.array_equal(noisy.f, paper.f) and noisy.theta == paper.theta and noisy.gamma < paper.gamma
+    assert np.array_equal(noisy.p_y_given_x[:, 1] > 0.5, paper.p_y_given_x[:, 1] > 0.5)
+    assert abs(noisy.p_y_given_x[:, 1].mean() - 0.5) < 0.05
+    lab = orbits(noisy.X, group)
+    for o in np.unique(lab)[::5]:
+        assert np.ptp(noisy.p_y_given_x[lab == o, 1]) < 1e-12
+    # nearly deterministic at 0.99 bits, clearly stochastic at 0.8 bits
+    soft = lambda r: float((np.minimum(r.p_y_given_x[:, 1], r.p_y_given_x[:, 0]) > 0.01).mean())  # noqa: E731
+    assert soft(paper) < 0.1 < 0.2 < soft(noisy)
+    # I(X;Y) grows with target_I, up to the deterministic cut's H(1[f > theta])
+    I = [spherical_rule(target_I=t).I_XY for t in (0.5, 0.8, 0.9, 0.99)]
+    assert np.allclose(I, [0.5, 0.8, 0.9, 0.99], atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, msg", [
+    (dict(target_I=0.0), "target_I"),
+    (dict(target_I=1.0), "target_I"),
+    (dict(target_I=np.nan), "target_I"),
+    (dict(target_I="0.8"), "target_I"),
+    (dict(target_I=None), "target_I"),
+    (dict(deterministic=1), "deterministic"),
+    (dict(coeffs={}), "coeffs"),
+    (dict(coeffs={0: 1.0}), "coeffs"),
+    (dict(coeffs={1.5: 1.0}), "coeffs"),
+    (dict(coeffs={1: np.inf}), "coeffs"),
+    (dict(coeffs={1: 0.0, 2: 0.0}), "coeffs"),
+    (dict(coeffs=[1.0, 2.0]), "coeffs"),
+])
+def test_spherical_rule_bad_input(kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        spherical_rule(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, msg", [
+    (dict(n_members=2), "n_members"),
+    (dict(n_members=0), "n_members"),
+    (dict(n_members=3.0), "n_members"),
+    (dict(seed=-1), "seed"),
+    (dict(target_I=1.5), "target_I"),
+    (dict(deterministic="yes"), "deterministic"),
+])
+def test_committee_rule_bad_input(kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        committee_rule(**kwargs)

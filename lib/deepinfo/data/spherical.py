@@ -22,6 +22,13 @@ c_4 = 0.5, c_5 = -0.5, c_6 = 1 (degrees 1..6; l = 0 is excluded, it only counts 
 
 ``deterministic=True`` gives y = 1[f(x) > theta] (gamma -> infinity).
 
+The paper's I(X;Y) = 0.99 bits with H(Y) ~ 1 bit makes the rule nearly deterministic (only a few
+per cent of the patterns have min(p, 1 - p) > 0.01), so its information-bottleneck curve is
+within ~0.01 bits of the broken line min(I_X, I(X;Y)). ``spherical_rule(target_I=NOISY_TARGET_I)``
+is the same rule (same f and theta, the same cut 1[f > theta]) with a smaller gain, I(X;Y) =
+0.8 bits: its bound is clearly curved (about 0.2 bits below the kink), see
+``deepinfo.estimators.ib_broken_line_distance``.
+
 :func:`committee_rule` is a non-symmetric rule for Fig. 8: a committee of three random
 perceptrons on s = 2x - 1 votes, f(x) = sum_k sign(w_k . s), p(y=1|x) = sigmoid(gamma f(x)).
 """
@@ -34,6 +41,8 @@ import numpy as np
 
 N_INPUTS = 12
 COEFFS = {1: 1.0, 2: -1.0, 3: 1.0, 4: 0.5, 5: -0.5, 6: 1.0}
+#: I(X;Y) in bits of the noisier variant of the rule whose IB bound is curved (the paper's is 0.99)
+NOISY_TARGET_I = 0.8
 
 
 @dataclass
@@ -173,6 +182,25 @@ def _sigmoid(z):
     return 0.5 * (1 + np.tanh(0.5 * z))
 
 
+def _check_target_I(target_I) -> float:
+    """target_I: a finite number of bits in (0, 1) (a binary label carries at most 1 bit)."""
+    if isinstance(target_I, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"target_I={target_I!r}: expected a number of bits in (0, 1)")
+    try:
+        v = float(target_I)
+    except (TypeError, ValueError):
+        raise ValueError(f"target_I={target_I!r}: expected a number of bits in (0, 1)") from None
+    if not (np.isfinite(v) and 0 < v < 1):
+        raise ValueError(f"target_I={target_I!r}: expected a number of bits in (0, 1)")
+    return v
+
+
+def _check_deterministic(deterministic) -> bool:
+    if not isinstance(deterministic, (bool, np.bool_)):
+        raise ValueError(f"deterministic={deterministic!r}: expected True or False")
+    return bool(deterministic)
+
+
 def _calibrate(f: np.ndarray, target_I: float, deterministic: bool, balance_theta: bool = True):
     """theta and gamma of the rule.
 
@@ -215,8 +243,26 @@ def spherical_rule(coeffs: dict[int, float] | None = None, target_I: float = 0.9
     variance 1 over the patterns; p(y=1|x) = sigmoid(gamma (f - theta)) with theta giving
     p(y=1) about 1/2 and gamma giving I(X;Y) = ``target_I`` bits; ``deterministic`` uses
     y = 1[f > theta].
+
+    coeffs : {degree l (integer 1..12): c_l (finite number)}, not all zero; default ``COEFFS``.
+    target_I : I(X;Y) in bits, in (0, I of the deterministic cut) (ignored when deterministic);
+        0.99 is the paper's, ``NOISY_TARGET_I`` = 0.8 a noisier variant with a curved IB bound.
+        f and theta do not depend on it: only the gain gamma does, so every target_I gives the
+        same cut 1[f > theta] and the same symmetry.
+    deterministic : True or False.
     """
     coeffs = COEFFS if coeffs is None else coeffs
+    if not isinstance(coeffs, dict) or not coeffs:
+        raise ValueError(f"coeffs: expected a non-empty dict {{degree: coefficient}}, got {coeffs!r}")
+    for l, c in coeffs.items():
+        if isinstance(l, (bool, np.bool_)) or not isinstance(l, (int, np.integer)) or not 1 <= l <= 12:
+            raise ValueError(f"coeffs: degree {l!r} is not an integer in 1..12")
+        if isinstance(c, (bool, np.bool_, str, bytes)) or not np.isfinite(float(c)):
+            raise ValueError(f"coeffs: coefficient {c!r} of degree {l} is not a finite number")
+    if all(float(c) == 0 for c in coeffs.values()):
+        raise ValueError("coeffs: all coefficients are zero (the rule would be constant)")
+    target_I = _check_target_I(target_I)
+    deterministic = _check_deterministic(deterministic)
     X = all_patterns()
     P = power_spectrum(X, lmax=max(coeffs))
     f = sum(c * P[:, l] for l, c in coeffs.items())
@@ -234,8 +280,14 @@ def committee_rule(n_members: int = 3, seed: int = 1234, target_I: float = 0.99,
     p(y=1|x) = sigmoid(gamma f(x)); f(-s) = -f(s) makes p(y=1) = 1/2 exactly, and gamma is
     set so that I(X;Y) = ``target_I`` bits.
     """
+    if isinstance(n_members, (bool, np.bool_)) or not isinstance(n_members, (int, np.integer)) or n_members < 1:
+        raise ValueError(f"n_members={n_members!r}: expected a positive odd integer")
     if n_members % 2 == 0:
         raise ValueError(f"n_members={n_members}: expected an odd number (no tied votes)")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    target_I = _check_target_I(target_I)
+    deterministic = _check_deterministic(deterministic)
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((n_members, N_INPUTS))
     X = all_patterns()
