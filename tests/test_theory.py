@@ -108,3 +108,16 @@ def test_coincidence_share_closed_forms():
     # inputs (2, 1, 1) -> codes (3, 1): 2 identical ordered pairs of 6 code-sharing pairs
     assert coincidence_share([2, 1, 1], [3, 1]) == pytest.approx(2 / 6)
     assert coincidence_share([1, 1], [1, 1]) == 0.0             # no shared codes at all
+
+
+def test_cluster_entropies_known_answers():
+    from deepinfo.theory import cluster_entropies
+
+    labels = [1, 1, 2, 2, 3, 3]
+    pure = cluster_entropies(labels, list("AABBCC"))           # three pure clusters of two
+    assert pure["m_k"] == {2: 3} and pure["H_yz"] == pytest.approx(math.log2(3))
+    assert pure["I_zy"] == pytest.approx(pure["H_y"]) == pytest.approx(math.log2(3))
+    mixed = cluster_entropies(labels, list("ABABCC"))          # same m(k), mixed labels
+    assert mixed["m_k"] == {2: 3} and mixed["H_yz"] == pytest.approx(4 / 6 * math.log2(6) + 1 / 3 * math.log2(3))
+    a, b = cluster_entropies(labels, list("ABCDEF")), cluster_entropies(labels, list("ABACBC"))
+    assert a["H_yz"] == pytest.approx(b["H_yz"]) == pytest.approx(math.log2(6)) and a["m_k"] != b["m_k"]

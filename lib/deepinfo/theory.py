@@ -159,8 +159,10 @@ def counts_from_degeneracy(k, m_k) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- Fig. 8 as worked examples
 
-def _cluster_entropies(y, z, base: float = 2) -> dict:
-    """k_z, m(k), H(Z), H(K), H(Y,Z), I(Z;Y), H(Y) of labels ``y`` and codes ``z`` (lists of equal length)."""
+def cluster_entropies(y, z, base: float = 2) -> dict:
+    """The quantities of Lee & Jo's Fig. 8 for labels ``y`` and codes ``z`` (sequences of equal length M):
+    cluster sizes ``k_z`` and ``k_yz`` (sorted), the degeneracy ``m_k`` ({k: m(k)}), and H(Z), H(K), H(Y,Z),
+    H(Y), I(Z;Y) = H(Y) + H(Z) - H(Y,Z) (eqs. 3, 5, 10, 11) in units of log ``base`` (bits by default)."""
     y = np.asarray(y)
     z = np.asarray(z)
     _, kz = np.unique(z, return_counts=True)
@@ -170,6 +172,9 @@ def _cluster_entropies(y, z, base: float = 2) -> dict:
     return {"k_z": sorted(kz.tolist()), "k_yz": sorted(kyz.tolist()), "m_k": dict(zip(k.tolist(), m.tolist())),
             "H_z": resolution(kz, base) + 0.0, "H_k": relevance(kz, base) + 0.0, "H_yz": resolution(kyz, base) + 0.0,
             "H_y": resolution(ky, base) + 0.0, "I_zy": mutual_information(z[:, None], y[:, None], base) + 0.0}
+
+
+_cluster_entropies = cluster_entropies  # the earlier private name
 
 
 def fig8_scenarios(base: float = 2) -> list[dict]:
@@ -184,11 +189,11 @@ def fig8_scenarios(base: float = 2) -> list[dict]:
     In every panel the labels (the data) are the same before and after; only the codes change.
     Returns one dict per panel with 'before' and 'after' (the same for c) entropies in bits.
     """
-    a_before = _cluster_entropies([2, 3, 8], ["A", "B", "B"], base)
-    a_after = _cluster_entropies([2, 3, 8], ["A", "A", "A"], base)
-    b_before = _cluster_entropies([3, 2, 3], ["A", "B", "B"], base)
-    b_after = _cluster_entropies([3, 2, 3], ["B", "A", "B"], base)
-    c_pure = _cluster_entropies([2, 3, 3, 8, 8, 8], ["A", "B", "B", "C", "C", "C"], base)
+    a_before = cluster_entropies([2, 3, 8], ["A", "B", "B"], base)
+    a_after = cluster_entropies([2, 3, 8], ["A", "A", "A"], base)
+    b_before = cluster_entropies([3, 2, 3], ["A", "B", "B"], base)
+    b_after = cluster_entropies([3, 2, 3], ["B", "A", "B"], base)
+    c_pure = cluster_entropies([2, 3, 3, 8, 8, 8], ["A", "B", "B", "C", "C", "C"], base)
     return [{"panel": "a", "what": "labels (2, 3, 8); codes (A, B, B) -> (A, A, A): k_z {1,2} -> {3}",
              "before": a_before, "after": a_after},
             {"panel": "b", "what": "labels (3, 2, 3); codes (A, B, B) -> (B, A, B): k_z {1,2} fixed",
@@ -217,5 +222,5 @@ def thermodynamics(counts, beta: float, base: float = 2) -> dict:
             "F_positive_T": -U - S / beta}
 
 
-__all__ = ["entropies_from_degeneracy", "lagrangian", "maximise_lagrangian", "partitions", "brute_force_maximiser",
+__all__ = ["cluster_entropies", "entropies_from_degeneracy", "lagrangian", "maximise_lagrangian", "partitions", "brute_force_maximiser",
            "continuous_maximiser", "counts_from_degeneracy", "fig8_scenarios", "thermodynamics"]
