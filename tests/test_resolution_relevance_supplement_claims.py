@@ -118,3 +118,22 @@ def test_untrained_middle_layers():
     assert v.status == "inconclusive" and "no untrained layer" in v.reason
     one = c.untrained_middle_layers(H_s[:1], on_curve[:1], M, holds[:1])    # one realisation cannot decide
     assert one.status == "inconclusive"
+
+
+def test_letters_critical_generates_best_is_undecided_on_a_substitute():
+    R, L = 3, 10
+    H_s = np.tile(np.linspace(10, 1, L), (R, 1))
+    H_k = np.tile(-2 * np.abs(np.arange(L) - 5.0) + 12, (R, 1))     # H[s] + H[k] largest at H6 (index 5)
+    crit = int(np.argmax(H_s[0] + H_k[0]))
+    assert crit == 5
+    good = np.ones((R, L))
+    good[:, crit] = 3.0
+    bad = np.ones((R, L))
+    bad[:, 0] = 3.0
+    assert c.letters_critical_generates_best(H_s, H_k, good, "OCR letters", False).status == "holds"
+    assert c.letters_critical_generates_best(H_s, H_k, bad, "OCR letters", False).status == "does not hold"
+    v = c.letters_critical_generates_best(H_s, H_k, good, "Fashion-MNIST 16x8", True)
+    assert v.status == "inconclusive" and "substitute" in v.reason and "holds" in v.reason and v.value > 0
+    noisy = np.ones((R, L))
+    noisy[:, crit] = [3.0, 0.0, 1.0]
+    assert c.letters_critical_generates_best(H_s, H_k, noisy, "OCR letters", False).status == "inconclusive"
