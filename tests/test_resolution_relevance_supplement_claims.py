@@ -137,3 +137,20 @@ def test_letters_critical_generates_best_is_undecided_on_a_substitute():
     noisy = np.ones((R, L))
     noisy[:, crit] = [3.0, 0.0, 1.0]
     assert c.letters_critical_generates_best(H_s, H_k, noisy, "OCR letters", False).status == "inconclusive"
+
+
+def test_sparse_rbm_power_laws():
+    rng = np.random.default_rng(0)
+    zipf = np.unique(rng.zipf(2.0, 20000), return_counts=True)[1]        # a power law the rule accepts
+    geo = rng.geometric(0.05, 3000)                                        # an exponential tail
+    ones = np.ones(500, dtype=int)                                         # every image alone: no tail
+
+    def s4(conn, act):
+        rows = lambda best: [{"lambda": 0.0, "H_s": 99.0, "H_k": 99.0, "counts": zipf},   # lambda = 0 is ignored
+                             {"lambda": 0.1, "H_s": 5.0, "H_k": 2.0, "counts": best},
+                             {"lambda": 10.0, "H_s": 0.5, "H_k": 0.1, "counts": geo}]
+        return {"connectivity": rows(conn), "activity": rows(act)}
+
+    assert c.sparse_rbm_power_laws(s4(zipf, zipf)).status == "holds"
+    assert c.sparse_rbm_power_laws(s4(zipf, geo)).status == "does not hold"
+    assert c.sparse_rbm_power_laws(s4(zipf, ones)).status == "inconclusive"
