@@ -80,7 +80,8 @@ import torch
 
 from deepinfo.benchmarking import Case, machine, write_results
 from deepinfo.data import load_mnist
-from deepinfo.models.rbm import (RBMTraining, levelled_off, relative_change, stuck_units, train_rbm)
+from deepinfo.models.rbm import (RECOMMENDED_SCHEDULE, RBMTraining, levelled_off, relative_change, stuck_units,
+                                 train_rbm)
 
 BASE = RBMTraining(epochs=20, batch_size=100, lr=0.1)
 GUIDE = replace(BASE, visible_bias_init="data")
@@ -103,7 +104,8 @@ CANDIDATES = {
     "guide-decay-40": replace(GUIDE, epochs=40, lr_schedule="linear", lr_final=0.0),
 }
 ROUND_2 = ("guide-decay-10", "guide-decay-20", "guide-decay-40")
-CHOSEN = None  # set from the study (RECOMMENDED_SCHEDULE in deepinfo.models.rbm)
+CHOSEN = "guide-decay-20"  # chosen by the study (--all); the library's RECOMMENDED_SCHEDULE
+assert CANDIDATES[CHOSEN] == RBMTraining(**RECOMMENDED_SCHEDULE), "RECOMMENDED_SCHEDULE is not the chosen candidate"
 N_HIDDEN, N_MONITOR, WINDOW, TOL, LO, HI = 30, 500, 5, 0.01, 0.01, 0.99
 
 

@@ -292,6 +292,11 @@ def test_dbn_train_monitors_every_layer():
     dbn = DBN.train(x, [4, 3], RBMTraining(epochs=2, batch_size=20), 2, seed=0, device="cpu", progress=False,
                     monitor=10)
     assert [l.history["pll_nats"].shape for l in dbn.layers] == [(3, 2), (3, 2)]
+    sparse = train_rbm(x, 4, RBMTraining(epochs=7, batch_size=20), 1, device="cpu", progress=False, monitor=10,
+                       monitor_every=3)
+    assert sparse.history["epoch"].tolist() == [0, 3, 6, 7]
+    dense = train_rbm(x, 4, RBMTraining(epochs=7, batch_size=20), 1, device="cpu", progress=False, monitor=10)
+    assert np.array_equal(dense.history["pll_nats"][[0, 3, 6, 7]], sparse.history["pll_nats"])
 
 
 def test_recommended_schedule_is_a_valid_config():
