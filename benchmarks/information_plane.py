@@ -14,7 +14,11 @@
 2. Ratio at a reduced scale: the same 50 networks trained one after another as plain
    ``nn.Module``s with ``torch.optim.Adam`` (same epochs, same batches, the same snapshots with
    the same estimator, called per network and layer, and the same gradient statistics) against
-   the ensemble trainer.
+   the ensemble trainer, in two cases measured interleaved in the same run (``--repeats``
+   times, medians): with the 30-bin estimator applied at every snapshot (the on-the-fly path:
+   the estimator's own time, the same for both, weighs heavily with 3 snapshots in 20 epochs),
+   and training only, where a snapshot keeps the weights for measures afterwards
+   (``keep_snapshots=True`` / ``measure_snapshots``) and the loop copies each network's weights.
 
 Targets (2 CPU cores): paper scale within 10 minutes, peak memory under 2 GB, at least 20x the
 plain loop. Writes ``<build>/benchmarks/information_plane.json``. The machine may be shared:
