@@ -612,10 +612,12 @@ def measure_snapshots(snapshots: Mapping, X: np.ndarray, p_y_given_x: np.ndarray
     """Apply information measures afterwards to the weights kept by ``train_ensemble(..., keep_snapshots=True)``.
 
     For every snapshot s the activations of all P patterns are recomputed from the stored
-    weights, T_l = tanh(W_l^T T_{l-1} + b_l) (T_0 = X; the output layer is the softmax), by the
-    same :func:`forward` the trainer uses, and every measure is applied to every layer:
+    weights, T_l = tanh(W_l^T T_{l-1} + b_l) (or ReLU; T_0 = X; the output layer is the softmax),
+    by the same :func:`forward` the trainer uses, and every measure is applied to every layer:
     ``fn(T (K, P, N_l), p_y_given_x)``. One snapshot is in memory at a time (K x P x sum_l N_l
-    floats: 25 MB for 50 networks, 4096 patterns, 31 units), so memory does not grow with S.
+    floats: 25 MB for 50 networks, 4096 patterns, 31 units, in reused buffers: a measure must
+    return numbers, not keep T), so memory does not grow with S. Cost: one forward pass (a few
+    ms) per snapshot plus the measures' own time.
     Applied to the same snapshots, a measure gives exactly (bit for bit) what it gives when
     passed to :func:`train_ensemble` as an on-the-fly measure.
 
