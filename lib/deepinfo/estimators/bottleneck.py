@@ -146,11 +146,13 @@ def _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter, memory):
         if bufs[0].shape[1] != n_t:
             bufs = [np.empty((n_x, n_t)), np.empty((n_x, n_t))]
         E = bufs[0] if acc is None or acc[2] is not bufs[0] else bufs[1]
-        log_pt = logsumexp(theta, axis=1)
+        top = theta.max(axis=1)
+        log_pt = top + np.log(np.exp(theta - top[:, None]).sum(axis=1))  # log sum_y p(t, y), unnormalised
         B = np.empty((n_y + 2, n_t))
         B[:n_y] = beta * (theta - log_pt[:, None]).T
         B[n_y] = -beta
-        B[n_y + 1] = log_pt - logsumexp(log_pt)
+        top = log_pt.max()
+        B[n_y + 1] = log_pt - (top + math.log(np.exp(log_pt - top).sum()))
         np.matmul(A, B, out=E)  # logits <= 0 (up to round-off): log p(t) <= 0, KL >= 0
         np.maximum(E, -700.0, out=E)  # e^-700 ~ 1e-304: no subnormal (slow) exponentials; negligible beside z >= 1e-200
         np.exp(E, out=E)
@@ -193,9 +195,15 @@ def _iterate(px, pyx, neg_h, ptx, beta, tol, max_iter, memory):
         if len(hist_th) >= 2:
             th, gg = np.array(hist_th), np.array(hist_g)
             res = gg - th
-            dR, dG = np.diff(res, axis=0).T, np.diff(gg, axis=0).T
-            gamma = np.linalg.lstsq(dR, res[-1], rcond=1e-12)[0]
-            theta = (gg[-1] - dG @ gamma).reshape(g.shape)
+            dR, dG = np.diff(res, axis=0), np.diff(gg, axis=0)  # (m, n_t |Y|)
+            # least squares min |res[-1] - dR^T gamma| by the (m, m) normal equations, lightly regularised
+            M = dR @ dR.T
+            M[np.diag_indices_from(M)] += 1e-12 * (np.trace(M) + 1e-300)
+            try:
+                gamma = np.linalg.solve(M, dR @ res[-1])
+            except np.linalg.LinAlgError:
+                gamma = np.zeros(len(dR))
+            theta = (gg[-1] - gamma @ dG).reshape(g.shape)
             plain = False
             if not np.isfinite(theta).all():
                 theta, plain = g, True
