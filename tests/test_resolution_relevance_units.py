@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import replace
 
-import pytest
 
 from deepinfo.compute import Unit, compute
 from deepinfo.experiments import resolution_relevance as rr

@@ -82,7 +82,8 @@ CLAIMS = [
        "inside the k-means range of H[s]) > 0 bits, with its 95% interval over realisations",
        "'significantly higher' read as: every comparable layer above, and the margin's interval clear of 0",
        "fig-p1-2a",
-       "one k-means run per k (no spread over k-means restarts); the spread is that of the DBN realisations"),
+       "the k-means curve is the mean over its restarts at each k (k scaled with M); the interval is that of "
+       "the DBN realisations"),
     _c("P1.bitswitched_at_extremes", "paper",
        "A DBN trained on bit-switched images (Fig. S1's structureless data) puts most layers at low or high "
        "resolution",
@@ -523,6 +524,15 @@ def finite_size_statistics(res: dict) -> dict:
                     "threshold": list(thr) if isinstance(thr, tuple) else thr, "status": v.status,
                     "reason": v.reason, "detail": v.detail}
     return out
+
+
+def finite_size_sentence(points: list[dict]) -> str:
+    """One sentence per claim of the finite-size study: its value and status at each M, in order of M."""
+    out = []
+    for cid in FINITE_SIZE_CLAIMS:
+        steps = [f"{p['claims'][cid]['value']:.3g} ({p['claims'][cid]['status']}) at M = {p['M']:,}" for p in points]
+        out.append(f"{cid.split('.', 1)[1].replace('_', ' ')}: " + ", ".join(steps) + ".")
+    return " ".join(out)
 
 
 def evaluate_variant(res: dict, kind: str = "updates") -> dict:

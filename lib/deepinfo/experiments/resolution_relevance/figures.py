@@ -217,11 +217,14 @@ def fig_finite_size(points: list[dict], axes=None):
         ok = np.isfinite(lo) & np.isfinite(hi)
         yerr = np.vstack([np.where(ok, v - lo, 0), np.where(ok, hi - v, 0)])
         ax.errorbar(Ms, v, yerr=yerr, fmt="o-", color="k", ms=4, lw=0.8, capsize=3)
-        thr = next((r["threshold"] for r in rows if r["threshold"] is not None), None)
-        if isinstance(thr, (list, tuple)):
-            ax.axhspan(thr[0], thr[1], color="0.85", zorder=0)
-        elif thr is not None:
-            ax.axhline(float(thr), color="grey", ls=":", lw=1)
+        thrs = [r["threshold"] for r in rows]
+        band = next((t for t in thrs if isinstance(t, (list, tuple))), None)
+        if band is not None:
+            ax.axhspan(band[0], band[1], color="0.85", zorder=0)
+        else:
+            t = np.array([np.nan if x is None else float(x) for x in thrs])
+            if np.isfinite(t).any():     # the threshold may move with M (the bound's height does)
+                ax.plot(Ms, t, color="grey", ls=":", lw=1.2, marker="_", ms=10)
         for x, y, r in zip(Ms, v, rows):
             if math.isfinite(y):
                 ax.annotate(letter[r["status"]], (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)

@@ -25,7 +25,6 @@ the figures divide by log2 M at plot time, with M stored beside them.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
