@@ -333,6 +333,12 @@ class ResultCache:
 
         Safe across processes: ``compute`` runs at most once per missing entry while other
         processes asking for the same entry wait for it (the entry's lock) and then load it.
+
+        ``compute`` runs under the book's thread policy (:func:`deepinfo.device.cpu_threads`: one
+        torch and BLAS thread unless ``DEEPINFO_TORCH_THREADS`` says otherwise): a result's last
+        digits depend on the number of threads its reductions use, and a cached result must be the
+        same whether a notebook, a Dask worker (which starts with one BLAS thread) or a GPU box
+        computed it.
         """
         entry = self.entry(name, config)
         result = entry.load()  # lock-free when the entry is there and valid
@@ -344,7 +350,10 @@ class ResultCache:
                 result = entry._load_locked()
                 if result is not None:
                     return result
-            result = compute()
+            from .device import cpu_threads
+
+            with cpu_threads("cpu"):
+                result = compute()
             entry._save_locked(result)
         finally:
             lk.release()

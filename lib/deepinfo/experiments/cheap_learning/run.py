@@ -319,8 +319,15 @@ def run_cliques(cfg: Config, seed: int) -> pd.DataFrame:
 
 
 def run_max_entropy(cfg: Config, seed: int) -> dict:
-    """:func:`deepinfo.cheap.cliques.max_entropy_check` on ``maxent_n`` spins with moments up to order 2."""
-    return cliques.max_entropy_check(cfg.maxent_n, np.random.default_rng(seed + 6), order=2)
+    """:func:`deepinfo.cheap.cliques.max_entropy_check` on ``maxent_n`` spins with moments up to order 2.
+
+    Under the book's thread policy (one BLAS thread): the constrained solver's last digits depend on
+    the number of BLAS threads, and the same seed and preset must give the same numbers wherever
+    the chapter runs (a Dask run leaves its process with one BLAS thread)."""
+    from ...device import cpu_threads
+
+    with cpu_threads("cpu"):
+        return cliques.max_entropy_check(cfg.maxent_n, np.random.default_rng(seed + 6), order=2)
 
 
 def run_strassen(cfg: Config, seed: int) -> dict:
