@@ -25,7 +25,17 @@ Speed: inputs x with identical rows p(y|x) are merged before iterating (exact: t
 depends on x only through p(y|x), and T is then independent of X given that row, so I(X;T) is
 unchanged); the encoders are expanded back to all of X at the end. The cardinality of T is
 capped by ``max_clusters`` (default 64): a cap below the number of distinct rows can only
-lower the curve at large beta, never raise it.
+lower the curve at large beta, never raise it. Each iteration is one exponential per (x, t) and
+two thin matrix products, and Anderson acceleration (safeguarded by the free energy, which a
+plain step never increases) cuts the iterations where the plain map crawls (large beta, many
+clusters): 4096 distinct rows, |Y| = 2, 100 betas take ~8 s of CPU instead of ~70 s, and land
+closer to the converged fixed points than the plain iteration stopped by the same rule
+(``benchmarks/estimators.py``; tests/test_ib_optimality.py).
+
+A layer against the bound (Fig. 6, sec. 3.8): :func:`encoder_information` (its point),
+:func:`ib_horizontal_gap` (excess I(X;T) at its I(T;Y)), :func:`layer_beta_star` (eq. 12) beside
+:func:`ib_curve_slope` (1/beta of the curve at that point), :func:`ib_self_consistency_residual`
+(eq. 9); :func:`ib_broken_line_distance` says how far a curve is from min(I_X, I(X;Y)).
 """
 from __future__ import annotations
 
