@@ -1,6 +1,6 @@
 """A study, not a timing: which PCD schedule trains the 784-30 RBM of Lee & Jo 2022 Fig. 1a for every seed.
 
-    .venv/bin/python benchmarks/rbm_schedule.py                  # the chapter's and the chosen schedule, seeds 0-4 (~1 min)
+    .venv/bin/python benchmarks/rbm_schedule.py                  # the chapter's and the chosen schedule (~1 min)
     nice -n 10 .venv/bin/python benchmarks/rbm_schedule.py --all # every candidate (~15 min on a loaded 2-core machine)
     .venv/bin/python benchmarks/rbm_schedule.py --seeds 0 1 --only chapter guide-bias-20
 
@@ -157,7 +157,8 @@ def main(argv=None) -> None:
         cases.append(Case(case=f"{name} ({cfg.epochs} epochs)", ours=sum(r["seconds"] for r in mine), unit="s",
                           target="criterion met for seeds 0-4 (no stuck unit, PLL levelled off)",
                           met=accepted,
-                          notes=f"codes {[r['distinct_codes'] for r in mine]}, stuck {[r['stuck_units'] for r in mine]},"
+                          notes=f"codes {[r['distinct_codes'] for r in mine]}, "
+                                f"stuck {[r['stuck_units'] for r in mine]},"
                                 f" levelled {sum(r['levelled_off'] for r in mine)}/{len(mine)}; a study, no baseline"))
     passing = [n for n, c in zip(names, cases) if c.met]
     by_name = {n: sum(r["seconds"] for r in rows if r["schedule"] == n) for n in names}

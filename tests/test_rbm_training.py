@@ -124,8 +124,8 @@ def test_exact_log_likelihood_matches_the_full_joint():
         for r in range(2):
             assert ll[r].item() == pytest.approx(float(_log_p_joint_enumerated(rbm, r).mean()), abs=1e-10)
         # probabilities sum to one
-        assert torch.allclose(torch.logsumexp(-rbm.free_energy(Vn) - (-rbm.free_energy(Vn)).logsumexp(1, keepdim=True), 1),
-                              torch.zeros(2, dtype=torch.float64))
+        log_p = -rbm.free_energy(Vn) - (-rbm.free_energy(Vn)).logsumexp(1, keepdim=True)
+        assert torch.allclose(torch.logsumexp(log_p, 1), torch.zeros(2, dtype=torch.float64))
     with pytest.raises(ValueError):
         exact_log_likelihood(RBM(30, 25), torch.zeros(1, 30))
 
