@@ -48,7 +48,8 @@ guide-full-20     20 epochs, guide visible biases, lr 0.05, momentum 0.5 -> 0.9,
 Round 2 (added after round 1 accepted no schedule, before running it; the criterion unchanged).
 Round 1 showed two separate failures: with zero visible biases units get stuck (the first PCD
 updates push every weight negative together, 2-28 stuck units at 20 epochs, still 0-2 at 80),
-which the guide's visible biases cure (0 stuck units for every seed from 10 epochs on); and at a
+which the guide's visible biases cure without momentum (0 stuck units for every seed from 10
+epochs on; with momentum 0.9 at lr 0.05, an effective step of 0.5, 26-30 units die); and at a
 constant lr 0.1 the PLL keeps moving by 1-3% per 5 epochs (PCD noise), so few seeds level off,
 which a decaying lr cures (decay-20 levelled off for 4 of 5 seeds, but with zero biases its units
 were stuck). Round 2 combines the two cures:
