@@ -35,7 +35,7 @@ def tiny_main():
     from deepinfo.experiments import scale_invariance as si
 
     c = si.PRESETS["smoke"]
-    return replace(c, rbm=replace(c.rbm, M=300, epochs=1, schedule="plain", kmeans_max_iter=5, kmeans_n_init=1,
+    return replace(c, rbm=replace(c.rbm, M=300, epochs=1, kmeans_max_iter=5, kmeans_n_init=1,
                                   tsne_n=40),
                    mlp=replace(c.mlp, M=300, M_test=100, max_epochs=1), seeds=(0, 1), rbm_seeds=(0, 1),
                    architectures=((784, 12, 8, 10),), robust_M=300, robust_max_epochs=1,
@@ -55,6 +55,7 @@ def test_main_page_units_fill_what_the_runners_read(empty_cache, monkeypatch):
     _no_more_compute(monkeypatch)
     si.run_rbm_clusters(cfg.rbm, seed=0, device="cpu")
     si.run_rbm_seeds(cfg, device="cpu")
+    si.run_rbm_seeds(cfg, device="cpu", schedule="plain")
     si.run_mlp(cfg.mlp, seed=0, device="cpu")
     [si.run_mlp(cfg.robust_mlp(), seed=s, device="cpu") for s in cfg.seeds]
     [si.run_mlp(cfg.robust_mlp(sizes=tuple(a)), seed=0, device="cpu") for a in cfg.architectures]

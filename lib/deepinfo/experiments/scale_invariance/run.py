@@ -121,7 +121,7 @@ class Config:
     rbm: RBMClusterConfig = field(default_factory=RBMClusterConfig)
     mlp: MLPConfig = field(default_factory=MLPConfig)
     seeds: tuple = (0, 1, 2, 3, 4)
-    rbm_seeds: tuple = (0, 1, 2)    # RBM trainings for the seed spread of Fig. 1a and the stuck-unit check
+    rbm_seeds: tuple = (0, 1, 2, 3, 4)  # RBM trainings: the seed spread of Fig. 1a and the stuck-unit check
     architectures: tuple = ((784, 35, 25, 18, 10), (784, 140, 100, 70, 10), (784, 70, 35, 10),
                             (784, 100, 70, 50, 35, 10))
     robust_M: int | None = None     # training images of the seed/ReLU/architecture runs (None: as mlp.M)
@@ -152,6 +152,7 @@ PRESETS = {
         ae=AutoencoderConfig(M=3_000, epochs=4),
         conv=ConvConfig(M=2_000, epochs=2),
         epochs=EpochConfig(M=2_000, M_test=1_000, updates_per_epoch=None),
+        rbm_seeds=(0, 1, 2),
     ),
     "quick": Config(
         rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_max_iter=20, kmeans_init="random", tsne_n=1000),
@@ -161,7 +162,7 @@ PRESETS = {
         robust_max_epochs=6,
         ae=AutoencoderConfig(M=10_000, epochs=10),
         conv=ConvConfig(M=10_000, epochs=5),
-        epochs=EpochConfig(M=None, M_test=2_000),
+        epochs=EpochConfig(M=None, M_test=2_000, checkpoints=(0, 1, 10)),  # epoch 100 (60,000 updates): full
     ),
     "full": Config(
         rbm=RBMClusterConfig(M=None, epochs=100, kmeans_n_init=10, kmeans_max_iter=300, tsne_n=5000),
@@ -286,9 +287,11 @@ def run_rbm(cfg: RBMClusterConfig, seed: int = 0, device="auto", progress=False)
     return _cache().get_or_compute(*_rbm_entry(cfg, seed), compute)
 
 
-def run_rbm_seeds(cfg: Config, device="auto", progress=False) -> list[dict]:
-    """:func:`run_rbm` for every seed of ``cfg.rbm_seeds`` (each cached on its own)."""
-    return [run_rbm(cfg.rbm, seed=s, device=device, progress=progress) for s in cfg.rbm_seeds]
+def run_rbm_seeds(cfg: Config, device="auto", progress=False, schedule: str | None = None) -> list[dict]:
+    """:func:`run_rbm` for every seed of ``cfg.rbm_seeds`` (each cached on its own); ``schedule``
+    ('plain' or 'recommended') replaces ``cfg.rbm.schedule`` (the page shows 'plain' beside the chosen one)."""
+    rc = cfg.rbm if schedule is None else replace(cfg.rbm, schedule=schedule)
+    return [run_rbm(rc, seed=s, device=device, progress=progress) for s in cfg.rbm_seeds]
 
 
 def kmeans_k(cfg: RBMClusterConfig, rbm: dict) -> int:
@@ -561,6 +564,10 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list:
 
     for s in dict.fromkeys([*cfg.rbm_seeds, seed]):
         add(f"RBM 784-{cfg.rbm.n_hidden} (seed {s})", _rbm_entry(cfg.rbm, s), run_rbm, cfg.rbm, s, dev)
+    plain = replace(cfg.rbm, schedule="plain")
+    if _rbm_entry(plain, seed) != _rbm_entry(cfg.rbm, seed):  # the plain-SGD baseline the page shows beside it
+        for s in cfg.rbm_seeds:
+            add(f"RBM 784-{cfg.rbm.n_hidden}, plain SGD (seed {s})", _rbm_entry(plain, s), run_rbm, plain, s, dev)
     add(f"RBM vs k-means and t-SNE (seed {seed})", _entry("p2_rbm_clusters", cfg.rbm, seed=seed), run_rbm_clusters,
         cfg.rbm, seed, dev)
     add(f"Fig. 1b MLP (seed {seed})", _entry("p2_mlp", cfg.mlp, seed=seed), run_mlp, cfg.mlp, seed, dev)
