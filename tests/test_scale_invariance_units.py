@@ -67,6 +67,18 @@ def test_main_page_units_fill_what_the_runners_read(empty_cache, monkeypatch):
     assert ep["updates_per_epoch"] == 3 and ep["checkpoints"] == [0, 1]
 
 
+def test_the_clustering_entry_follows_the_rbm_training():
+    from deepinfo.experiments.scale_invariance import run as si_run
+
+    rc = tiny_main().rbm
+    plain = replace(rc, schedule="plain")
+    differ = si_run.rbm_training(rc) != si_run.rbm_training(plain)   # False until RECOMMENDED_SCHEDULE is set
+    assert (si_run._rbm_entry(rc, 0) != si_run._rbm_entry(plain, 0)) == differ
+    # a different training (schedule, epochs) is a different clustering entry, the same one is the same
+    assert si_run._clusters_entry(plain, 0) != si_run._clusters_entry(replace(plain, epochs=2), 0)
+    assert si_run._clusters_entry(plain, 0) == si_run._clusters_entry(replace(plain), 0)
+
+
 def test_ising_page_units_fill_what_the_runners_read(empty_cache, monkeypatch):
     from deepinfo.experiments import scale_invariance_ising as si2
 

@@ -342,7 +342,12 @@ def run_rbm_clusters(cfg: RBMClusterConfig, seed: int = 0, device="auto", progre
                     "seconds": {"rbm": base["seconds"], "kmeans": t_km, "tsne": t_tsne}})
         return out
 
-    return _cache().get_or_compute(*_entry("p2_rbm_clusters", cfg, seed=seed), compute)
+    return _cache().get_or_compute(*_clusters_entry(cfg, seed), compute)
+
+
+def _clusters_entry(cfg: RBMClusterConfig, seed: int) -> tuple[str, dict]:
+    """The clustering's entry: its config and the entry of the RBM it reads (so a new schedule is a new entry)."""
+    return _entry("p2_rbm_clusters", cfg, seed=seed, rbm=_rbm_entry(cfg, seed)[1])
 
 
 def _z3_of_autoencoder(model, z2: torch.Tensor) -> torch.Tensor:
@@ -568,7 +573,7 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list:
     if _rbm_entry(plain, seed) != _rbm_entry(cfg.rbm, seed):  # the plain-SGD baseline the page shows beside it
         for s in cfg.rbm_seeds:
             add(f"RBM 784-{cfg.rbm.n_hidden}, plain SGD (seed {s})", _rbm_entry(plain, s), run_rbm, plain, s, dev)
-    add(f"RBM vs k-means and t-SNE (seed {seed})", _entry("p2_rbm_clusters", cfg.rbm, seed=seed), run_rbm_clusters,
+    add(f"RBM vs k-means and t-SNE (seed {seed})", _clusters_entry(cfg.rbm, seed), run_rbm_clusters,
         cfg.rbm, seed, dev)
     add(f"Fig. 1b MLP (seed {seed})", _entry("p2_mlp", cfg.mlp, seed=seed), run_mlp, cfg.mlp, seed, dev)
     for s in cfg.seeds:
