@@ -470,8 +470,8 @@ def timings_table(timings_file: str | Path | None = None) -> str:
     for name, t in data.items():
         cells = [f"{t[p]['seconds'] / 60:.1f} min" if p in t else "-" for p in ("smoke", "quick", "full")]
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    when = sorted({v["when"][:10] for t in data.values() for v in t.values()})
-    cpus = sorted({str(v["cpus"]) for t in data.values() for v in t.values()})
+    when = sorted({v.get("when", "?")[:10] for t in data.values() for v in t.values()})
+    cpus = sorted({str(v.get("cpus", "?")) for t in data.values() for v in t.values()})
     lines.append("")
     lines.append(f"Measured by `deepinfo.run` on {', '.join(when) or '-'} with {', '.join(cpus) or '-'} CPU cores, no GPU.")
     return "\n".join(lines)
