@@ -211,3 +211,27 @@ def test_wilson_interval_known_values():
     assert wilson_interval(0, 0) == (0.0, 1.0)
     with pytest.raises(ValueError, match="successes"):
         wilson_interval(11, 10)
+
+
+def test_atomic_writes_leave_no_temporary_file_and_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    from deepinfo.atomic import FILE_MODE, atomic_write, atomic_write_json
+
+    p = atomic_write_json(tmp_path / "a" / "doc.json", {"x": 1})
+    assert json.loads(p.read_text()) == {"x": 1}
+    assert stat.S_IMODE(os.stat(p).st_mode) == FILE_MODE  # not mkstemp's owner-only 0600
+    with pytest.raises(ValueError):  # strict JSON: a NaN is refused, and the old file stays
+        atomic_write_json(p, {"x": float("nan")})
+    with pytest.raises(RuntimeError):
+        atomic_write(p, lambda f: (f.write(b"partial"), (_ for _ in ()).throw(RuntimeError("disk full"))))
+    assert json.loads(p.read_text()) == {"x": 1} and sorted(x.name for x in p.parent.iterdir()) == ["doc.json"]
+
+
+def test_numpy_values_in_a_verdict_reach_strict_json(tmp_path):
+    rec = ClaimRecorder("P1", chapter="np", preset="smoke", directory=tmp_path)
+    rec.declare(spec("P1.a"))
+    rec.record("P1.a", exact_check(True, np.float64(1.0), "x", extra={"nan": np.float64("nan"), "arr": np.ones(2)}))
+    doc = json.loads((tmp_path / "np.json").read_text())
+    assert doc["claims"][0]["extra"] == {"nan": None, "arr": [1.0, 1.0]}

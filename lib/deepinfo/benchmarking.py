@@ -87,7 +87,7 @@ def machine() -> dict:
 def write_results(name: str, cases: list[Case], what: str = "", details: dict | None = None,
                   started: dict | None = None) -> Path:
     """Write ``<build>/benchmarks/<name>.json`` atomically; ``started`` is :func:`machine` at the start."""
-    from .claims import atomic_write_json
+    from .atomic import atomic_write_json
 
     end = machine()
     doc = {"benchmark": name, "schema": SCHEMA, "what": what,

@@ -48,7 +48,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -60,6 +59,7 @@ from filelock import FileLock, Timeout
 
 from . import __version__
 from . import paths
+from .atomic import atomic_write
 
 _ND = "__ndarray__"
 
@@ -140,20 +140,7 @@ def _sha256(path: Path) -> str:
 
 def _atomic_write_bytes(path: Path, write: Callable[[Any], None]) -> None:
     """Write through a unique temporary file in the same folder, then ``os.replace`` it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, write)
 
 
 def _lock_timeout() -> float:

@@ -38,15 +38,14 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import paths
+from .atomic import atomic_write_json
 from .experiments import PRESET_NAMES
 
 KINDS = ("paper", "critique", "sanity", "estimator")
@@ -387,27 +386,6 @@ class ClaimRecorder:
                          f"{self.claim_dict(i)['detail']}" for i in self.specs)
 
 
-def atomic_write_json(path: str | Path, doc: Any) -> Path:
-    """Write ``doc`` as JSON to ``path`` through a unique temporary file and ``os.replace``.
-
-    Readers see the old or the new file, never a partial one; concurrent writers never share a
-    temporary file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _num(x: Any) -> str:
     if x is None:
         return "-"
@@ -422,8 +400,8 @@ def _jsonable(v: Any) -> Any:
         return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_jsonable(x) for x in v]
-    if hasattr(v, "tolist"):
-        return v.tolist()
+    if hasattr(v, "tolist"):  # numpy scalars and arrays: their Python values, then the same rules
+        return _jsonable(v.tolist())
     if isinstance(v, float) and not math.isfinite(v):
         return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
     if v is None or isinstance(v, (str, int, float, bool)):

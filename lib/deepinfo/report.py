@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from . import paths
+from .atomic import atomic_write_text
 from .claims import NOT_EVALUATED, STATUSES, load_claims
 
 #: per paper: name, bibtex key, main chapter, and two lines on what the paper claims
@@ -301,17 +301,7 @@ def summary_box(doc: dict, full: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def _atomic_write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+_atomic_write_text = atomic_write_text  # (one home: deepinfo.atomic)
 
 
 def _replace_generated(path: Path) -> Path:

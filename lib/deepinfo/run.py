@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .atomic import FILE_MODE, atomic_write_text as _atomic_write_text
 from .chapters import chapter_paths, is_chapter, toc_files  # noqa: F401  (re-exported)
 from .experiments import PRESET_NAMES, select_preset
 
@@ -299,19 +300,6 @@ def check_claims(name: str, directory: Path | None = None, preset: str | None = 
     return doc
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write ``path`` through a unique temporary file in its folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _record_timing(name: str, preset: str, seconds: float) -> None:
     """Add one chapter's wall time to ``timings.json`` (file-locked read-modify-write, atomic write)."""
     from filelock import FileLock
@@ -489,6 +477,7 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
     progress = _Progress(name, _SourceMap.build(nb, src), n_cells=len(nb.cells) + 1)  # + papermill's cell
     fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".ipynb", dir=out_dir)
     os.close(fd)
+    os.chmod(tmp_name, FILE_MODE)  # the executed notebook is moved into place: readable as any file written
     tmp_nb = Path(tmp_name)
     claims_tmp = Path(tempfile.mkdtemp(prefix=f".run-{name}-", dir=claims_final))
     sockets = Path(tempfile.mkdtemp(prefix="deepinfo-kernel-"))  # short: a socket path has < 108 bytes

@@ -97,7 +97,7 @@ def make_snapshot(chapter: str, claims_file: Path | None = None, command: str = 
 
 
 def write_snapshot(chapter: str, **kw) -> Path:
-    from .claims import atomic_write_json
+    from .atomic import atomic_write_json
 
     return atomic_write_json(snapshot_dir() / f"{chapter}.json", make_snapshot(chapter, **kw))
 
