@@ -37,7 +37,7 @@ def fig2a(res: dict, ax=None):
                          labels=[STYLE[s]["label"] for s in series], styles=styles,
                          annotate=[True] + [False] * (len(series) - 1))
     ax.set_ylim(0, 0.62)
-    ax.legend(fontsize=7, loc="upper right", frameon=False)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return ax
 
 
