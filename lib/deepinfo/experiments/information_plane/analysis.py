@@ -315,3 +315,105 @@ def ib_analysis(res: dict, rule: Rule, cfg, measure: str = "bin30") -> dict:
             "hgap": pos["hgap"], "slope": pos["slope"],
             "beta_star": beta_star, "residual_bits": residual, "n_states": n_states, "I_XY": rule.I_XY,
             "H_X": 12.0, "units": "bits"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Figs. 4, 5, 7 and eq. 11: timing of compression, censored transitions, log-SNR spread, weight norms
+# ---------------------------------------------------------------------------------------------
+#: a layer has "compressed" when its smoothed I_X has made this share of its drop (peak - final)
+COMPRESSION_DONE = 0.9
+
+
+def compression_epochs(res: dict, measure: str = "bin30", min_drop: float = 0.1,
+                       done: float = COMPRESSION_DONE) -> dict:
+    """Per layer and network (L, K): how long each layer takes to compress (paper sec. 3.6-3.7, eq. 11).
+
+    ``epochs``: the first snapshot epoch after the turn at which the smoothed I_X has fallen by
+    ``done`` of its drop (peak - end mean, :func:`compression`), minus the turn epoch (at least 1
+    epoch); NaN where the drop is at most ``min_drop`` bits (no compression to time).
+    ``drop_bits``: Delta I_X of eq. 11, the drop itself (bits); ``turn_epoch``; ``reached``: whether
+    the ``done`` share was reached before the last snapshot (else the epochs are the run's length, a
+    lower bound).
+    """
+    c = compression(res, measure)
+    ep = np.asarray(res["epochs"], dtype=float)
+    xs = smooth(np.asarray(res["I_X"][measure], dtype=float))
+    L, K = c["drop_bits"].shape
+    out = np.full((L, K), np.nan)
+    reached = np.zeros((L, K), dtype=bool)
+    for l in range(L):
+        for k in range(K):
+            d = c["drop_bits"][l, k]
+            if not d > min_drop:
+                continue
+            t0 = int(np.searchsorted(ep, c["turn_epoch"][l, k]))
+            hit = np.nonzero(xs[t0:, l, k] <= c["peak_bits"][l, k] - done * d)[0]
+            j = t0 + int(hit[0]) if len(hit) else len(ep) - 1
+            reached[l, k] = bool(len(hit)) and j < len(ep) - 1
+            out[l, k] = max(ep[j] - c["turn_epoch"][l, k], 1.0)
+    return {"epochs": out, "drop_bits": c["drop_bits"], "turn_epoch": c["turn_epoch"], "reached": reached}
+
+
+def censored_median(values, censor_at: float, n_boot: int = 2000, rng: int = 0) -> dict:
+    """Median of per-network event epochs where NaN means "no event by ``censor_at``" (right-censored).
+
+    Censored networks count at ``censor_at`` (their true epoch is later), so the median is exact
+    while fewer than half are censored, and a lower bound otherwise. The 95% interval is a
+    percentile bootstrap over networks with the same rule. Returns ``median``, ``lo``, ``hi``,
+    ``n``, ``n_censored``, ``median_censored`` (the median sits on a censored value) and
+    ``hi_censored`` (the interval's upper end does: the true upper end may be later).
+    """
+    v = np.asarray(values, dtype=float)
+    cens = ~np.isfinite(v)
+    x = np.where(cens, float(censor_at), v)
+    med = float(np.median(x))
+    if len(x) >= 2:
+        from ...stats import bootstrap_interval
+
+        _, lo, hi = bootstrap_interval(x, np.median, n_boot=n_boot, rng=rng)
+    else:
+        lo = hi = float("nan")
+    return {"median": med, "lo": float(lo), "hi": float(hi), "n": int(len(x)), "n_censored": int(cens.sum()),
+            "median_censored": bool(cens.sum() * 2 >= len(x)), "hi_censored": bool(cens.any() and hi >= censor_at)}
+
+
+def log_snr_spread(res: dict) -> dict:
+    """Per network (K,): the spread of log10 SNR across layers before and after its SNR transition.
+
+    ``drift``: mean over the gradient snapshots before the network's transition
+    (:func:`snr_transition`) of the standard deviation over layers of log10(||mean grad|| / ||std grad||)
+    (decades); ``end``: the same over the last :func:`n_end` gradient snapshots; ``ratio`` = end / drift.
+    NaN for networks without a transition or with fewer than 2 snapshots before it.
+    """
+    ep, ls = log_snr(res)
+    per = snr_transition(res)["epoch_per_network"]
+    sd = ls.std(axis=1)  # (S', K) decades
+    e = n_end(len(ep))
+    K = sd.shape[1]
+    drift, end = np.full(K, np.nan), np.full(K, np.nan)
+    for k in range(K):
+        if not np.isfinite(per[k]):
+            continue
+        before = ep < per[k]
+        if before.sum() < 2:
+            continue
+        drift[k] = sd[before, k].mean()
+        end[k] = sd[-e:, k].mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = end / drift
+    return {"drift": drift, "end": end, "ratio": ratio, "transition": per}
+
+
+def norm_growth(res: dict, measure: str = "bin30") -> dict:
+    """Per layer and network (L, K): ||W_l|| averaged over the last :func:`n_end` snapshots over ||W_l|| at
+    the start of the compression phase, the network's median turn of the deeper layers (``start_epoch`` (K,)).
+    ``weight_norm`` (S, L, K) is the Frobenius norm of each layer's weights."""
+    c = compression(res, measure)
+    deep = deep_layers(c["turn_epoch"].shape[0])
+    start = np.median(c["turn_epoch"][deep], axis=0)  # (K,)
+    ep = np.asarray(res["epochs"], dtype=float)
+    wn = np.asarray(res["weight_norm"], dtype=float)
+    idx = np.minimum(np.searchsorted(ep, start), len(ep) - 1)
+    e = n_end(len(ep))
+    at = wn[idx, :, np.arange(wn.shape[2])].T  # (L, K)
+    return {"ratio": wn[-e:].mean(0) / np.maximum(at, 1e-12), "start_epoch": start}

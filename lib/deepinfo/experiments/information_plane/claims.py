@@ -108,10 +108,14 @@ CLAIMS = [
         "P3.snr_transition_found", "paper",
         "The gradient SNR goes from drift (mean norm above the std) to diffusion (below) at about 350 epochs",
         f"transition at ~{PAPER_TRANSITION_EPOCH} epochs (Fig. 4, grey line)",
-        f"per network, the first epoch after which the layer-averaged log SNR stays below 0 (for at least two snapshots); geometric mean over "
-        f"networks, 95% interval inside [{TRANSITION_RANGE[0]:.0f}, {TRANSITION_RANGE[1]:.0f}] epochs; more than "
-        "half of the networks must have a transition",
-        "'~350' read off a log-scale axis: a factor of 2 either way (0.3 decades) is the precision of that reading",
+        f"per network, the first epoch after which the layer-averaged log SNR stays below 0 (for at least two snapshots), a network without one "
+        f"counted as censored at the last epoch; median over networks with a bootstrap 95% interval (censored "
+        f"values at the last epoch) inside [{TRANSITION_RANGE[0]:.0f}, {TRANSITION_RANGE[1]:.0f}] epochs; more "
+        "than half of the networks must have a transition",
+        "'~350' read off a log-scale axis: a factor of 2 either way (0.3 decades) is the precision of that reading. "
+        "Leaving out the networks without a transition would bias the epoch down (their transition is later than "
+        "the run); the median is exact while fewer than half are censored, and an upper end of the interval on a "
+        "censored value is only a lower bound (inconclusive unless the interval is already outside the range)",
         figure="fig-p3-4",
         test_differs="The paper marks the transition by eye on the ensemble curves; we detect it per network with a "
                      "fixed rule. Our runs use Adam (the original code), the paper's text says SGD."),
@@ -261,6 +265,101 @@ CLAIMS = [
                      "The growth of the weight norms after the turn is reported beside it, not tested."),
 ]
 
+#: Fig. 5 item 2: "shorter" compression than the predecessor layer: log10 ratio below 0
+FASTER_LOG_RATIO = 0.0
+#: eq. 11: epochs ~ exp(Delta I_X / D) with D unknown: any positive slope of ln(epochs) on Delta I_X
+EQ11_SLOPE = 0.0
+#: Fig. 7: "better compress ... with larger training samples": a positive rank association
+MORE_DATA_RHO = 0.0
+#: Fig. 4: log SNR "approach a constant for all the layers": the spread across layers shrinks (ratio < 1)
+SNR_SPREAD_RATIO = 1.0
+#: Fig. 4 / sec. 3.5: the weight norms "significantly increase": end / start of compression > 1
+WEIGHT_GROWTH_RATIO = 1.0
+#: bootstrap resamples of the new verdicts
+N_BOOT = 2000
+
+CLAIMS += [
+    ClaimSpec(
+        "P3.one_hidden_layer_does_not_finish", "paper",
+        "With one hidden layer the network has not finished compressing by the end of training, while the "
+        "deepest network has",
+        "1 hidden layer: no good I(T;Y) after 10^4 epochs; 5-6 hidden layers reach their end points early "
+        "(sec. 3.6, items 1-2, Fig. 5)",
+        f"depth runs, deeper half of the layers, per network: the late drop (smoothed I(X;T) at half the run minus "
+        f"the end mean, bits). One hidden layer: 95% interval over networks > {MIN_DROP_BITS} bits (still "
+        f"compressing in the second half); deepest network: drop > {MIN_DROP_BITS} bits and late drop < "
+        f"{MIN_DROP_BITS} bits (compressed and settled)",
+        f"'finished' means the layers no longer move by more than the {MIN_DROP_BITS}-bit compression threshold of "
+        "P3.fitting_then_compression over the second half of the run. A run shorter than 10^4 epochs in which the "
+        "deepest network is still compressing cannot say whether it would settle: inconclusive",
+        figure="fig-p3-5c",
+        test_differs="The paper reads it off the colours of Fig. 5; we measure the late drop per network."),
+    ClaimSpec(
+        "P3.compression_faster_from_compressed_layer", "paper",
+        "A layer compresses faster when the layer below it has already compressed",
+        "the compression phase of each layer is shorter when it starts from a previous compressed layer "
+        "(sec. 3.6, item 2)",
+        f"depth runs with >= 2 hidden layers, per network: over consecutive layers (l-1, l) that both compress by "
+        f"> {MIN_DROP_BITS} bits, the mean of log10(t_l / t_(l-1)), t = epochs from the layer's turn until its "
+        f"smoothed I(X;T) has made {an.COMPRESSION_DONE:.0%} of its drop; mean over networks of all depth runs, "
+        f"95% interval < {FASTER_LOG_RATIO:g}",
+        "'shorter' with no number in the paper: the layer's compression time below its predecessor's (a log ratio "
+        f"below 0); {an.COMPRESSION_DONE:.0%} of the drop times the compression without waiting for the noisy "
+        "end of the tail",
+        figure="fig-p3-5c",
+        test_differs="The paper compares 4 with 5 and 6 hidden layers by the colour of the end points; we time "
+                     "every compressing layer against the one below it."),
+    ClaimSpec(
+        "P3.more_data_more_compression", "paper",
+        "With more training data the deeper layers compress the irrelevant input information more",
+        "'for the deeper layers the network learns ... better compress the irrelevant information in X' with "
+        "larger samples (sec. 3.9, Fig. 7)",
+        f"main architecture at every Fig. 7 training share, deeper half of the layers, per network: drop of the "
+        f"smoothed I(X;T) (bits); Spearman rho(share, drop) over the pooled networks, bootstrap 95% interval over "
+        f"networks > {MORE_DATA_RHO:g}",
+        "'better compress' with larger samples: an increasing relation, tested by its sign (rank correlation), "
+        "as the paper gives no size",
+        figure="fig-p3-5c",
+        test_differs="The paper shows converged positions; we use the compression statistic of the other "
+                     "claims (the drop from the peak)."),
+    ClaimSpec(
+        "P3.compression_epochs_grow_exponentially", "paper",
+        "The number of epochs a layer needs to compress grows exponentially with how much it compresses, "
+        "epochs ~ exp(Delta I_X / D)",
+        "a compression Delta I_X by diffusion takes of order exp(Delta I_X / D) epochs (sec. 3.7, eq. 11)",
+        f"depth runs, every layer that compresses by > {MIN_DROP_BITS} bits: least-squares slope of ln(epochs "
+        f"to {an.COMPRESSION_DONE:.0%} of the drop) on Delta I_X (bits), pooled over layers and networks; "
+        f"bootstrap 95% interval over networks > {EQ11_SLOPE:g} per bit",
+        "the paper's relation has an unknown diffusion constant D > 0, so every positive slope 1/D is consistent "
+        "with it and only the sign is tested; the slope in nats per bit is reported",
+        figure="fig-p3-5c",
+        test_differs="The paper argues eq. 11 from diffusion and does not measure it; an exponential law is "
+                     "tested as a linear fit of log epochs, which a power law with a small exponent could "
+                     "also pass."),
+    ClaimSpec(
+        "P3.log_snr_equalises_across_layers", "paper",
+        "After the drift-to-diffusion transition the gradient log SNR becomes nearly the same in every layer",
+        "'the gradients log(SNR) ... approach a constant for all the layers' (Fig. 4)",
+        f"main run, per network with an SNR transition: standard deviation over layers of log10 SNR, mean over the "
+        f"last snapshots over its mean before the transition; geometric mean over networks, 95% interval < "
+        f"{SNR_SPREAD_RATIO:g}; more than half of the networks must have a transition",
+        "'approach a constant for all the layers' read as the layers drawing together: the spread across layers "
+        "shrinks from the drift phase to the end",
+        figure="fig-p3-4",
+        test_differs="The paper reads it off Fig. 4 by eye."),
+    ClaimSpec(
+        "P3.weight_norms_grow_in_compression", "paper",
+        "The weight norms grow during the compression phase (no norm reduction)",
+        "the L2 norms of the weights 'significantly increase during the optimization'; 'no ... norm reduction' "
+        "(sec. 3.4-3.5, Fig. 4)",
+        f"main run, per network: ||W_l|| at the end (mean of the last snapshots) over ||W_l|| at the start of the "
+        f"compression phase (median turn of the deeper layers), geometric mean over layers; geometric mean over "
+        f"networks, 95% interval > {WEIGHT_GROWTH_RATIO:g}",
+        "the paper gives no number: growth (a ratio above 1) during the compression phase, the weakest reading of "
+        "'increase' and of 'no norm reduction'",
+        figure="fig-p3-saxe"),
+]
+
 CLAIM_IDS = [c.id for c in CLAIMS]
 
 
@@ -396,15 +495,22 @@ def verdict_phase_ratio(res: dict, measure: str = "bin30", paper_epochs: int = P
     return v
 
 
-def verdict_snr_epoch(res: dict) -> Verdict:
-    """P3.snr_transition_found: per-network transition epochs, geometric mean within TRANSITION_RANGE."""
+def verdict_snr_epoch(res: dict, n_boot: int = N_BOOT) -> Verdict:
+    """P3.snr_transition_found: per-network transition epochs, networks without one censored at the last
+    epoch; the median with a bootstrap interval over networks within TRANSITION_RANGE."""
     snr = an.snr_transition(res)
     per = snr["epoch_per_network"]
     E = float(np.asarray(res["epochs"])[-1])
     found = np.isfinite(per)
-    value, unc = geometric(per[found])
+    cm = an.censored_median(per, E, n_boot=n_boot)
+    value = cm["median"]
+    unc = Uncertainty(f"bootstrap 95% interval of the median over {cm['n']} networks ({cm['n_censored']} censored at "
+                      f"epoch {E:.0f})", lo=cm["lo"], hi=cm["hi"], level=0.95, n=cm["n"]) if cm["n"] > 1 else \
+        Uncertainty("one network", se=float("nan"), n=1)
+    gm = geometric(per[found])[0] if found.any() else float("nan")
     detail = (f"{found.sum()} of {len(per)} networks have a transition; "
-              + (f"epoch {_fmt(value, unc)} (paper ~{PAPER_TRANSITION_EPOCH})" if found.any() else "none found"))
+              + (f"median epoch {_fmt(value, unc)} with the others censored at {E:.0f} (paper ~{PAPER_TRANSITION_EPOCH}; "
+                 f"geometric mean of the found ones alone {gm:.0f})" if found.any() else "none found"))
     if found.sum() * 2 <= len(per):
         if E < TRANSITION_RANGE[1]:
             return inconclusive(f"the run ends at epoch {E:.0f}, before the end of the paper's range "
@@ -413,7 +519,11 @@ def verdict_snr_epoch(res: dict) -> Verdict:
                                 threshold_value=TRANSITION_RANGE)
         share, us = over_networks(found.astype(float))
         return Verdict("does not hold", share, us, detail + f" within {E:.0f} epochs", threshold_value=0.5)
-    return within(value, unc, *TRANSITION_RANGE, detail=detail)
+    v = within(value, unc, *TRANSITION_RANGE, detail=detail)
+    if v.status != "inconclusive" and cm["hi_censored"] and not cm["lo"] > TRANSITION_RANGE[1]:
+        return inconclusive(f"the upper end of the interval ({cm['hi']:.0f}) is a censored network: the true upper end "
+                            "may be later", value, unc, detail, threshold_value=TRANSITION_RANGE)
+    return v
 
 
 def verdict_transition_turn(res: dict, measure: str = "bin30") -> Verdict:
@@ -659,6 +769,162 @@ def verdict_saturation(runs: dict, measure: str = "bin30", n_boot: int = 2000) -
     return compare(rho, unc, SATURATION_RHO, ">", detail=detail, extra={"rho_weight_norm": rho_w})
 
 
+def _late_drop(res: dict, measure: str) -> tuple:
+    p = phase_statistics(res, measure)
+    return over_networks(p["late_drop_bits"]), over_networks(p["drop_bits"])
+
+
+def verdict_one_layer_unfinished(runs: dict, measure: str = "bin30", paper_epochs: int = PAPER_EPOCHS) -> Verdict:
+    """P3.one_hidden_layer_does_not_finish: late drop (bits) of 1 hidden layer > MIN_DROP_BITS; the deepest
+    network compressed (drop > MIN_DROP_BITS) and settled (late drop < MIN_DROP_BITS).
+
+    ``runs``: number of hidden layers -> run (:func:`.run.run_depth`)."""
+    depths = sorted(runs)
+    d1, dD = depths[0], depths[-1]
+    (l1, u1), _ = _late_drop(runs[d1], measure)
+    (lD, uD), (dropD, udD) = _late_drop(runs[dD], measure)
+    E = float(np.asarray(runs[dD]["epochs"])[-1])
+    lates = {d: _late_drop(runs[d], measure)[0][0] for d in depths}
+    detail = (f"late drop (half-run minus end, deeper layers): " + ", ".join(f"{d}: {x:.2f}" for d, x in lates.items())
+              + f" bits; 1 hidden layer {_fmt(l1, u1)}, {dD} hidden layers {_fmt(lD, uD)} bits after a drop of "
+              f"{_fmt(dropD, udD)} bits")
+    deep = all_of([("deepest network compresses (bits)", compare(dropD, udD, MIN_DROP_BITS, ">")),
+                   ("deepest network settled: late drop (bits)", compare(lD, uD, MIN_DROP_BITS, "<"))],
+                  lD, uD, "")
+    if deep.status != "holds" and E < paper_epochs:
+        deep = inconclusive(f"the {dD}-layer networks have not settled by epoch {E:.0f} < {paper_epochs:,} "
+                            f"({deep.reason or 'late drop or drop on the wrong side'})")
+    return all_of([("one hidden layer still compressing: late drop (bits)", compare(l1, u1, MIN_DROP_BITS, ">")),
+                   ("deepest network", deep)], l1, u1, detail, threshold_value=MIN_DROP_BITS,
+                  extra={"late_drop_deepest_bits": lD})
+
+
+def verdict_faster_from_compressed(runs: dict, measure: str = "bin30") -> Verdict:
+    """P3.compression_faster_from_compressed_layer: mean over networks of log10(t_l / t_(l-1)) < 0.
+
+    ``runs``: number of hidden layers -> run; networks of all runs with >= 2 hidden layers pooled."""
+    per, pairs = [], 0
+    for d, r in sorted(runs.items()):
+        if d < 2:
+            continue
+        t = an.compression_epochs(r, measure, MIN_DROP_BITS)["epochs"]  # (L, K)
+        for k in range(t.shape[1]):
+            lr = [math.log10(t[l, k] / t[l - 1, k]) for l in range(1, t.shape[0])
+                  if np.isfinite(t[l, k]) and np.isfinite(t[l - 1, k])]
+            if lr:
+                per.append(float(np.mean(lr)))
+                pairs += len(lr)
+    if len(per) < 2:
+        return inconclusive(f"{len(per)} network(s) with two consecutive compressing layers")
+    value, unc = over_networks(per)
+    detail = (f"log10(compression time / predecessor's) = {_fmt(value, unc)} over {len(per)} networks "
+              f"({pairs} layer pairs); a layer takes {10 ** value:.2g} times its predecessor's time")
+    return compare(value, unc, FASTER_LOG_RATIO, "<", detail=detail)
+
+
+def verdict_more_data(fractions: dict, measure: str = "bin30", n_boot: int = N_BOOT) -> Verdict:
+    """P3.more_data_more_compression: Spearman rho(training share, drop of the deeper layers) over networks > 0.
+
+    ``fractions``: training share -> run (the Fig. 7 shares)."""
+    rows, texts = [], []
+    for f in sorted(fractions):
+        d = phase_statistics(fractions[f], measure)["drop_bits"]
+        rows += [(f, x) for x in d]
+        m, u = over_networks(d)
+        texts.append(f"{f:.0%}: {_fmt(m, u)}")
+    a = np.array(rows)
+    detail = "drop of the deeper layers (bits) by training share: " + "; ".join(texts)
+    if len(fractions) < 2 or len(a) < 4:
+        return inconclusive("fewer than two training shares or four networks", detail=detail)
+    rho = an.spearman(a[:, 0], a[:, 1])
+    if not np.isfinite(rho):
+        return inconclusive("the rank correlation is undefined (constant drop)", detail=detail)
+
+    def stat(x):
+        r = an.spearman(x[:, 0], x[:, 1])
+        return r if np.isfinite(r) else 0.0
+    _, lo, hi = bootstrap_interval(a, stat, n_boot=n_boot, rng=0)
+    unc = Uncertainty(f"bootstrap 95% interval over {len(a)} networks", lo=lo, hi=hi, level=0.95, n=len(a))
+    return compare(rho, unc, MORE_DATA_RHO, ">", detail=f"rho(share, drop) = {rho:.2f}; " + detail)
+
+
+def eq11_points(runs: dict, measure: str = "bin30") -> dict:
+    """Every compressing layer of ``runs`` (depth -> run): ``drop_bits`` (Delta I_X), ``epochs`` (to
+    COMPRESSION_DONE of the drop) and ``network`` (an id per (run, network)), 1-D arrays."""
+    x, y, g = [], [], []
+    for i, (d, r) in enumerate(sorted(runs.items())):
+        ce = an.compression_epochs(r, measure, MIN_DROP_BITS)
+        L, K = ce["epochs"].shape
+        for k in range(K):
+            for l in range(L):
+                if np.isfinite(ce["epochs"][l, k]):
+                    x.append(ce["drop_bits"][l, k]); y.append(ce["epochs"][l, k]); g.append(i * 10_000 + k)
+    return {"drop_bits": np.array(x, float), "epochs": np.array(y, float), "network": np.array(g)}
+
+
+def _slope(x, y) -> float:
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2 or np.ptp(x) == 0:
+        return float("nan")
+    xc = x - x.mean()
+    return float((xc * (y - y.mean())).sum() / (xc ** 2).sum())
+
+
+def verdict_eq11(runs: dict, measure: str = "bin30", n_boot: int = N_BOOT) -> Verdict:
+    """P3.compression_epochs_grow_exponentially: slope of ln(epochs) on Delta I_X (bits) > 0, bootstrap over networks."""
+    pts = eq11_points(runs, measure)
+    nets = np.unique(pts["network"])
+    if len(nets) < 3 or len(pts["drop_bits"]) < 5:
+        return inconclusive(f"{len(pts['drop_bits'])} compressing layers in {len(nets)} networks: too few for a fit")
+    lny = np.log(pts["epochs"])
+    b = _slope(pts["drop_bits"], lny)
+    if not np.isfinite(b):
+        return inconclusive("every compressing layer drops by the same amount: no slope")
+    rng = np.random.default_rng(0)
+    groups = [np.nonzero(pts["network"] == n)[0] for n in nets]
+    boots = []
+    for _ in range(n_boot):
+        idx = np.concatenate([groups[j] for j in rng.integers(0, len(groups), len(groups))])
+        s_ = _slope(pts["drop_bits"][idx], lny[idx])
+        if np.isfinite(s_):
+            boots.append(s_)
+    lo, hi = np.quantile(boots, [0.025, 0.975])
+    unc = Uncertainty(f"bootstrap 95% interval over {len(nets)} networks ({len(lny)} layers)", lo=float(lo),
+                      hi=float(hi), level=0.95, n=len(nets))
+    detail = (f"ln(epochs to compress) = a + {_fmt(b, unc)} x Delta I_X (bits) over {len(lny)} compressing layers "
+              f"(Delta I_X from {pts['drop_bits'].min():.2f} to {pts['drop_bits'].max():.2f} bits; epochs from "
+              f"{pts['epochs'].min():.0f} to {pts['epochs'].max():.0f}); D = 1/slope = "
+              + (f"{1 / b:.2g} bits" if b > 0 else "undefined (slope <= 0)"))
+    return compare(b, unc, EQ11_SLOPE, ">", detail=detail)
+
+
+def verdict_snr_equalises(res: dict) -> Verdict:
+    """P3.log_snr_equalises_across_layers: spread of log10 SNR over layers, end / drift, geometric mean < 1."""
+    sp = an.log_snr_spread(res)
+    found = np.isfinite(sp["transition"])
+    ok = np.isfinite(sp["ratio"]) & (sp["ratio"] > 0)
+    if found.sum() * 2 <= len(found):
+        return inconclusive(f"an SNR transition in {found.sum()} of {len(found)} networks only: no diffusion phase "
+                            "to read the spread in")
+    if ok.sum() < 2:
+        return inconclusive(f"{ok.sum()} network(s) with snapshots before and after the transition")
+    value, unc = geometric(sp["ratio"][ok])
+    detail = (f"spread of log10 SNR across layers {np.nanmean(sp['drift'][ok]):.2f} decades before the transition, "
+              f"{np.nanmean(sp['end'][ok]):.2f} at the end: ratio {_fmt(value, unc)} over {ok.sum()} networks")
+    return compare(value, unc, SNR_SPREAD_RATIO, "<", detail=detail)
+
+
+def verdict_weight_growth(res: dict, measure: str = "bin30") -> Verdict:
+    """P3.weight_norms_grow_in_compression: ||W|| end / start of compression, geometric mean over networks > 1."""
+    g = an.norm_growth(res, measure)
+    r = np.exp(np.mean(np.log(np.maximum(g["ratio"], 1e-12)), axis=0))  # (K,)
+    value, unc = geometric(r)
+    by_layer = np.exp(np.mean(np.log(np.maximum(g["ratio"], 1e-12)), axis=1))
+    detail = (f"weight norms grow {_fmt(value, unc)}x from epoch {np.median(g['start_epoch']):.0f} (median start of "
+              "compression) to the end (by layer: " + ", ".join(f"{x:.2f}" for x in by_layer) + ")")
+    return compare(value, unc, WEIGHT_GROWTH_RATIO, ">", detail=detail)
+
+
 def evaluate_main(main: dict, measure: str = "bin30") -> dict:
     """Verdicts decided on the main run alone (Figs. 2-4)."""
     return {"P3.dpi_order_holds": verdict_dpi(main, measure),
@@ -666,4 +932,14 @@ def evaluate_main(main: dict, measure: str = "bin30") -> dict:
             "P3.compression_phase_longer": verdict_phase_ratio(main, measure),
             "P3.snr_transition_found": verdict_snr_epoch(main),
             "P3.transition_matches_plane_turn": verdict_transition_turn(main, measure),
-            "P3.deep_layers_compress_first": verdict_deep_first(main, measure)}
+            "P3.deep_layers_compress_first": verdict_deep_first(main, measure),
+            "P3.log_snr_equalises_across_layers": verdict_snr_equalises(main),
+            "P3.weight_norms_grow_in_compression": verdict_weight_growth(main, measure)}
+
+
+def evaluate_depth(depth: dict, measure: str = "bin30") -> dict:
+    """Verdicts decided on the depth runs (Fig. 5, eq. 11): number of hidden layers -> run."""
+    return {"P3.more_layers_fewer_epochs": verdict_depth(depth, measure),
+            "P3.one_hidden_layer_does_not_finish": verdict_one_layer_unfinished(depth, measure),
+            "P3.compression_faster_from_compressed_layer": verdict_faster_from_compressed(depth, measure),
+            "P3.compression_epochs_grow_exponentially": verdict_eq11(depth, measure)}
