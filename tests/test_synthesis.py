@@ -20,6 +20,7 @@ from deepinfo.estimators import max_relevance_curve, relevance, relevance_gap, r
 from deepinfo.estimators.information_plane import binned_information_plane  # noqa: E402
 from deepinfo.experiments import select_preset  # noqa: E402
 from deepinfo.experiments import synthesis as syn  # noqa: E402
+from deepinfo.experiments.information_plane import run as ip_run  # noqa: E402
 from deepinfo.experiments.synthesis import figures as sf, run as sr  # noqa: E402
 
 
@@ -153,7 +154,8 @@ def test_ib_bound_of_a_deterministic_rule():
 
 
 def test_run_ensemble_identity_and_units(tmp_path):
-    cfg = sr.EnsembleRun(n_networks=2, epochs=3, n_snapshots=2, ib_betas=10)
+    ipc = select_preset(ip_run.PRESETS, "smoke", n_networks=2, epochs=3, n_snapshots=2)
+    cfg = sr.EnsembleRun(ipc, ib_betas=10)
     res = syn.run_ensemble(cfg, seed=0, progress=False, cache=ResultCache(tmp_path))
     S, L, K = res["I_X"].shape
     assert (L, K) == (6, 2) and res["P"] == 4096
@@ -164,6 +166,7 @@ def test_run_ensemble_identity_and_units(tmp_path):
         assert res[f"pl_status_{w}"].shape == (L, K)
         assert set(np.unique(res[f"pl_status_{w}"])) <= set(sr.STATUS_CODE.values())
     assert "beta" not in res and "pl_status" not in res  # no verdict at every snapshot
+    assert len(res["snapshots"]["epochs"]) == S and res["final"]["W"][0].shape[0] == K  # the training's weights
 
 
 def test_power_law_at_equals_the_verdict_of_every_snapshot():
@@ -211,7 +214,10 @@ def test_run_distiller_exact_chain(tmp_path):
 def test_presets_and_overrides():
     for name in ("smoke", "quick", "full"):
         assert isinstance(syn.PRESETS[name], syn.Config)
-    cfg = select_preset(syn.PRESETS, "smoke", **{"ensemble.n_networks": 3, "chain.chain.M": 1000})
-    assert cfg.ensemble.n_networks == 3 and cfg.chain.chain.M == 1000
+    for name in ("smoke", "quick", "full"):  # each preset reuses the information-plane preset of its name
+        assert syn.PRESETS[name].ensemble.information_plane == ip_run.PRESETS[name]
+    cfg = select_preset(syn.PRESETS, "smoke", **{"ensemble.information_plane.n_networks": 3, "chain.chain.M": 1000})
+    assert cfg.ensemble.information_plane.n_networks == 3 and cfg.chain.chain.M == 1000
+    assert sr.training_config(cfg.ensemble, 0).n_networks == 3
     with pytest.raises(ValueError, match="n_realisations"):
         select_preset(syn.PRESETS, "smoke", n_realisations=3)

@@ -39,8 +39,14 @@ def test_evaluate_covers_every_declared_claim():
 
 
 def test_scale_names_the_setting():
+    from deepinfo.experiments.information_plane.run import PRESETS as IP_PRESETS
+
     s = sc.scale(syn.PRESETS["quick"], seed=3)
-    assert s["networks"] == 12 and s["M"] == 4096 and s["chain_M"] == 20_000 and s["seed"] == 3
+    ip = IP_PRESETS["quick"]  # the ensemble is the information-plane chapter's main run at its quick preset
+    assert (s["networks"], s["epochs"], s["snapshots"]) == (ip.n_networks, ip.epochs, ip.n_snapshots)
+    assert (s["optimizer"], s["lr"], s["train_fraction"]) == (ip.optimizer, ip.lr, ip.main_fraction)
+    assert "information-plane" in s["ensemble"] and "quick" in s["ensemble"]
+    assert s["M"] == 4096 and s["chain_M"] == 20_000 and s["seed"] == 3
     assert "substitute" not in s["data"] and "generated" in s["data"]
 
 

@@ -150,13 +150,28 @@ CLAIMS = [
 SPECS = {c.id: c for c in CLAIMS}
 
 
+def information_plane_preset(cfg) -> str:
+    """The name of the information-plane chapter's preset whose main run the synthesis reuses
+    (``cfg.ensemble.information_plane``), or "custom" when it was changed from every preset."""
+    from ..information_plane.run import PRESETS as IP_PRESETS
+
+    return next((n for n, c in IP_PRESETS.items() if c == cfg.ensemble.information_plane), "custom")
+
+
 def scale(cfg, seed: int = 0) -> dict:
-    """What a reader needs to weigh the page's results (the recorder's ``scale``)."""
+    """What a reader needs to weigh the page's results (the recorder's ``scale``).
+
+    The ensemble is the information-plane chapter's main run (``cfg.ensemble.information_plane``): its
+    networks, epochs, snapshots, optimiser, learning rate, batch size and training share are reported here.
+    """
     e, c = cfg.ensemble, cfg.chain
+    ip = e.information_plane
     return {"data": "12-bit spherical rule of Shwartz-Ziv & Tishby (generated, all P = 4096 patterns); "
                     f"random Markov chain {'-'.join(map(str, c.chain.sizes))} of Lin & Tegmark's form and a "
                     f"{cfg.distiller.n_steps}-step noisy-copy bit chain (both generated)",
-            "M": 4096, "networks": e.n_networks, "epochs": e.epochs, "snapshots": e.n_snapshots,
+            "ensemble": f"the information-plane chapter's main run (preset {information_plane_preset(cfg)}), reused",
+            "M": 4096, "networks": ip.n_networks, "epochs": ip.epochs, "snapshots": ip.n_snapshots,
+            "optimizer": ip.optimizer, "lr": ip.lr, "batch_size": ip.batch_size, "train_fraction": ip.main_fraction,
             "bins": e.n_bins, "chain_M": c.chain.M, "chain_networks": c.n_networks, "chain_epochs": c.epochs,
             "distiller_M": cfg.distiller.M, "distiller_networks": cfg.distiller.n_networks, "seed": int(seed)}
 

@@ -3,13 +3,21 @@
 For a deterministic layer T of a network fed P equally likely inputs, the binned layer is a
 function of X, so I(X;T) = H(T) = H[s], the resolution of Song et al. (eq. 1) computed on the
 frequencies k_s of the layer's binned states over the P = 4096 patterns.
-:func:`run_ensemble` trains the information-plane ensembles of Shwartz-Ziv & Tishby (through
-:func:`deepinfo.models.ensemble.train_ensemble`) and records, at every snapshot and for every
-layer of every network, the information-plane coordinates *and* the resolution and relevance
-of the same binned states, keeping the weights of every snapshot (``keep_snapshots``); the
-power-law verdict, the one expensive measure, is computed afterwards only where the claims and
-figures read it: at each layer's compression turn and at the end (:func:`power_law_at`). :func:`run_chain` trains narrowing networks
-on the last level of a Lin & Tegmark hierarchical Markov chain.
+
+**The ensemble is the information-plane chapter's.** :func:`run_ensemble` does not train: it
+takes the main training of the information-plane chapter (Shwartz-Ziv & Tishby's networks
+12-10-7-5-4-3-2, tanh, that chapter's optimiser, learning rate, batch and training share) at
+the preset ``cfg.information_plane`` through that chapter's public runner
+:func:`deepinfo.experiments.information_plane.run.run_training`, so the cache entry is the one
+the information-plane page fills (:func:`training_key`) and a book build trains it once. From the
+weights it keeps at every snapshot, :func:`deepinfo.models.ensemble.measure_snapshots` recomputes
+the activations and the synthesis measures are applied afterwards (exactly as they would be on the
+fly): the information-plane coordinates and the resolution and relevance of the same binned
+states at every snapshot, and the power-law verdict, the one expensive measure, only where the
+claims and figures read it, at each layer's compression turn and at the end (:func:`power_law_at`).
+These measures are cached apart (:func:`ensemble_key`: the training's key plus the bins), so a new
+measure never retrains. :func:`run_chain` trains narrowing networks on the last level of a Lin &
+Tegmark hierarchical Markov chain.
 
 Units: every entropy and mutual information in the results is in BITS (``H_s``, ``H_k``,
 ``I_X``, ``I_Y``, ``I_chain``, ``I_T_X0``, gaps), with the number of samples ``M`` (or ``P``)
@@ -26,15 +34,22 @@ import torch
 from ...cache import ResultCache
 from ...cheap.hierarchy import ChainConfig
 from ...compute import Unit
-from ...device import cpu_threads
+from ...device import cpu_threads, resolve_device
 from ...estimators import power_law_verdict, relevance, relevance_gap, resolution, state_counts
 from ...estimators.information_plane import bin_indices, binned_information_plane
+from ...models.ensemble import measure_snapshots
+# the information-plane chapter's public runner module (its presets, main-run config, training runner, units)
+from ..information_plane import run as ip_run
 
 # bumped whenever what a runner returns changes, so older cache entries are not reused
 # (3: power-law verdicts instead of a bare fit; several chain networks; results in bits only;
-#  4: power-law verdicts at the turn and the end only, snapshot weights kept; no verdicts on the chain)
+#  4: power-law verdicts at the turn and the end only, snapshot weights kept; no verdicts on the chain.
+#  The ensemble's results then moved to a new entry, "synthesis_measures": the measures of the
+#  information-plane chapter's main training, keyed by that training; the chain entries are unchanged)
 RESULT_VERSION = 4
-ENSEMBLE_CACHE, CHAIN_CACHE, DISTILLER_CACHE = "synthesis_ensemble", "synthesis_chain", "synthesis_distiller"
+ENSEMBLE_CACHE, CHAIN_CACHE, DISTILLER_CACHE = "synthesis_measures", "synthesis_chain", "synthesis_distiller"
+#: the rule of the reused training (the information-plane chapter's name for the 12-bit rule of eq. 10)
+RULE = "spherical"
 
 #: the information-plane network 12-10-7-5-4-3-2 (Shwartz-Ziv & Tishby sec. 3.1): hidden layers and output
 LAYER_NAMES = ("T1 (10)", "T2 (7)", "T3 (5)", "T4 (4)", "T5 (3)", "Y (2)")
@@ -45,17 +60,18 @@ STATUS_CODE = {"holds": 1.0, "fails": 0.0, "inconclusive": -1.0}
 
 @dataclass(frozen=True)
 class EnsembleRun:
-    """The ensemble behind the synthesis (the paper's network 12-10-7-5-4-3-2, tanh, Adam).
+    """The ensemble behind the synthesis: the information-plane chapter's main run, measured here.
 
-    n_networks, epochs, n_snapshots, train_fraction : as in :class:`deepinfo.models.ensemble.EnsembleConfig`
+    information_plane : the information-plane chapter's :class:`~deepinfo.experiments.information_plane.run.Config`
+        (one of its ``PRESETS``) whose main training is reused, i.e.
+        ``ensemble_config(information_plane, seed)``: networks 12-10-7-5-4-3-2, tanh, ``n_networks``,
+        ``epochs``, ``n_snapshots``, ``optimizer``, ``lr``, ``batch_size`` and ``main_fraction`` as that
+        chapter sets them (override e.g. ``ensemble.information_plane.n_networks``)
     n_bins : equal bins on [-1, 1] per unit (Shwartz-Ziv & Tishby sec. 3.2: 30)
     ib_betas : Lagrange multipliers of the IB curve of the rule (log-spaced in [10^-0.5, 10^3])
     """
 
-    n_networks: int = 50
-    epochs: int = 10_000
-    n_snapshots: int = 200
-    train_fraction: float = 0.85
+    information_plane: ip_run.Config = field(default_factory=lambda: ip_run.PRESETS["full"])
     n_bins: int = 30
     ib_betas: int = 100
 
@@ -102,7 +118,10 @@ class DistillerRun:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything the synthesis page runs (``-p overrides '{"ensemble.n_networks": 6}'``).
+    """Everything the synthesis page runs (``-p overrides '{"chain.n_networks": 2}'``).
+
+    ensemble : the information-plane chapter's main run reused and the synthesis measures applied to it
+        (:class:`EnsembleRun`; each preset holds that chapter's preset of the same name)
 
     families_preset : the preset of the resolution/relevance and scale-invariance chapters whose
         cached runs the three-families plane reads (the page's own preset by default)
@@ -119,13 +138,13 @@ def _chain(M: int) -> ChainConfig:
 
 
 PRESETS = {
-    "smoke": Config(EnsembleRun(n_networks=4, epochs=150, n_snapshots=12, ib_betas=40),
+    "smoke": Config(EnsembleRun(ip_run.PRESETS["smoke"], ib_betas=40),
                     ChainRun(chain=_chain(4000), epochs=5, n_networks=2),
                     DistillerRun(M=4000, epochs=5, n_networks=2), families_preset="smoke"),
-    "quick": Config(EnsembleRun(n_networks=12, epochs=2500, n_snapshots=50, ib_betas=100),
+    "quick": Config(EnsembleRun(ip_run.PRESETS["quick"], ib_betas=100),
                     ChainRun(chain=_chain(20_000), epochs=30, n_networks=3),
                     DistillerRun(M=20_000, epochs=20, n_networks=3), families_preset="quick"),
-    "full": Config(EnsembleRun(n_networks=50, epochs=10_000, n_snapshots=200, ib_betas=100),
+    "full": Config(EnsembleRun(ip_run.PRESETS["full"], ib_betas=100),
                    ChainRun(chain=_chain(100_000), epochs=100, n_networks=5),
                    DistillerRun(M=100_000, epochs=50, n_networks=5), families_preset="full"),
 }
@@ -183,8 +202,6 @@ def power_law_at(snapshots: dict, X: np.ndarray, p_y_given_x: np.ndarray, snap: 
     at a time, and :func:`power_law_codes` decides only the networks that need that snapshot: L x K
     verdicts instead of S x L x K. Returns (L, K) arrays ``beta``, ``beta_se``, ``pl_status``.
     """
-    from ...models.ensemble import measure_snapshots
-
     snap = np.asarray(snap, dtype=int)
     L, K = snap.shape
     out = {k: np.full((L, K), np.nan) for k in ("beta", "beta_se", "pl_status")}
@@ -202,9 +219,23 @@ def power_law_at(snapshots: dict, X: np.ndarray, p_y_given_x: np.ndarray, snap: 
     return out
 
 
+def training_config(cfg: EnsembleRun, seed: int):
+    """The :class:`deepinfo.models.ensemble.EnsembleConfig` of the reused training: the information-plane
+    chapter's main run at ``cfg.information_plane`` (its ``ensemble_config``), seed ``seed``."""
+    return ip_run.ensemble_config(cfg.information_plane, int(seed))
+
+
+def training_key(cfg: EnsembleRun, seed: int) -> tuple[str, dict]:
+    """The cache entry ``(name, config)`` of the reused training: the information-plane chapter's own
+    :func:`~deepinfo.experiments.information_plane.run.training_key` of its main run (the same entry)."""
+    return ip_run.training_key(training_config(cfg, seed), RULE)
+
+
 def ensemble_key(cfg: EnsembleRun, seed: int) -> tuple[str, dict]:
-    """The cache entry ``(name, config)`` of :func:`run_ensemble`: shared by the runner and its unit."""
-    return ENSEMBLE_CACHE, dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
+    """The cache entry ``(name, config)`` of the synthesis measures of :func:`run_ensemble` (the training's
+    key, the bins and this module's result version): shared by the runner and its unit."""
+    return ENSEMBLE_CACHE, {"training": training_key(cfg, seed)[1], "n_bins": int(cfg.n_bins),
+                            "result_version": RESULT_VERSION}
 
 
 def chain_key(cfg: ChainRun, seed: int) -> tuple[str, dict]:
@@ -217,52 +248,62 @@ def distiller_key(cfg: DistillerRun, seed: int) -> tuple[str, dict]:
     return DISTILLER_CACHE, dict(asdict(cfg), seed=int(seed), result_version=RESULT_VERSION)
 
 
+def synthesis_measures(n_bins: int = 30) -> dict:
+    """The per-snapshot measures of the synthesis, name -> fn(T (K, P, N), p(y|x)) for
+    :func:`deepinfo.models.ensemble.measure_snapshots` (or ``train_ensemble``): ``plane`` the binned
+    (I_X, I_Y) in bits and ``relevance`` (H_s, H_k) in bits of the same binned states (n_bins on [-1, 1])."""
+    def plane(acts, pyx):
+        return binned_information_plane(acts, pyx, n_bins, -1.0, 1.0)
+
+    def resolution_relevance(acts, pyx):
+        r = layer_relevance(acts, n_bins, power_law=False)
+        return r["H_s"], r["H_k"]
+
+    return {"plane": plane, "relevance": resolution_relevance}
+
+
 def run_ensemble(cfg: EnsembleRun, seed: int = 0, device: str | torch.device = "cpu", progress: bool = True,
                  cache: ResultCache | None = None) -> dict:
-    """Train the ensemble once, recording (I_X, I_Y) and (H_s, H_k) of every layer at every snapshot,
-    and the power-law verdict of every layer at its compression turn and at the end.
+    """The information-plane chapter's main training, measured: (I_X, I_Y) and (H_s, H_k) of every layer
+    at every snapshot, and the power-law verdict of every layer at its compression turn and at the end.
+
+    The training is that chapter's, read (or, when that page has not run yet, trained once) through its
+    public runner :func:`deepinfo.experiments.information_plane.run.run_training` under
+    :func:`training_key`; nothing is trained here. The measures are computed from its stored snapshot
+    weights by :func:`deepinfo.models.ensemble.measure_snapshots` (:func:`synthesis_measures`,
+    :func:`power_law_at`) and cached under :func:`ensemble_key`.
 
     Returns a dict: arrays of shape (S, L, K) (S snapshots, L layers, K networks) ``I_X``, ``I_Y``,
     ``H_s``, ``H_k`` (bits); ``epochs`` (S,); ``rule_acc`` (S, K); ``turn`` (L, K) the snapshot of each
     layer's largest I(X;T) (:func:`compression_turn`); (L, K) ``beta_turn``, ``beta_se_turn``,
     ``pl_status_turn`` and the same ``*_end`` at the last snapshot (:data:`STATUS_CODE`,
     :func:`power_law_at`); the rule's ``pxy`` (P, 2); ``P`` (= M of the resolution-relevance picture,
-    4096); ``final`` weights and the ``snapshots`` weights. Cached by configuration and seed.
+    4096); and from the training ``final`` weights, the ``snapshots`` weights and its ``config``.
     """
-    from ...data.spherical import spherical_rule
-    from ...models.ensemble import EnsembleConfig, train_ensemble
-
     cache = cache or ResultCache()
     name, key = ensemble_key(cfg, seed)
+    device = resolve_device(device) if isinstance(device, str) else device
+    train = ip_run.run_training(training_config(cfg, seed), RULE, device=device, cache=cache, progress=progress,
+                                desc="information-plane main ensemble")
+    rule = ip_run.rule_for(RULE)
 
     def compute():
-        rule = spherical_rule()
-        ecfg = EnsembleConfig(n_networks=cfg.n_networks, epochs=cfg.epochs, n_snapshots=cfg.n_snapshots,
-                              train_fraction=cfg.train_fraction, seed=seed)
-
-        def plane(acts, pyx):
-            return binned_information_plane(acts, pyx, cfg.n_bins, -1.0, 1.0)
-
-        def resolution_relevance(acts, pyx):
-            r = layer_relevance(acts, cfg.n_bins, power_law=False)
-            return r["H_s"], r["H_k"]
-
-        rec = train_ensemble(ecfg, rule.X, rule.p_y_given_x, {"plane": plane, "relevance": resolution_relevance},
-                             device=device, progress=progress, desc="synthesis ensemble", keep_snapshots=True,
-                             checkpoint=cache.checkpoint(name, key))
-        I_X = rec["I_X"]["plane"]
-        turn = compression_turn(I_X)
-        out = {"epochs": np.asarray(rec["epochs"]), "I_X": I_X, "I_Y": rec["I_Y"]["plane"],
-               "H_s": rec["I_X"]["relevance"], "H_k": rec["I_Y"]["relevance"], "turn": turn,
-               "rule_acc": rec["rule_acc"], "pxy": rule.pxy, "P": int(len(rule.X)), "final": rec["final"],
-               "snapshots": rec["snapshots"]}
-        for w, snap in (("turn", turn), ("end", np.full_like(turn, len(out["epochs"]) - 1))):
-            pl = power_law_at(rec["snapshots"], rule.X, rule.p_y_given_x, snap, cfg.n_bins, device)
-            out.update({f"{k}_{w}": v for k, v in pl.items()})
+        with cpu_threads(device):
+            m = measure_snapshots(train["snapshots"], rule.X, rule.p_y_given_x, synthesis_measures(cfg.n_bins),
+                                  device=device)
+            I_X = m["I_X"]["plane"]
+            turn = compression_turn(I_X)
+            out = {"epochs": np.asarray(train["epochs"]), "I_X": I_X, "I_Y": m["I_Y"]["plane"],
+                   "H_s": m["I_X"]["relevance"], "H_k": m["I_Y"]["relevance"], "turn": turn,
+                   "rule_acc": np.asarray(train["rule_acc"]), "pxy": rule.pxy, "P": int(len(rule.X))}
+            for w, snap in (("turn", turn), ("end", np.full_like(turn, len(out["epochs"]) - 1))):
+                pl = power_law_at(train["snapshots"], rule.X, rule.p_y_given_x, snap, cfg.n_bins, device)
+                out.update({f"{k}_{w}": v for k, v in pl.items()})
         return out
 
-    with cpu_threads(device):
-        return cache.get_or_compute(name, key, compute)
+    out = dict(cache.get_or_compute(name, key, compute))
+    out.update(final=train["final"], snapshots=train["snapshots"], config=train.get("config"))
+    return out
 
 
 # ----------------------------------------------------------------------------------- analysis
@@ -585,20 +626,42 @@ def _dbn_units(preset: str, seed: int, device: str) -> list[Unit]:
             if u.fn is rr.dbn_result and len(u.args) > 1 and u.args[1] == "trained"]
 
 
+def training_units(cfg: EnsembleRun, seed: int, device: str) -> list[Unit]:
+    """The unit that fills the reused training: the information-plane chapter's own unit of its main run
+    (from that chapter's ``units``, so the id and key are its own and a sweep over both chapters computes it
+    once). It is found by its key, the chapter's ``spec_key(main_spec(...))``; should the chapter stop listing
+    it, a unit of the training entry itself (:func:`training_key`, filled by its ``run_training``)."""
+    ipc = cfg.information_plane
+    want = ip_run.spec_key(ip_run.main_spec(ipc, seed))
+    own = [u for u in ip_run.units(ipc, seed, device) if (u.cache_name, u.cache_config) == want]
+    if own:
+        return own[:1]
+    name, key = training_key(cfg, seed)
+    ens = training_config(cfg, seed)
+    return [Unit(chapter="information_plane", name=f"main training ({ens.n_networks} networks, {ens.epochs:,} epochs)",
+                 cache_name=name, cache_config=key, fn=ip_run.run_training, args=(ens, RULE),
+                 kwargs={"device": device, "progress": False})]
+
+
 def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
-    """The page's expensive cached pieces (:mod:`deepinfo.compute`): the ensemble, the random chain and the
-    noisy-copy chain (each ``(cache_name, cache_config)`` from the key helper its runner uses), and the
-    trained DBN of the resolution/relevance chapter at ``cfg.families_preset`` (that chapter's own unit).
-    The three synthesis runs train tiny networks on the CPU, as the page does. (The scale-invariance
-    MLP of the three-families plane is not listed: that chapter lists no units.)"""
+    """The page's expensive cached pieces (:mod:`deepinfo.compute`): the information-plane chapter's main
+    training (that chapter's own unit, :func:`training_units`), the synthesis measures of it (H[s], H[k],
+    the binned plane and the power-law verdicts, :func:`ensemble_key`), the random chain and the noisy-copy
+    chain (each ``(cache_name, cache_config)`` from the key helper its runner uses), and the trained DBN of
+    the resolution/relevance chapter at ``cfg.families_preset`` (that chapter's own unit). The measures
+    follow the training in the list; the chain runs train tiny networks on the CPU, as the page does. (The
+    scale-invariance MLP of the three-families plane is not listed: that chapter lists no units.)"""
     e, c, d = cfg.ensemble, cfg.chain, cfg.distiller
-    out = [Unit(chapter="synthesis", name=f"ensemble of {e.n_networks} networks, {e.epochs} epochs",
-                cache_name=ensemble_key(e, seed)[0], cache_config=ensemble_key(e, seed)[1], fn=run_ensemble,
-                args=(e, seed, "cpu"), kwargs={"progress": False}),
-           Unit(chapter="synthesis", name=f"random chain, {c.n_networks} networks, M = {c.chain.M}",
-                cache_name=chain_key(c, seed)[0], cache_config=chain_key(c, seed)[1], fn=run_chain,
-                args=(c, seed, "cpu"), kwargs={"progress": False}),
-           Unit(chapter="synthesis", name=f"noisy-copy chain, {d.n_networks} networks, M = {d.M}",
-                cache_name=distiller_key(d, seed)[0], cache_config=distiller_key(d, seed)[1], fn=run_distiller,
-                args=(d, seed, "cpu"), kwargs={"progress": False})]
+    ens = training_config(e, seed)
+    out = training_units(e, seed, device)
+    out += [Unit(chapter="synthesis", name=f"synthesis measures of the information-plane main run "
+                 f"({ens.n_networks} networks, {ens.epochs:,} epochs, {e.n_bins} bins)",
+                 cache_name=ensemble_key(e, seed)[0], cache_config=ensemble_key(e, seed)[1], fn=run_ensemble,
+                 args=(e, seed, device), kwargs={"progress": False}),
+            Unit(chapter="synthesis", name=f"random chain, {c.n_networks} networks, M = {c.chain.M}",
+                 cache_name=chain_key(c, seed)[0], cache_config=chain_key(c, seed)[1], fn=run_chain,
+                 args=(c, seed, "cpu"), kwargs={"progress": False}),
+            Unit(chapter="synthesis", name=f"noisy-copy chain, {d.n_networks} networks, M = {d.M}",
+                 cache_name=distiller_key(d, seed)[0], cache_config=distiller_key(d, seed)[1], fn=run_distiller,
+                 args=(d, seed, "cpu"), kwargs={"progress": False})]
     return out + _dbn_units(cfg.families_preset, seed, device)
