@@ -128,3 +128,11 @@ def test_bad_arguments_are_named():
         compute([], workers=0)
     with pytest.raises(ValueError, match="not both"):
         compute(units(1, "/nonexistent"), workers=2, scheduler="tcp://127.0.0.1:1")
+
+
+def test_command_line_lists_a_chapters_units():
+    r = subprocess.run([sys.executable, "-m", "deepinfo.compute", "cheap_learning", "--preset", "smoke", "--list"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [ln for ln in r.stdout.splitlines() if ln.strip()]
+    assert rows and all(ln.split()[0] in ("cached", "missing") and "cheap_learning" in ln for ln in rows)

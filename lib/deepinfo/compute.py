@@ -236,4 +236,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as ``python -m deepinfo.compute``: this file is then ``__main__``, and its Unit is not the class the
+    # chapters import from deepinfo.compute; hand over to the imported module
+    from deepinfo.compute import main as _main
+
+    sys.exit(_main())
