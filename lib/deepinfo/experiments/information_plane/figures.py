@@ -180,3 +180,43 @@ def fig_saxe(runs: dict, axes=None, measure: str = "bin30", sat: str = "sat30"):
     axes[0, -1].legend(fontsize=6)
     fig.tight_layout()
     return fig
+
+
+def fig5c(depth: dict, fractions: dict, shares, axes=None, measure: str = "bin30"):
+    """Fig. 5, 7 and eq. 11 quantified: (a) median compression time of each layer by architecture; (b) eq. 11,
+    ln(compression epochs) against the drop Delta I_X of every compressing layer of the depth runs, with the
+    least-squares line; (c) drop of the deeper layers against the training share (mean +/- s.e. over networks)."""
+    from . import claims as cl
+
+    fig, axes = _fig(axes, 1, 3, (12, 3.4))
+    a, b, c = np.ravel(axes)
+    for d, r in sorted(depth.items()):
+        t = an.compression_epochs(r, measure, cl.MIN_DROP_BITS)["epochs"]
+        med = np.array([np.nanmedian(row) if np.isfinite(row).any() else np.nan for row in t])
+        a.plot(np.arange(1, len(med) + 1), med, "o-", ms=3, label=f"{d} hidden")
+    a.set_yscale("log")
+    a.set_xlabel("layer")
+    a.set_ylabel(f"epochs to {an.COMPRESSION_DONE:.0%} of the drop")
+    a.legend(fontsize=6)
+    pts = cl.eq11_points(depth, measure)
+    if len(pts["drop_bits"]):
+        b.plot(pts["drop_bits"], np.log(pts["epochs"]), ".", color="0.4", ms=4)
+        s = cl._slope(pts["drop_bits"], np.log(pts["epochs"]))
+        if np.isfinite(s):
+            x = np.linspace(pts["drop_bits"].min(), pts["drop_bits"].max(), 2)
+            y0 = np.log(pts["epochs"]).mean() - s * pts["drop_bits"].mean()
+            b.plot(x, y0 + s * x, color="C3", label=f"slope {s:.2f} per bit")
+            b.legend(fontsize=7)
+    b.set_xlabel(r"$\Delta I_X$ (bits)")
+    b.set_ylabel("ln(epochs to compress)")
+    m, e = [], []
+    for f in shares:
+        dr = cl.phase_statistics(fractions[f], measure)["drop_bits"]
+        m.append(dr.mean())
+        e.append(dr.std(ddof=1) / np.sqrt(len(dr)) if len(dr) > 1 else 0.0)
+    c.errorbar(shares, m, yerr=e, fmt="o-", ms=4, capsize=2)
+    c.set_xscale("log")
+    c.set_xlabel("training share")
+    c.set_ylabel("drop of the deeper layers (bits)")
+    fig.tight_layout()
+    return fig
