@@ -110,9 +110,13 @@ def counts(doc: dict, kind: str = "paper") -> dict[str, int]:
     return out
 
 
+_PLURAL = {"holds": "hold", "does not hold": "do not hold"}
+
+
 def counts_text(n: dict[str, int]) -> str:
+    """``4 hold, 5 do not hold, 2 inconclusive (of 11)``."""
     total = sum(n.values())
-    parts = [f"{n[s]} {s}" for s in STATUS_ORDER if n.get(s)]
+    parts = [f"{n[s]} {s if n[s] == 1 else _PLURAL.get(s, s)}" for s in STATUS_ORDER if n.get(s)]
     return f"{', '.join(parts) or 'none'} (of {total})"
 
 
@@ -121,22 +125,32 @@ def _sorted(claims: list[dict]) -> list[dict]:
     return sorted(claims, key=lambda c: rank.get(c.get("status"), 99))  # stable: declared order within a status
 
 
-def _table(claims: list[dict], full: dict | None) -> list[str]:
+def _own_scale(c: dict, page_scale: dict | None) -> dict:
+    """What a claim's scale adds to its page's (the page's scale is stated once above the table)."""
+    page_scale = page_scale or {}
+    return {k: v for k, v in (c.get("scale") or {}).items() if k != "preset" and page_scale.get(k) != v}
+
+
+def _table(claims: list[dict], full: dict | None, page_scale: dict | None = None) -> list[str]:
+    """One table per kind: claim (with its threshold, the reason for it, and how our test differs),
+    the paper's value, ours with its uncertainty, the status with its reason (and the full preset's)."""
     full_by_id = {c["id"]: c for c in (full or {}).get("claims", [])}
-    cols = ["claim", "the paper", "ours", "status", "threshold", "scale"]
+    cols = ["claim and test", "the paper", "ours", "status"]
     if full is not None:
-        cols.insert(4, "full preset")
+        cols.append("full preset")
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for c in _sorted(claims):
         fig = f" ({{numref}}`{c['figure']}`)" if c.get("figure") else ""
-        differs = f"<br><small>differs from the paper: {_cell(c['test_differs'])}</small>" if c.get("test_differs") else ""
-        row = [f"`{c['id']}`{fig}<br>{_cell(c['statement'])}{differs}", _cell(c.get("paper_value", "")),
-               ours(c), _status_html(c.get("status", NOT_EVALUATED), c.get("reason", "")),
-               f"{_cell(c.get('threshold', ''))}<br><small>{_cell(c.get('threshold_reason', ''))}</small>",
-               _cell(scale_text(c.get("scale")))]
+        test = (f"<br><small><b>test</b>: {_cell(c.get('threshold', ''))} ({_cell(c.get('threshold_reason', ''))})"
+                + (f"; <b>differs from the paper</b>: {_cell(c['test_differs'])}" if c.get("test_differs") else "")
+                + "</small>")
+        extra = _own_scale(c, page_scale)
+        at = f"<br><small>at {_cell(scale_text(extra))}</small>" if extra else ""
+        row = [f"`{c['id']}`{fig}<br>{_cell(c['statement'])}{test}", _cell(c.get("paper_value", "")),
+               ours(c) + at, _status_html(c.get("status", NOT_EVALUATED), c.get("reason", ""))]
         if full is not None:
             f = full_by_id.get(c["id"])
-            row.insert(4, "not in the snapshot" if f is None else
+            row.append("not in the snapshot" if f is None else
                        f"{ours(f)}<br>{_status_html(f.get('status', NOT_EVALUATED), f.get('reason', ''))}")
         lines.append("| " + " | ".join(row) + " |")
     return lines
@@ -237,6 +251,9 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
            "outcomes: *holds*, *does not hold*, or *inconclusive*, with the reason (an interval that straddles "
            "the threshold, a tail too short to decide, a run too short for the effect). Values carry their "
            "uncertainty over realisations, networks, seeds or samples, as stated; rows are grouped by status.", ""]
+    # the tables need the page's width: this page alone drops the on-page contents column
+    out += ["```{raw} html", "<style>.bd-sidebar-secondary{display:none}"
+            ".bd-main .bd-content .bd-article-container{max-width:100%}</style>", "```", ""]
     if figure:
         out += ["```{figure} " + figure, ":name: fig-report-summary", ":width: 90%", "",
                 "The paper claims of each chapter by status, at this build's preset"
@@ -264,10 +281,10 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
             by_kind = {k: [c for c in doc["claims"] if c.get("kind", "paper") == k]
                        for k in ("paper", "critique", "estimator", "sanity")}
             if by_kind["paper"]:
-                out += _table(by_kind["paper"], f) + [""]
+                out += _table(by_kind["paper"], f, doc.get("scale")) + [""]
             for k in ("critique", "estimator"):
                 if by_kind[k]:
-                    out += [f"**{KIND_TITLES[k]}**", ""] + _table(by_kind[k], f) + [""]
+                    out += [f"**{KIND_TITLES[k]}**", ""] + _table(by_kind[k], f, doc.get("scale")) + [""]
             out += _sanity_list(by_kind["sanity"])
     if not n_docs:
         out += ["No chapter has recorded claims yet."]
