@@ -14,7 +14,7 @@ PRESET ?= quick
 # worker processes for the chapters' units of work (a local Dask cluster) and chapters run side by side
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
-.PHONY: book test unit chapters student benchmarks sysdeps setup clean clean-cache help
+.PHONY: book test unit chapters student benchmarks format sysdeps setup clean clean-cache help
 
 help:
 	@echo "make book        - set up, run the benchmarks, execute every chapter (PRESET=$(PRESET)), render _build/html (WORKERS=$(WORKERS) processes)"
@@ -24,6 +24,7 @@ help:
 	@echo "make student     - the book without exercise solutions, in _build/student"
 	@echo "make benchmarks  - set up, run benchmarks/*.py (speed figures into _build/benchmarks)"
 	@echo "make setup       - .venv with the pinned requirements, MathJax into _static, system packages"
+	@echo "make format      - ruff-format the library, tests, benchmarks and the chapters' code cells (88 columns)"
 	@echo "make clean       - remove rendered and executed output (_build/html, src, executed, claims)"
 	@echo "make clean-cache - empty the result cache (_build/cache)"
 	@echo "make help        - this list"
@@ -80,6 +81,10 @@ student: setup
 
 benchmarks: setup
 	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+format: setup
+	$(VENV)/bin/ruff format lib tests benchmarks
+	$(PY) -m deepinfo.chapter_format
 
 clean:
 	rm -rf _build/html _build/src _build/executed _build/claims _build/.doctrees _build/jupyter_execute
