@@ -220,3 +220,26 @@ def fig5c(depth: dict, fractions: dict, shares, axes=None, measure: str = "bin30
     c.set_ylabel("drop of the deeper layers (bits)")
     fig.tight_layout()
     return fig
+
+
+def fig_exact(main: dict, axes=None, exact: str = "q4exact", aligned: str = "q4bin4", default: str = "bin30"):
+    """Beyond the paper (Lorenzen et al. 2022): exact I(X;T), I(T;Y) of each layer read out on 4 levels (lines),
+    the binned estimator with bins aligned to the levels on the same read-out (circles) and the chapter's
+    30 bins on the continuous layer (dashed); ensemble means against epoch, bits."""
+    fig, axes = _fig(axes, 1, 2, (11, 3.4))
+    ep = np.maximum(main["epochs"], 1)
+    for ax, c in zip(np.ravel(axes), ("I_X", "I_Y")):
+        ex, al, df = (np.nanmean(main[c][m], axis=2) for m in (exact, aligned, default))
+        for l, col in enumerate(pip.layer_colors(ex.shape[1])):
+            ax.semilogx(ep, ex[:, l], color=col, lw=1.5, label=f"layer {l + 1}")
+            ax.semilogx(ep[::3], al[::3, l], "o", mfc="none", color=col, ms=4)
+            ax.semilogx(ep, df[:, l], "--", color=col, lw=0.8)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"${'I(X;T)' if c == 'I_X' else 'I(T;Y)'}$ (bits)")
+    ax0 = np.ravel(axes)[0]
+    ax0.plot([], [], "k-", label="exact, 4 levels")
+    ax0.plot([], [], "ko", mfc="none", label="4 aligned bins, 4 levels")
+    ax0.plot([], [], "k--", label="30 bins, continuous layer")
+    ax0.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    return fig

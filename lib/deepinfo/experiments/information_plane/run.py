@@ -16,7 +16,10 @@ Result of every runner (S snapshots, L layers, K networks; see :data:`RESULT_UNI
     [-1, 1]); ``grad_mean``, ``grad_std`` (S, L, K) Frobenius norms of the mini-batch gradient
     mean and std divided by the weight norm (dimensionless); ``weight_norm`` (S, L, K);
     ``train_acc``, ``test_acc``, ``rule_acc`` (S, K) accuracies in [0, 1]; ``final`` weights;
-    ``snapshots`` (weights per snapshot); ``seconds``; ``units``.
+    ``snapshots`` (weights per snapshot); ``seconds``; ``units``. The main run also carries the exact
+    cross-check (:data:`EXACT_MEASURES`): ``I_X["q4exact"]``, ``I_Y["q4exact"]`` are the exact values of
+    each layer read out on 4 levels (:func:`quantise`, :func:`exact_quantised_plane`), ``"q4binN"`` the
+    binned estimator (N bins on [-1, 1]) applied to the same read-out.
 
 Runners
 -------
@@ -28,6 +31,7 @@ units(cfg, seed, device)                 every ensemble of a preset as :class:`d
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +51,12 @@ MEASURES_CACHE = "information_plane_measures"
 SATURATION_BINS = 30
 #: I(X;Y) of the stochastic variant of the rule whose IB bound is clearly curved (bits)
 SOFT_RULE_BITS = 0.8
+#: levels of the quantised read-out of each layer for the exact cross-check (issue 15 item 5)
+QUANT_LEVELS = 4
+#: measures of the exact cross-check on the main run: the exact values of the 4-level layer, and the binned
+#: estimator on it with bins aligned to the levels (4), with the chapter's 30 bins, and misaligned (3 bins
+#: on [-1, 1] put the two middle levels, -1/4 and +1/4, into one bin)
+EXACT_MEASURES = ("q4exact", "q4bin4", "q4bin30", "q4bin3")
 
 #: the unit of every field of a run's result (added on return; the cached entry is unchanged)
 RESULT_UNITS = {"I_X": "bits", "I_Y": "bits", "grad_mean": "1 (norm divided by ||W||_F)",
@@ -147,6 +157,13 @@ def make_measures(spec: tuple, rule: Rule, kde_noise_var: float = 0.1, kde_patte
         elif name.startswith("sat"):
             n = int(name[3:])
             out[name] = (lambda n: lambda T, pyx: saturated_share(T, n))(n)
+        elif name.startswith("q"):
+            n_levels, what = _parse_quantised(name)
+            if what == "exact":
+                out[name] = (lambda q: lambda T, pyx: exact_quantised_plane(quantise(T, q), pyx, q))(n_levels)
+            else:
+                out[name] = (lambda q, n: lambda T, pyx: est.binned_information_plane(
+                    quantise(T, q), pyx, n_bins=n, lo=-1.0, hi=1.0))(n_levels, what)
         elif name == "kde":
             P = len(rule.X)
             sub = np.sort(np.random.default_rng(seed).choice(P, size=min(kde_patterns, P), replace=False))
@@ -156,8 +173,69 @@ def make_measures(spec: tuple, rule: Rule, kde_noise_var: float = 0.1, kde_patte
                 return est.kde_information_plane(T[:, sub_t], np.asarray(pyx)[sub], kde_noise_var)
             out[name] = kde
         else:
-            raise ValueError(f"measure {name!r}: expected 'binN', 'adaptiveN', 'satN' or 'kde'")
+            raise ValueError(f"measure {name!r}: expected 'binN', 'adaptiveN', 'satN', 'qLexact', 'qLbinN' or 'kde'")
     return out
+
+
+def _parse_quantised(name: str):
+    """"q4exact" -> (4, "exact"); "q4bin30" -> (4, 30)."""
+    import re
+
+    m = re.fullmatch(r"q(\d+)(exact|bin(\d+))", name)
+    if not m or int(m.group(1)) < 2:
+        raise ValueError(f"measure {name!r}: expected 'qLexact' or 'qLbinN' with L >= 2 levels")
+    return int(m.group(1)), ("exact" if m.group(2) == "exact" else int(m.group(3)))
+
+
+def quantise(T, n_levels: int = QUANT_LEVELS) -> np.ndarray:
+    """Quantised read-out of a tanh layer: each unit rounded to the centre of its cell of ``n_levels`` equal cells of [-1, 1].
+
+    q(a) = -1 + (2 / L) (j + 1/2), j = clip(floor((a + 1) L / 2), 0, L - 1); for L = 4 the levels are
+    -3/4, -1/4, 1/4, 3/4 (exact in binary floating point). T (K, P, N) or (P, N), array or tensor; float64 ndarray
+    of the same shape. A deterministic function of the layer, hence of x: it has at most L^N states.
+    """
+    a = T.detach().cpu().numpy() if isinstance(T, torch.Tensor) else np.asarray(T)
+    L = int(n_levels)
+    j = np.clip(np.floor((a.astype(np.float64) + 1.0) * (L / 2.0)), 0, L - 1)
+    return -1.0 + (2.0 / L) * (j + 0.5)
+
+
+def exact_quantised_plane(Tq, p_y_given_x, n_levels: int = QUANT_LEVELS) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (I(X;T), I(T;Y)) in bits of a quantised layer, by enumerating its states (no binning code).
+
+    Tq (K, P, N) or (P, N) with values on the levels of :func:`quantise`; p(x) = 1/P (the P patterns are
+    the whole input space), T = t(x) deterministic, so I(X;T) = H(T) = -sum_t p(t) log2 p(t) with
+    p(t) = #{x: t(x) = t} / P, and I(T;Y) = sum_{t,y} p(t,y) log2[p(t,y) / (p(t) p(y))] with
+    p(t,y) = (1/P) sum_{x: t(x)=t} p(y|x) (the Markov chain Y - X - T). The states are the distinct rows
+    of level indices (``np.unique``), independent of :func:`deepinfo.estimators.binned_information_plane`.
+    Returns two (K,) arrays (floats for a (P, N) input).
+    """
+    q = np.asarray(Tq, dtype=np.float64)
+    single = q.ndim == 2
+    q = q[None] if single else q
+    K, P, N = q.shape
+    L = int(n_levels)
+    j = np.rint((q + 1.0) * (L / 2.0) - 0.5).astype(np.int64)      # level index 0..L-1
+    if not np.allclose(-1.0 + (2.0 / L) * (j + 0.5), q, rtol=0, atol=1e-12) or j.min() < 0 or j.max() >= L:
+        raise ValueError(f"Tq: values must lie on the {L} levels of quantise()")
+    pyx = np.asarray(p_y_given_x, dtype=np.float64)
+    if pyx.ndim == 1:
+        pyx = np.stack([1.0 - pyx, pyx], axis=1)
+    p_y = pyx.mean(axis=0)
+    I_X, I_Y = np.empty(K), np.empty(K)
+    # one integer per state: the base-L number of its level indices (the rows themselves when L^N overflows)
+    rows = j @ (L ** np.arange(N - 1, -1, -1, dtype=np.int64)) if N * math.log2(L) < 62 else None
+    for k in range(K):
+        _, inv, counts = (np.unique(rows[k], return_inverse=True, return_counts=True) if rows is not None else
+                          np.unique(j[k], axis=0, return_inverse=True, return_counts=True))
+        inv = inv.reshape(-1)
+        p_t = counts / P
+        p_ty = np.stack([np.bincount(inv, weights=pyx[:, y], minlength=len(counts)) for y in range(pyx.shape[1])],
+                        axis=1) / P
+        I_X[k] = -np.sum(p_t * np.log2(p_t))
+        nz = p_ty > 0
+        I_Y[k] = np.sum(p_ty[nz] * np.log2(p_ty[nz] / (p_t[:, None] * p_y[None, :])[nz]))
+    return (float(I_X[0]), float(I_Y[0])) if single else (I_X, I_Y)
 
 
 def saturated_share(T, n_bins: int = SATURATION_BINS) -> np.ndarray:
@@ -250,8 +328,9 @@ def _spec(ens: EnsembleConfig, rule_name: str, measures: tuple, desc: str, **kw)
 
 
 def main_spec(cfg: Config, seed: int = 0) -> dict:
-    """The main run: tanh, ``cfg.main_fraction``, bins ``cfg.bins`` (and 30) and the saturated share."""
-    spec = tuple(f"bin{n}" for n in sorted(set(cfg.bins) | {30})) + ("sat30",)
+    """The main run: tanh, ``cfg.main_fraction``, bins ``cfg.bins`` (and 30), the saturated share and the exact
+    cross-check of the 4-level read-out (:data:`EXACT_MEASURES`)."""
+    spec = tuple(f"bin{n}" for n in sorted(set(cfg.bins) | {30})) + ("sat30",) + EXACT_MEASURES
     return _spec(ensemble_config(cfg, seed), "spherical", spec, "main")
 
 
