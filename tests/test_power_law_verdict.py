@@ -280,3 +280,15 @@ def test_the_favoured_model_agrees_with_the_verdict():
     geo = np.random.default_rng(3).geometric(0.05, size=20_000)
     g = power_law_verdict(geo)
     assert g.status == "fails" and g.evidence["exponential"]["favoured"] in ("exponential", "neither")
+
+
+def test_frequencies_that_rise_over_the_tail_never_get_a_fake_p_value():
+    """Clusters of similar, large sizes: the tail's frequencies rise towards the peak, the fitted exponential
+    rises (lam < 0), which the cutoff family cannot nest. The nested test is then not applicable (nan),
+    the decision reads Vuong's test, the verdict is not 'holds', and no p-value of 0 is made up."""
+    rng = np.random.default_rng(11)
+    sizes = np.clip(np.round(rng.normal(150, 40, size=300)), 1, None).astype(int)  # 300 clusters ~150 +/- 40
+    v = power_law_verdict(sizes)
+    ev = v.evidence["exponential"]
+    assert v.status in ("fails", "inconclusive"), v.reason
+    assert ev["lam"] < 0 and np.isnan(ev["p_nested"]) and ev["p_decision"] == ev["p"]

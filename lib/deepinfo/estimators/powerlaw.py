@@ -646,14 +646,21 @@ def power_law_verdict(counts, *, k_min=None, n_boot: int = VERDICT_N_BOOT, rng=0
     # the cutoff family k^-alpha e^(-lam k) nests the exponential (alpha = 0) as well as the power law
     l_ct, a_ct, c_ct = _fit_curved(vals, mult, lo, kmax, alpha, "cutoff",
                                    extra_start=(0.0, lam) if lam > 0 else None)
-    gain = float((mult * (l_ct - l_exp)).sum()) if lam >= 0 else math.inf
-    p_factor = _nested_p(max(gain, 0.0)) if math.isfinite(gain) else 0.0
+    # nested test of the k^-alpha factor on top of e^(-lam k): defined when the exponential decays (lam >= 0);
+    # a rising exponential (frequencies that grow over the tail) is not in the cutoff family, so there the
+    # test is not applicable (nan) and the decision reads Vuong's non-nested test instead
+    if lam >= 0:
+        gain = float((mult * (l_ct - l_exp)).sum())
+        p_factor = _nested_p(max(gain, 0.0))
+    else:
+        p_factor = math.nan
+    p_beat = p_factor if math.isfinite(p_factor) else p  # the p-value the decision reads for "beats"
     # "favoured" reads the two tests the decision reads: the exponential wins by Vuong's test, the power law
     # by the nested test of the k^-alpha factor (so the table and the verdict cannot disagree)
     fav_e = ("exponential" if R < 0 and p < VERDICT_P else
-             "power law" if R > 0 and p_factor < VERDICT_P else "neither")
+             "power law" if R > 0 and p_beat < VERDICT_P else "neither")
     evidence["exponential"] = dict(R=R, p=p, test="Vuong (non-nested)", lam=lam,
-                                   p_nested=p_factor, favoured=fav_e)
+                                   p_nested=p_factor, p_decision=p_beat, favoured=fav_e)
     l_ln, a_ln, c_ln = _fit_curved(vals, mult, lo, kmax, alpha, "lognormal")
     R_ln = float(min((mult * (l_pl - l_ln)).sum(), 0.0))  # nested: the log-normal can only gain
     p_ln = _nested_p(R_ln)
@@ -685,16 +692,16 @@ def power_law_verdict(counts, *, k_min=None, n_boot: int = VERDICT_N_BOOT, rng=0
         return verdict("fails", f"the {shape} is a peak at k ~ {mode:.3g} (log-normal with sigma = {sigma:.2g} "
                                 f"beats the power law, R = {R_ln:.3g}, p = {p_ln:.2g}): a characteristic scale",
                        **args)
-    beats = ev_e["R"] > 0 and ev_e["p_nested"] < VERDICT_P
+    beats = ev_e["R"] > 0 and ev_e["p_decision"] < VERDICT_P
     if not beats:
         if decades >= VERDICT_MIN_DECADES:
             return verdict("fails", f"an exponential describes the {shape} as well as a power law "
-                                    f"(R = {ev_e['R']:.3g}, p = {ev_e['p_nested']:.2g}): no evidence against a "
+                                    f"(R = {ev_e['R']:.3g}, p = {ev_e['p_decision']:.2g}): no evidence against a "
                                     "characteristic scale", **args)
         return verdict("inconclusive", f"the {shape} is too short to tell a power law from an exponential "
-                                       f"(R = {ev_e['R']:.3g}, p = {ev_e['p_nested']:.2g})", **args)
+                                       f"(R = {ev_e['R']:.3g}, p = {ev_e['p_decision']:.2g})", **args)
     if decades < VERDICT_MIN_DECADES:
-        return verdict("inconclusive", f"heavier than exponential (R = {ev_e['R']:.3g}, p = {ev_e['p_nested']:.2g}), but "
+        return verdict("inconclusive", f"heavier than exponential (R = {ev_e['R']:.3g}, p = {ev_e['p_decision']:.2g}), but "
                                        f"the {shape} spans less than {VERDICT_MIN_DECADES:g} decade", **args)
     if at_bound:
         return verdict("inconclusive", f"the power-law fit of the {shape} sits at its bound (beta = {beta:.3g})",
@@ -709,7 +716,7 @@ def power_law_verdict(counts, *, k_min=None, n_boot: int = VERDICT_N_BOOT, rng=0
         bend.append("a log-normal bend improves it")
     extra = ("; " + " and ".join(bend)) if bend else "; no cutoff or log-normal bend is needed"
     return verdict("holds", f"scale-free: beta = {beta:.2f} ± {se:.2f} over the {shape}, clearly heavier than "
-                            f"an exponential (R = {ev_e['R']:.3g}, p = {ev_e['p_nested']:.2g}){extra}", **args)
+                            f"an exponential (R = {ev_e['R']:.3g}, p = {ev_e['p_decision']:.2g}){extra}", **args)
 
 
 def _favoured(R: float, p: float, alt: str) -> str:
