@@ -113,7 +113,8 @@ def _run_unit(unit: Unit, env: dict) -> dict:
     if not unit.done():
         raise RuntimeError(f"unit {unit.name} ({unit.id}) ran but its cache entry {unit.cache_name} is missing: "
                            "units() and the runner disagree on the cache key")
-    return {"id": unit.id, "seconds": seconds, "pid": os.getpid()}
+    return {"id": unit.id, "chapter": unit.chapter, "name": unit.name, "seconds": seconds, "pid": os.getpid(),
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
 def _env() -> dict:
@@ -121,6 +122,29 @@ def _env() -> dict:
     env["DEEPINFO_CACHE_DIR"] = str(paths.cache_dir())  # absolute: workers may start elsewhere
     env["DEEPINFO_ROOT"] = str(paths.project_root())
     return env
+
+
+def record_unit_times(records: list[dict], preset: str) -> None:
+    """Add the wall time of each computed unit to ``<build>/units-<preset>.json`` (locked, atomic).
+
+    The full-scale snapshot reads them (``deepinfo.snapshot``): its provenance says how long each
+    unit took, and where.
+    """
+    import json
+
+    from filelock import FileLock
+
+    from .atomic import atomic_write_json
+
+    if not records:
+        return
+    f = paths.build_dir() / f"units-{preset}.json"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(f) + ".lock"):
+        data = json.loads(f.read_text()) if f.is_file() else {}
+        for r in records:
+            data[r["id"]] = {k: v for k, v in r.items() if k != "id"}
+        atomic_write_json(f, data, sort_keys=True)
 
 
 def unique(units: Iterable[Unit]) -> list[Unit]:
@@ -228,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'cached ' if u.done() else 'missing'}  {u.chapter:32s} {u.name}")
         return 0
     try:
-        compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+        done = compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+        record_unit_times(done, args.preset)
     except RuntimeError as exc:
         print(f"[deepinfo.compute] {exc}", file=sys.stderr)
         return 1

@@ -708,7 +708,8 @@ def _precompute(names: list[str], args, overrides: dict) -> None:
     if not units:
         return
     try:
-        engine.compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+        done = engine.compute(units, workers=args.workers, scheduler=args.scheduler, gpu_resources=args.gpu_resources)
+        engine.record_unit_times(done, args.preset)
     except RuntimeError as exc:
         _say(f"WARNING {exc}; the chapters will compute what is missing themselves", err=True)
 

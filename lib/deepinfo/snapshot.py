@@ -5,7 +5,8 @@
 
 A snapshot holds the chapter's claims as recorded at the full preset (kind, status, value,
 uncertainty, threshold, scale) and where they came from: the git commit, the date, the
-machine (cores, GPU), the wall time the runner measured, the exact command, and a SHA-256 of
+machine (cores, GPU), the wall time the runner measured for the notebook and for each unit of
+work (``<build>/units-full.json``), the exact command, and a SHA-256 of
 the chapter's experiment package (:func:`package_hash`). The report shows each claim's result
 of this build beside the snapshot's and flags a snapshot whose package hash no longer matches
 the code (:func:`is_stale`): its numbers were computed by other code.
@@ -89,9 +90,14 @@ def make_snapshot(chapter: str, claims_file: Path | None = None, command: str = 
         raise ValueError(f"{f}: recorded at preset {doc.get('preset')!r}, not 'full'")
     timings = paths.build_dir() / "timings.json"
     t = json.loads(timings.read_text()).get(chapter, {}).get("full", {}) if timings.is_file() else {}
+    uf = paths.build_dir() / "units-full.json"
+    units = {k: v for k, v in (json.loads(uf.read_text()) if uf.is_file() else {}).items()
+             if v.get("chapter") == chapter}
     return {"chapter": chapter, "claims_file": doc,
             "provenance": {"commit": _git_commit(), "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
                            "machine": machine(), "wall_seconds": t.get("seconds"), "executed_at": t.get("when"),
+                           "unit_seconds": {v["name"]: round(v["seconds"], 2) for v in units.values()},
+                           "units_wall_seconds_total": round(sum(v["seconds"] for v in units.values()), 1),
                            "command": command or f"python -m deepinfo.run {chapter} --preset full",
                            "package_sha256": package_hash(chapter)}}
 
