@@ -7,10 +7,15 @@ the claim's ``threshold_reason``.
 
 The paper is a theory paper: most claims are constructions computed exactly (``Uncertainty.of_exact``);
 the sampled ones (sparse random matrices, Gaussian fields) carry their standard error over draws or
-fields. ``P4.bayes_is_softmax`` is an identity of our own code (the network is built from the same
-Gaussian formulas it is compared with): kind ``sanity``. ``P4.shallow_needs_more_neurons`` is decided by
-constructions (the 2^n-neuron one-hidden-layer product, whose neurons are all needed, against the tree's
-4(n - 1)); the trained shallow-vs-deep experiment is an illustration and records no claim.
+fields. Kind ``sanity`` marks the checks that cannot fail on exact values (identities and counts,
+shown beside the findings and never counted): ``P4.bayes_is_softmax`` (an identity of our own code: the
+network is built from the same Gaussian formulas it is compared with), ``P4.rg_fourier_decimation_eq24``,
+``P4.dpi_along_chain`` (the data-processing inequality on exact distributions), ``P4.fft_flattening_cost``
+and ``P4.low_rank_flattening_cost`` (synapse counts and the identity C_s = n/2k),
+``P4.strassen_seven_products`` (an integer identity) and ``P4.shallow_needs_more_neurons`` (the 2^n-neuron
+one-hidden-layer construction of the product has no removable neuron, because its +/-1 Walsh matrix is
+orthogonal; the theorem that one hidden layer needs exponentially many neurons is Rolnick & Tegmark's,
+cited, not tested). The trained shallow-vs-deep experiment is an illustration and records no claim.
 """
 from __future__ import annotations
 
@@ -96,12 +101,14 @@ CLAIMS = [
         "At beta = 80 each product is off by sigma(-40) ~ 4e-18, below float64 resolution: an error above 1e-9 "
         "would mean a wrong construction, not the finite beta."),
     ClaimSpec(
-        "P4.dpi_along_chain", "paper",
+        "P4.dpi_along_chain", "sanity",
         "Along a Markov chain x0 -> x1 -> ... -> xn the information about x0 can only decrease (eq. 21)",
         "I(x0; x_i) non-increasing in i",
         f"largest step-to-step increase of the exact I(x0; x_i) <= {DPI_TOL:g} bits",
         "The exact values come from products of the channel matrices in float64, so 1e-12 bits is rounding. "
-        "The plug-in estimates are shown beside them but not judged: their upward bias is the estimator's.",
+        "The plug-in estimates are shown beside them but not judged: their upward bias is the estimator's. "
+        "Kind sanity: the data-processing inequality is a theorem, and on exact distributions the check "
+        "cannot fail except by a bug in our code.",
         figure="fig-p4-dpi",
         test_differs="The paper states the inequality; we compute it exactly on a random Dirichlet chain (and "
                      "show plug-in estimates from M samples beside it)."),
@@ -116,21 +123,23 @@ CLAIMS = [
         test_differs="Random channels make every T_i the identity (all posteriors distinct), so we use a chain "
                      "that adds a nuisance bit and noise at every step, whose statistics are non-trivial."),
     ClaimSpec(
-        "P4.fft_flattening_cost", "paper",
+        "P4.fft_flattening_cost", "sanity",
         "Flattening the FFT (log2 n butterfly layers) into the DFT matrix raises the synapses from O(n log n) to "
         "O(n^2): C_s = O(n / log n) (sec. III G)",
         "C_s = O(n / log n)",
         f"product of the butterfly factors = DFT matrix to < {FFT_TOL:g}; deep synapses = 2 n log2 n and flat = n^2 "
         "exactly for n = 2..512 (the value is C_s at n = 512)",
         "The factorisation is exact in exact arithmetic; 1e-9 allows float64 rounding through 10 complex factors; "
-        "synapse counts are integers.",
+        "synapse counts are integers. Kind sanity: the counts 2 n log2 n and n^2 are those of the radix-2 "
+        "factorisation and the dense matrix by construction, so the check cannot fail on exact values.",
         figure="fig-p4-flatten"),
     ClaimSpec(
-        "P4.low_rank_flattening_cost", "paper",
+        "P4.low_rank_flattening_cost", "sanity",
         "Flattening a rank-k product B C (one hidden layer of k neurons) costs C_s = n / 2k (sec. III G)",
         "C_s = n / 2k",
         f"|C_s - n/2k| < {EXACT_TOL:g} and rank(B C) = k for n in (64, 128, 256), k in 1..32",
-        "Synapse counts are integers, and Gaussian factors make every entry of B C non-zero almost surely.",
+        "Synapse counts are integers, and Gaussian factors make every entry of B C non-zero almost surely. "
+        "Kind sanity: n^2 / (2 n k) = n/2k is an algebraic identity of the counts.",
         figure="fig-p4-flatten"),
     ClaimSpec(
         "P4.sparse_flattening_cost_eq27", "paper",
@@ -203,16 +212,19 @@ CLAIMS = [
         test_differs="The paper (sec. IV) conjectures an exponential count; the journal companion proves 2^n. We "
                      "build the 2^n network explicitly and measure its error."),
     ClaimSpec(
-        "P4.shallow_needs_more_neurons", "paper",
-        "One hidden layer needs exponentially many neurons in n for x1...xn (the conjecture of sec. IV, proved "
-        "with 2^n by Rolnick & Tegmark 2018), where log2 n layers need 4(n - 1)",
+        "P4.shallow_needs_more_neurons", "sanity",
+        "The 2^n-neuron one-hidden-layer construction of x1...xn has no removable neuron (its +/-1 Walsh matrix "
+        "is orthogonal), against 4(n - 1) neurons in log2 n layers; the theorem that one hidden layer needs "
+        "exponentially many neurons (the conjecture of sec. IV) is Rolnick & Tegmark 2018's, cited, not tested",
         "2^n (one layer) vs ~4n (log2 n layers)",
         "exact, for n = 2..6: the Walsh matrix of the construction's sign patterns is orthogonal (W W^T = 2^n I "
         "in integers), so the output weights that cancel every lower square-free Taylor coefficient are unique "
         "and have no zero entry (no neuron can be dropped); the product tree uses 4(n - 1) neurons (the value is "
         "2^n / 4(n - 1) at the largest n tried)",
-        "An integer identity and a count: there is no tolerance to choose. The trained experiment of "
-        "fig-p4-shallow-deep is an illustration of what Adam finds and records no claim.",
+        "An integer identity and a count: there is no tolerance to choose. Kind sanity: a +/-1 Walsh matrix "
+        "is always orthogonal, so the check cannot fail; it shows the construction is minimal on its own "
+        "weights, not the theorem. The trained experiment of fig-p4-shallow-deep is an illustration of what "
+        "Adam finds and records no claim.",
         figure="fig-p4-shallow-product",
         test_differs="Rolnick & Tegmark prove the bound for all weights; we verify exactly only that the "
                      "construction's own neurons are all needed (its Walsh matrix has full rank), and argue n = 2 "
@@ -242,14 +254,16 @@ CLAIMS = [
         "would show and far above the solver's tolerance (ftol 1e-16).",
         figure="fig-p4-cliques"),
     ClaimSpec(
-        "P4.strassen_seven_products", "paper",
+        "P4.strassen_seven_products", "sanity",
         "Strassen's algorithm multiplies 2 x 2 matrices with 7 products instead of 8, hence n x n ones with "
         "O(n^log2 7) multiplications (sec. III G)",
         "7 products; n^2.807",
         f"the 7-product factorisation reproduces the matrix-multiplication tensor exactly (integers), and its "
         f"recursion on random n x n matrices (n = 2..16) uses 7^log2(n) multiplications with max relative error "
         f"< {STRASSEN_ERR:g} (the value is the number of products for 2 x 2)",
-        "The tensor identity is exact in integers; 1e-12 allows float64 rounding through four levels of recursion.",
+        "The tensor identity is exact in integers; 1e-12 allows float64 rounding through four levels of recursion. "
+        "Kind sanity: Strassen's factorisation is an integer identity and the multiplication count follows "
+        "from the recursion, so the check cannot fail except by a bug in our code.",
         test_differs="The paper quotes the exponents; we build the factorisation as a network (two linear layers, "
                      "7 multiplication gates, a linear read-out), check it and count. Le Gall's exponent is "
                      "quoted, not computed."),
