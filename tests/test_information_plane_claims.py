@@ -61,6 +61,7 @@ def test_claims_declare_and_kinds(tmp_path):
     assert kinds["P3.dpi_order_holds"] == "estimator"
     assert kinds["P3.compression_depends_on_binning"] == "critique"
     assert kinds["P3.relu_does_not_compress"] == "critique"
+    assert kinds["P3.sgd_compresses_too"] == kinds["P3.gd_compresses_without_noise"] == "critique"
     assert kinds["P3.rule_information"] == "sanity"
     assert c.PAPER_PHASE_RATIO == pytest.approx((10_000 - 350) / 350)
 
@@ -283,6 +284,21 @@ def test_compresses_under_gd_known_answers():
     assert c.verdict_compresses(make_run(ep, drop=1.0, spread_drop=0.2, turn=100)).status == HOLDS
     assert c.verdict_compresses(make_run(ep, drop=0.0, spread_drop=0.01, turn=100)).status == FAILS
     assert c.verdict_compresses(make_run(ep, drop=0.1, spread_drop=0.5, turn=100)).status == INC
+
+
+def test_sgd_compresses_too_known_answers():
+    """P3.sgd_compresses_too is decided by the same verdict function and threshold as the GD control."""
+    spec = next(s for s in c.CLAIMS if s.id == "P3.sgd_compresses_too")
+    assert spec.kind == "critique" and spec.figure == "fig-p3-saxe" and str(c.MIN_DROP_BITS) in spec.threshold
+    ep = epochs(1500, 40)
+    # must hold: every network's deeper layers fall by about 1 bit after the turn
+    v = c.verdict_compresses(make_run(ep, drop=1.0, spread_drop=0.2, turn=100, seed=1))
+    assert v.status == HOLDS and v.value > c.MIN_DROP_BITS
+    # must not: a control whose layers do not fall after the turn
+    v = c.verdict_compresses(make_run(ep, drop=0.0, spread_drop=0.01, turn=100, seed=1))
+    assert v.status == FAILS and v.value < c.MIN_DROP_BITS
+    # an interval straddling the threshold decides nothing
+    assert c.verdict_compresses(make_run(ep, drop=0.1, spread_drop=0.5, turn=100, seed=1)).status == INC
 
 
 def test_full_batch_shares_known_answers():
