@@ -80,7 +80,7 @@ def test_verdicts_refuse_what_a_reader_could_not_trust():
 
 
 def test_specs_name_their_kind_and_reason():
-    assert KINDS == ("paper", "critique", "sanity", "estimator")
+    assert KINDS == ("paper", "critique", "sanity", "estimator", "conjecture")
     with pytest.raises(ValueError, match="kind"):
         spec(kind="finding")
     with pytest.raises(ValueError, match="threshold_reason"):

@@ -154,3 +154,55 @@ def test_staged_chapter_opens_with_its_summary_box(build_dir, tmp_path):
     first = nbformat.read(dst, as_version=4).cells[0].source
     assert first.startswith("# A title\n\n```{admonition} At a glance") and first.rstrip().endswith("Intro text.")
     assert "0 holds" not in first and "1 does not hold (of 1)" in first
+
+
+def test_conjectures_are_counted_apart_and_bars_never_mix_presets(tmp_path):
+    from deepinfo.report import summary_figure
+
+    s = ClaimRecorder("S", chapter="synthesis", preset="quick", directory=tmp_path)
+    s.declare_all([spec("S.link", "conjecture"), spec("S.id", "sanity")])
+    s.record("S.link", exact_check(True, 1.0, "x"))
+    s.record("S.id", exact_check(True, 0.0, "x"))
+    doc = s.to_dict()
+    box = summary_box(doc)
+    assert "This book's conjectures" in box and "1 holds (of 1)" in box and "The paper's claims" not in box
+    page = render({"synthesis": doc})
+    assert "Conjectures at the quick preset: **1 holds (of 1)**" in page and "This book's conjectures" in page
+    a = chapter(tmp_path / "a")  # P1 at quick
+    b = ClaimRecorder("P1", chapter="resolution_relevance_supplement", preset="smoke", directory=tmp_path / "b")
+    b.declare(spec("P1.s"))
+    b.record("P1.s", exact_check(True, 1.0, "x"))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    captured = {}
+    real = plt.subplots
+
+    def spy(*args, **kw):
+        fig, ax = real(*args, **kw)
+        captured["ax"] = ax
+        return fig, ax
+
+    plt.subplots = spy
+    try:
+        summary_figure({"x": a.to_dict(), "y": b.to_dict()}, None, tmp_path / "fig.png")
+    finally:
+        plt.subplots = real
+    labels = [t.get_text() for t in captured["ax"].get_yticklabels()]
+    assert any("resolution_relevance (quick)" in t for t in labels)
+    assert any("resolution_relevance_supplement (smoke)" in t for t in labels)
+
+
+def test_a_stale_full_run_is_flagged_and_never_hides_a_snapshot(tmp_path, monkeypatch):
+    from deepinfo.report import full_results
+
+    d = tmp_path / "claims"
+    rec = ClaimRecorder("P4", chapter="cheap_learning", preset="full", directory=d / "full")
+    rec.declare(spec("P4.a"))
+    rec.record("P4.a", exact_check(True, 1.0, "x"))  # written without a package hash: stale
+    monkeypatch.setenv("DEEPINFO_DATA_DIR", str(tmp_path / "nodata"))
+    got = full_results(d)["cheap_learning"]
+    assert got["_stale"] is True
+    assert "(**stale**" in summary_box(chapter(tmp_path / "q").to_dict(), got)

@@ -26,7 +26,7 @@ def test_specs_are_declared_honestly():
     assert kinds["S.all_layers_below_max_relevance"] == "sanity"
     assert kinds["S.chain_layers_obey_dpi"] == "estimator"
     for c in sc.CLAIMS:
-        if c.kind == "paper":  # the synthesis' own statements: said to be conjectures, with their sources
+        if c.kind == "conjecture":  # the synthesis' own statements: said to be conjectures, with their sources
             assert "conjecture" in c.statement and ("sec." in c.statement or "Fig." in c.statement), c.id
             assert c.figure and c.threshold_reason
 

@@ -16,7 +16,9 @@ Kinds (:data:`KINDS`)
     ``paper``      a statement of the paper, tested at its own strength (not stronger, not weaker);
     ``critique``   a published objection (e.g. Saxe et al. 2018): *holds* means the objection stands;
     ``sanity``     true by construction or an identity: shown beside the findings, never counted;
-    ``estimator``  a check of our instrument (DPI of binned values, two estimators agreeing).
+    ``estimator``  a check of our instrument (DPI of binned values, two estimators agreeing);
+    ``conjecture`` this book's own statement linking the papers (the synthesis chapter): tested like a
+                   paper claim, counted apart from every paper's claims.
 
 Statuses (:data:`STATUSES`)
     ``holds``, ``does not hold``, ``inconclusive`` (with a one-line ``reason``: tail too short,
@@ -48,7 +50,7 @@ from . import paths
 from .atomic import atomic_write_json
 from .experiments import PRESET_NAMES
 
-KINDS = ("paper", "critique", "sanity", "estimator")
+KINDS = ("paper", "critique", "sanity", "estimator", "conjecture")
 STATUSES = ("holds", "does not hold", "inconclusive")
 NOT_EVALUATED = "not evaluated"
 _ID = re.compile(r"^(P[1-9]|S)\.[A-Za-z0-9_]+$")

@@ -47,7 +47,13 @@ PAPERS = {
 STATUS_ORDER = (*STATUSES, NOT_EVALUATED)
 COLOURS = {"holds": "#1a7f37", "does not hold": "#b35900", "inconclusive": "#57606a", NOT_EVALUATED: "#cf222e"}
 KIND_TITLES = {"critique": "Published objections (critique: *holds* means the objection stands)",
-               "estimator": "Checks of our instruments (estimator)"}
+               "estimator": "Checks of our instruments (estimator)",
+               "conjecture": "This book's conjectures linking the papers (conjecture: counted apart from the papers' claims)"}
+
+
+def headline_kind(doc: dict) -> str:
+    """The kind a page's counts are about: the paper's claims, or on the synthesis page this book's conjectures."""
+    return "conjecture" if doc.get("paper") == "S" else "paper"
 
 
 def _cell(text) -> str:
@@ -168,7 +174,9 @@ def _sanity_list(claims: list[dict]) -> list[str]:
 
 def full_results(claims_directory: Path | None = None, snapshot: Path | None = None) -> dict[str, dict]:
     """Full-preset claims: the committed snapshot ``data/results/full/*.json``, overridden by a full run
-    of this build (``<claims>/full/*.json``)."""
+    of this build (``<claims>/full/*.json``) unless that run was made by other code than the chapter's
+    current package (its ``package_sha256`` differs, or is missing) while a snapshot exists. Each
+    result carries ``_stale`` (a run) or ``_snapshot["stale"]`` (a snapshot)."""
     out: dict[str, dict] = {}
     snap = snapshot if snapshot is not None else paths.data_dir() / "results" / "full"
     if snap.is_dir():
@@ -182,7 +190,16 @@ def full_results(claims_directory: Path | None = None, snapshot: Path | None = N
             out[p.stem] = claims
     d = (claims_directory if claims_directory is not None else paths.claims_dir()) / "full"
     if d.is_dir():
-        out.update(load_claims(d))
+        from .snapshot import package_hash
+
+        for chapter, doc in load_claims(d).items():
+            h = doc.get("package_sha256")
+            try:
+                doc["_stale"] = h is None or h != package_hash(chapter)
+            except ValueError:
+                doc["_stale"] = True
+            if not doc["_stale"] or chapter not in out:  # a stale run never hides a current snapshot
+                out[chapter] = doc
     return out
 
 
@@ -207,15 +224,15 @@ def summary_figure(claims: dict[str, dict], full: dict[str, dict] | None, path: 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = []
+    rows = []  # one bar per page and preset: never a sum over pages run at different presets
     for prefix, (name, *_rest) in PAPERS.items():
-        for label, source in (("", claims), (" (full)", full or {})):
-            docs = [d for d in source.values() if d.get("paper") == prefix]
-            if not docs:
-                continue
-            n = {s: sum(counts(d)[s] for d in docs) for s in STATUS_ORDER}
-            preset = docs[0].get("preset", "") if not label else "full"
-            rows.append((f"{name}{label or f' ({preset})'}", n))
+        for source, fallback in ((claims, None), (full or {}, "full")):
+            for doc in (d for d in source.values() if d.get("paper") == prefix):
+                kind = headline_kind(doc)
+                n = counts(doc, kind)
+                if sum(n.values()):
+                    stale = " stale" if (doc.get("_snapshot") or {}).get("stale") or doc.get("_stale") else ""
+                    rows.append((f"{name}: {doc['chapter']} ({fallback or doc.get('preset', '?')}{stale})", n))
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(rows), 1) + 1.0))
     for i, (label, n) in enumerate(rows[::-1]):
         left = 0
@@ -225,7 +242,7 @@ def summary_figure(claims: dict[str, dict], full: dict[str, dict] | None, path: 
                 ax.text(left + n[s] / 2, i, str(n[s]), ha="center", va="center", color="white", fontsize=9)
                 left += n[s]
     ax.set_yticks(range(len(rows)), [r[0] for r in rows[::-1]])
-    ax.set_xlabel("claims of the paper (kind 'paper'), by status")
+    ax.set_xlabel("claims of each page by status (the papers' claims; the synthesis' conjectures)")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
     if uniq:
@@ -272,17 +289,22 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
             out += [f"### Page {{doc}}`{doc['chapter']}`", ""]
             if f and f.get("_snapshot"):
                 out += [snapshot_note(f["_snapshot"]), ""]
-            out += [
-                    f"Paper claims at the {doc['preset']} preset: **{counts_text(counts(doc))}**."
-                    + (f" At full: **{counts_text(counts(f))}**." if f else "")
+            elif f and f.get("_stale"):
+                out += ["```{warning}\nThe full-preset results of this page in this build's claims folder were "
+                        "computed by another version of the chapter's code (or record no package hash): read "
+                        "them as stale.\n```", ""]
+            hk = headline_kind(doc)
+            what = "Paper claims" if hk == "paper" else "Conjectures"
+            out += [f"{what} at the {doc['preset']} preset: **{counts_text(counts(doc, hk))}**."
+                    + (f" At full: **{counts_text(counts(f, hk))}**." if f else "")
                     + f" Seed {doc.get('seed', 0)}" + (f", overrides {json.dumps(doc['overrides'])}"
                                                        if doc.get("overrides") else "")
                     + f". Scale: {_cell(scale_text(doc.get('scale')) or '-')}.", ""]
             by_kind = {k: [c for c in doc["claims"] if c.get("kind", "paper") == k]
-                       for k in ("paper", "critique", "estimator", "sanity")}
+                       for k in ("paper", "conjecture", "critique", "estimator", "sanity")}
             if by_kind["paper"]:
                 out += _table(by_kind["paper"], f, doc.get("scale")) + [""]
-            for k in ("critique", "estimator"):
+            for k in ("conjecture", "critique", "estimator"):
                 if by_kind[k]:
                     out += [f"**{KIND_TITLES[k]}**", ""] + _table(by_kind[k], f, doc.get("scale")) + [""]
             out += _sanity_list(by_kind["sanity"])
@@ -295,20 +317,30 @@ def summary_box(doc: dict, full: dict | None = None) -> str:
     """The box at the top of a paper chapter (MyST markdown), from its claims file.
 
     What the paper claims, what this page reproduces and at which scale, the counts of its paper
-    claims by status (at this build's preset and, when a snapshot exists, at full), how many are
-    tested differently from the paper's own method, and a link to the report's rows.
+    claims by status (at this build's preset and, when a full-preset result exists, at full, with
+    a warning when that result was computed by other code), how many are tested differently from
+    the paper's own method, and a link to the report's rows. On the synthesis page the counts are
+    of this book's conjectures.
     """
     prefix = doc.get("paper", "")
     name, _, _, claim = PAPERS.get(prefix, (prefix, "", "", ""))
-    n = counts(doc)
-    other = {k: sum(counts(doc, k).values()) for k in ("critique", "estimator", "sanity")}
+    hk = headline_kind(doc)
+    n = counts(doc, hk)
+    other = {k: sum(counts(doc, k).values()) for k in ("critique", "estimator", "sanity") if k != hk}
     differs = sum(1 for c in doc.get("claims", []) if c.get("test_differs"))
-    lines = ["```{admonition} At a glance", ":class: tip", "",
-             f"**The paper** ({name}). {claim}", "",
-             f"**Reproduced here** at the `{doc.get('preset', '?')}` preset, seed {doc.get('seed', 0)}: "
+    preset = doc.get("preset", "?")
+    if full:
+        stale = (full.get("_snapshot") or {}).get("stale") or full.get("_stale")
+        at_full = (f" At `full`: {counts_text(counts(full, hk))}"
+                   + (" (**stale**: computed by an earlier version of this chapter's code)" if stale else "") + ".")
+    else:
+        at_full = " No full-preset result yet."
+    what = "**The paper's claims**" if hk == "paper" else "**This book's conjectures**"
+    head = f"**The paper** ({name}). {claim}" if hk == "paper" else f"**The chapter**. {claim}"
+    lines = ["```{admonition} At a glance", ":class: tip", "", head, "",
+             f"**Reproduced here** at the `{preset}` preset, seed {doc.get('seed', 0)}: "
              f"{_cell(scale_text(doc.get('scale')) or 'see the settings below')}.", "",
-             f"**The paper's claims** at `{doc.get('preset', '?')}`: {counts_text(n)}."
-             + (f" At `full`: {counts_text(counts(full))}." if full else " No full-preset result yet."), ""]
+             f"{what} at `{preset}`: {counts_text(n)}.{at_full}", ""]
     extra = ", ".join(f"{v} {k}" for k, v in other.items() if v)
     if extra or differs:
         lines += [f"**Also on this page**: {extra or 'no other checks'}"

@@ -511,9 +511,17 @@ def execute_chapter(name: str, preset: str = "quick", seed: int = 0, device: str
         os.replace(tmp_nb, out)
         failed_nb.unlink(missing_ok=True)
         if doc is not None:
-            # keep the latest claims of each preset too (the report shows full-preset results when present)
+            # keep the latest claims of each preset too (the report shows full-preset results when present),
+            # with the hash of the code that produced them, so a later build can tell them stale
+            try:
+                from .snapshot import package_hash
+
+                doc = {**doc, "package_sha256": package_hash(name)}
+            except ValueError:  # a chapter without an experiment package (a test's fake chapter)
+                pass
             _atomic_write_text(claims_final / preset / f"{name}.json", json.dumps(doc, indent=1))
-            os.replace(claims_tmp / f"{name}.json", claims_final / f"{name}.json")
+            _atomic_write_text(claims_final / f"{name}.json", json.dumps(doc, indent=1))
+            (claims_tmp / f"{name}.json").unlink(missing_ok=True)
         _record_timing(name, preset, seconds)
         ok = True
         _say(f"{name}: done in {seconds:.1f} s -> {out}")
