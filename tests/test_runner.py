@@ -495,3 +495,19 @@ def test_workers_compute_units_first_then_run_chapters_side_by_side(project, cap
         assert json.loads((project.build / "claims" / f"{name}.json").read_text())["preset"] == "smoke"
     with pytest.raises(SystemExit):
         main(["a", "--preset", "smoke", "--workers", "0"])
+
+
+def test_staging_never_removes_a_folder_it_did_not_stage(project):
+    from deepinfo.run import stage_book
+
+    project.chapter("x")
+    theirs = project.build / "src"
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("mine")
+    with pytest.raises(ChapterError, match="was not staged by the runner"):
+        stage_book(project.root, partial=True)
+    assert (theirs / "notes.txt").read_text() == "mine"
+    (theirs / "notes.txt").unlink()
+    stage = stage_book(project.root, partial=True)  # an empty folder, then its own staging: fine
+    assert (stage / ".deepinfo-stage").is_file()
+    assert stage_book(project.root, partial=True) == stage

@@ -543,9 +543,14 @@ def stage_book(root: Path | None = None, executed: Path | None = None, partial: 
     root = root or paths.project_root()
     executed = executed or paths.build_dir() / "executed"
     stage = paths.build_dir() / "src"
+    marker = stage / ".deepinfo-stage"  # only a folder this function staged before is ever removed
     if stage.exists():
+        if any(stage.iterdir()) and not marker.is_file():
+            raise ChapterError(f"{stage} exists, is not empty and was not staged by the runner (no {marker.name}): "
+                               "nothing was removed; point DEEPINFO_BUILD_DIR at a build folder of this project")
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
+    marker.write_text("Staged by python -m deepinfo.run --build-book; replaced at every build.\n")
     for f in ("_config.yml", "_toc.yml", "_static"):
         if (root / f).exists():
             (stage / f).symlink_to(root / f)
