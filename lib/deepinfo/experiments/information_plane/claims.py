@@ -850,7 +850,7 @@ def verdict_one_layer_unfinished(runs: dict, measure: str = "bin30", paper_epoch
     (lD, uD), (dropD, udD) = _late_drop(runs[dD], measure)
     E = float(np.asarray(runs[dD]["epochs"])[-1])
     lates = {d: _late_drop(runs[d], measure)[0][0] for d in depths}
-    detail = (f"late drop (half-run minus end, deeper layers): " + ", ".join(f"{d}: {x:.2f}" for d, x in lates.items())
+    detail = ("late drop (half-run minus end, deeper layers): " + ", ".join(f"{d}: {x:.2f}" for d, x in lates.items())
               + f" bits; 1 hidden layer {_fmt(l1, u1)}, {dD} hidden layers {_fmt(lD, uD)} bits after a drop of "
               f"{_fmt(dropD, udD)} bits")
     deep = all_of([("deepest network compresses (bits)", compare(dropD, udD, MIN_DROP_BITS, ">")),
