@@ -33,6 +33,7 @@ from tqdm import tqdm  # text bars: no ipywidgets needed in kernels
 
 from ...cache import ResultCache
 from ...compute import Unit
+from ...data import flip_pixels, shuffle_pixels
 from ...device import cpu_threads, resolve_device
 from ...estimators import relevance, resolution, state_counts
 from ...models.classifier import ClassifierConfig
@@ -129,19 +130,13 @@ def load_data(cfg: Config, seed: int = 0):
     return ds.x, ds.y, ds.describe()
 
 
-def shuffle_pixels(x: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Each row's pixels permuted by its own random permutation (Fig. 2a "shuffled MNIST")."""
-    return np.random.default_rng(seed).permuted(np.asarray(x), axis=1)
-
-
 def control_data(x: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
     """The images a DBN of ``kind`` is trained on and read out with: pixel-shuffled (Fig. 2a), bit-switched
-    (Fig. S1: each pixel replaced by 1 - x with probability 1/2), or ``x`` itself."""
+    (Fig. S1: each pixel replaced by 1 - x with probability 1/2), or ``x`` itself
+    (:func:`deepinfo.data.shuffle_pixels`, :func:`deepinfo.data.flip_pixels`)."""
     if kind == "shuffled":
         return shuffle_pixels(x, seed + 1)
     if kind == "flipped":
-        from ..resolution_relevance_supplement.run import flip_pixels
-
         return flip_pixels(x, 0.5, seed=seed + 1)
     return x
 

@@ -25,6 +25,7 @@ import torch
 
 from ...cache import ResultCache
 from ...compute import Unit
+from ...data import flip_pixels
 from ...device import cpu_threads, resolve_device
 from ...estimators import relevance, resolution, state_counts
 from ...models.classifier import ClassifierConfig
@@ -182,19 +183,6 @@ PRESETS = {
 
 
 # --------------------------------------------------------------------------------------- data
-def flip_pixels(x: np.ndarray, p: float = 0.5, seed: int = 0) -> np.ndarray:
-    """Structureless data for Fig. S1: each pixel independently replaced by 1 - x with probability ``p``.
-
-    With p = 1/2 a black-and-white pixel becomes a fair coin whatever the image was, so the
-    flipped set keeps the pixel grey levels but no spatial or class structure. x (M, D) in [0, 1].
-    """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p={p}: expected a probability")
-    rng = np.random.default_rng(seed)
-    x = np.asarray(x, dtype=np.float32)
-    return np.where(rng.random(x.shape) < p, 1.0 - x, x).astype(np.float32)
-
-
 def letters_dataset(seed: int = 0):
     """The OCR lowercase letters (16x8 binary) when present, else a labelled substitute.
 
