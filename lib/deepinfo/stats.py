@@ -9,7 +9,9 @@ samples; these are the two ways the book states its spread:
   independent samples (Efron & Tibshirani 1993, ch. 13), seeded, so the same input gives the
   same interval;
 * :func:`wilson_interval`: the Wilson score interval of a proportion (in how many of n networks
-  something happened), which stays inside [0, 1] and is honest for small n.
+  something happened), which stays inside [0, 1] and is honest for small n;
+* :func:`difference_se`: the difference of two independent estimates and its standard error,
+  the two standard errors combined in quadrature.
 
 Both return plain floats/arrays; :class:`deepinfo.claims.Uncertainty` carries them into a claim
 together with what they were taken over.
@@ -108,3 +110,14 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
     centre = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def difference_se(a: float, se_a: float, b: float, se_b: float) -> tuple[float, float]:
+    """``(a - b, sqrt(se_a^2 + se_b^2))``: the difference of two independent estimates and its standard error.
+
+    The variances of independent estimates add, so the standard errors combine in quadrature. A standard
+    error that is not finite (NaN: one realisation, no spread) makes the difference's NaN too, never 0.
+    """
+    a, se_a, b, se_b = float(a), float(se_a), float(b), float(se_b)
+    se = math.sqrt(se_a ** 2 + se_b ** 2) if math.isfinite(se_a) and math.isfinite(se_b) else math.nan
+    return a - b, se
