@@ -89,3 +89,45 @@ def test_fit_runs_the_rule_and_memoises():
     assert vd.fit(np.random.default_rng(1).geometric(0.3, 3000)).status == "fails"
     labs = vd.layer_fits([ideal, ideal])
     assert [lab for lab, _ in labs] == ["z1", "z2"] and labs[0][1] is a
+
+
+def test_decided_without_beta_keeps_the_rules_decision():
+    fails_nobeta = plv("fails", math.nan, (math.nan, math.nan), "a characteristic scale")
+    assert vd.power_law_claim(fails_nobeta).status == "inconclusive"            # the default: no exponent
+    v = vd.power_law_claim(fails_nobeta, invert=True, decided_without_beta=True)
+    assert v.status == "holds" and v.value == 40 and v.uncertainty.exact       # n_distinct_k, exact
+    v = vd.power_law_claim(NOBETA, decided_without_beta=True)                  # undecided stays undecided
+    assert v.status == "inconclusive" and v.value is None
+
+
+def test_all_of_on_claim_verdicts_reports_one_part():
+    from deepinfo.claims import Uncertainty, Verdict, inconclusive
+
+    u = Uncertainty("synthetic", se=0.1)
+    ok, bad = Verdict("holds", 1.0, u, "first", threshold_value=0.5), Verdict("does not hold", 2.0, u, "second")
+    maybe = inconclusive("why not", 3.0, u, "third")
+    v = vd.all_of([("a", ok), ("b", ok)], value_from=0)
+    assert v.status == "holds" and v.value == 1.0 and v.threshold_value == 0.5 and v.detail == "a: first; b: first"
+    v = vd.all_of([("a", ok), ("b", bad), ("c", maybe)], value_from=1)
+    assert v.status == "does not hold" and v.value == 2.0 and v.threshold_value is None
+    v = vd.all_of([("a", ok), ("c", maybe)], value_from=0)
+    assert v.status == "inconclusive" and v.reason == "c: why not" and v.value == 1.0
+    with pytest.raises(TypeError):
+        vd.all_of([("a", HOLDS)], value_from=0)                                # PowerLawVerdicts need no value_from
+
+
+def test_critical_layers_and_generation_at_critical_known_margins():
+    H_s = np.array([[8.0, 6.0, 3.0, 1.0], [8.0, 6.0, 3.0, 1.0], [8.0, 6.0, 3.0, 1.0]])
+    H_k = np.array([[0.0, 3.0, 2.0, 0.5], [0.0, 3.0, 2.0, 0.5], [0.0, 1.0, 6.0, 0.5]])
+    assert list(vd.critical_layers(H_s, H_k)) == [2, 2, 3]                     # sums 8, 9, 5, 1.5 and 8, 7, 9, 1.5
+    ab = np.array([[1.0, 3.0, 2.0, 0.0], [1.0, 2.5, 2.0, 0.0], [1.0, 0.5, 2.0, 0.0]])
+    v = vd.generation_at_critical(H_s, H_k, ab)
+    margins = np.array([1.0, 0.5, 1.0])                                         # 3 - 2, 2.5 - 2, 2 - 1
+    assert v.value == pytest.approx(margins.mean())
+    assert v.uncertainty.se == pytest.approx(margins.std(ddof=1) / math.sqrt(3)) and v.uncertainty.n == 3
+    assert v.status == "holds" and v.threshold_value == 0.0 and "DBN realisations" in v.uncertainty.method
+    v = vd.generation_at_critical(H_s, H_k, ab[:, ::-1])                       # the first layer generates best
+    assert v.status == "does not hold" and v.value < 0
+    assert vd.generation_at_critical(H_s[:1], H_k[:1], ab[:1]).status == "inconclusive"   # one realisation
+    with pytest.raises(ValueError):
+        vd.generation_at_critical(H_s[0], H_k[0], ab[0])

@@ -11,12 +11,17 @@ chapter reads the rule the same way:
 * :func:`power_law_claim` - one partition: status mapped by :data:`STATUS_OF` (``invert=True`` for
   a claim that says "not a power law"), value beta with :func:`beta_uncertainty`;
 * :func:`all_of` - several partitions (layers, realisations, thresholds) must all be power laws:
-  holds if all hold, does not hold if one fails, inconclusive otherwise;
+  holds if all hold, does not hold if one fails, inconclusive otherwise; with ``value_from`` the
+  same rule combines claim verdicts (parts of one claim) and reports one part's value;
 * :func:`on_substitute` - a verdict measured on a substitute data set becomes inconclusive;
 * :func:`fit_line` - the one-line description of a fit used in claim details and prose;
-* :func:`said` - a status as the verb of a sentence.
+* :func:`said` - a status as the verb of a sentence;
+* :func:`critical_layers`, :func:`generation_at_critical` - Song et al. (2018)'s critical layer
+  (largest H[s] + H[k]) and the claim that it generates best, shared by the main and the
+  supplementary page.
 
-Used by the Lee & Jo (2022) chapters (``scale_invariance``, ``scale_invariance_ising``); any chapter
+Used by the Lee & Jo (2022) chapters (``scale_invariance``, ``scale_invariance_ising``) and the Song
+et al. (2018) chapters (``resolution_relevance``, ``resolution_relevance_supplement``); any chapter
 may import it instead of another chapter's private helpers.
 """
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .claims import Uncertainty, Verdict, inconclusive
+from .claims import Uncertainty, Verdict, compare, inconclusive
 
 #: power_law_verdict's status -> the claim model's status
 STATUS_OF = {"holds": "holds", "fails": "does not hold", "inconclusive": "inconclusive"}
@@ -99,13 +104,17 @@ def beta_uncertainty(v, what: str = "one network") -> Uncertainty:
                        n=int(v.n_tail))
 
 
-def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "one network", scale=None) -> Verdict:
+def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "one network", scale=None,
+                    decided_without_beta: bool = False) -> Verdict:
     """A claim Verdict from one PowerLawVerdict ``v``.
 
     Status: ``STATUS_OF[v.status]``; with ``invert`` (the claim is "not a power law") holds and does not
-    hold swap, inconclusive stays. Value: beta with :func:`beta_uncertainty`; no finite beta gives an
-    inconclusive verdict without a value. The detail is :func:`fit_line` plus the rule's reason; the
-    rule's full record is in ``extra["power_law"]``.
+    hold swap, inconclusive stays. Value: beta with :func:`beta_uncertainty`. No finite beta gives an
+    inconclusive verdict without a value, unless ``decided_without_beta``: then a verdict the rule decided
+    (holds or fails) keeps its (inverted) status, with the number of distinct k ``v.n_distinct_k`` as an
+    exact value (the Song et al. pages' reading: the rule's decision stands even without an exponent).
+    The detail is :func:`fit_line` plus the rule's reason; the rule's full record is in
+    ``extra["power_law"]``.
     """
     status = STATUS_OF[v.status]
     if invert and status != "inconclusive":
@@ -113,6 +122,9 @@ def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "on
     detail = fit_line(label or "m(k)", v) + f"; {v.reason}"
     kw = dict(scale=dict(scale or {}), extra={"power_law": v.as_dict()})
     if not _finite(v.beta):
+        if decided_without_beta and status != "inconclusive":
+            return Verdict(status, float(v.n_distinct_k), Uncertainty.of_exact("power_law_verdict (no exponent)"),
+                           detail, **kw)
         return inconclusive(_short(v.reason), None, None, detail, **kw)
     unc = beta_uncertainty(v, what)
     if status == "inconclusive":
@@ -120,16 +132,25 @@ def power_law_claim(v, label: str = "", *, invert: bool = False, what: str = "on
     return Verdict(status, float(v.beta), unc, detail, **kw)
 
 
-def all_of(items: Iterable, unit: str = "layers", scale=None) -> Verdict:
+def all_of(items: Iterable, unit: str = "layers", scale=None, *, value_from: int | None = None) -> Verdict:
     """Every partition in ``items`` (a list of ``(label, PowerLawVerdict)``) is a power law.
 
     holds: all hold; does not hold: at least one fails; inconclusive: none fails but some are
     inconclusive (the reason names them). Value: the number that hold, with the interval
     [holds, holds + inconclusive]; threshold: the number of partitions.
+
+    With ``value_from`` (an index into ``items``), ``items`` are ``(label, Verdict)`` pairs of claim
+    verdicts, the parts of one claim that must all hold, combined by the same three-way rule (a part
+    that does not hold decides; else an inconclusive part makes the whole inconclusive, the reason naming
+    each such part with its own reason). The combined verdict reports the value, uncertainty and
+    threshold of ``items[value_from]`` (the quantity the claim states); its detail joins the parts'
+    details, ``"label: detail"``; ``unit`` is not used.
     """
     items = list(items)
     if not items:
         raise ValueError("all_of: no partitions to judge")
+    if value_from is not None:
+        return _all_parts_hold(items, value_from, scale)
     n = len(items)
     st = [STATUS_OF[v.status] for _, v in items]
     nh, nf = st.count("holds"), st.count("does not hold")
@@ -145,6 +166,22 @@ def all_of(items: Iterable, unit: str = "layers", scale=None) -> Verdict:
         which = [f"{lab}: {_short(v.reason, 80)}" for (lab, v), s in zip(items, st) if s == "inconclusive"]
         return inconclusive(f"{ni} of {n} {unit} inconclusive ({'; '.join(which)})", float(nh), unc, detail, **kw)
     return Verdict("holds", float(nh), unc, detail, **kw)
+
+
+def _all_parts_hold(parts: list, value_from: int, scale=None) -> Verdict:
+    """:func:`all_of` on claim verdicts ``parts`` (``(label, Verdict)``), reporting ``parts[value_from]``."""
+    if not all(isinstance(v, Verdict) for _, v in parts):
+        raise TypeError("all_of(value_from=...): expected (label, deepinfo.claims.Verdict) pairs")
+    statuses = [v.status for _, v in parts]
+    detail = "; ".join(f"{lab}: {v.detail}" for lab, v in parts)
+    v0 = parts[value_from][1]
+    kw = dict(threshold_value=v0.threshold_value, scale=dict(scale or {}))
+    if "does not hold" in statuses:
+        return Verdict("does not hold", v0.value, v0.uncertainty, detail, **kw)
+    if "inconclusive" in statuses:
+        why = "; ".join(f"{lab}: {v.reason}" for lab, v in parts if v.status == "inconclusive")
+        return inconclusive(why, v0.value, v0.uncertainty, detail, **kw)
+    return Verdict("holds", v0.value, v0.uncertainty, detail, **kw)
 
 
 def on_substitute(verdict: Verdict, data: dict) -> Verdict:
@@ -166,5 +203,43 @@ def layer_fits(counts, labels=None) -> list:
     return [(lab, fit(c)) for lab, c in zip(labels, counts)]
 
 
+# ------------------------------------------------------------ Song et al. (2018): the critical layer
+def _layers_array(a, name: str) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"{name}: expected an array (R realisations, L layers), got shape {a.shape}")
+    return a
+
+
+def critical_layers(H_s, H_k) -> np.ndarray:
+    """Per realisation, the layer (1-based) of largest H[s] + H[k] (Song et al. 2018's critical layer).
+
+    H_s, H_k: (R realisations, L layers) in bits -> (R,) ints."""
+    return np.argmax(_layers_array(H_s, "H_s") + _layers_array(H_k, "H_k"), axis=1) + 1
+
+
+def generation_at_critical(H_s, H_k, ability, over: str = "DBN realisations") -> Verdict:
+    """The critical layer generates best (Song et al. 2018, Fig. 3g; Fig. S3c on the letters).
+
+    Per realisation r, the margin ``ability[r, l_r] - max over l != l_r of ability[r, l]`` with l_r the
+    layer of largest H[s] + H[k] (:func:`critical_layers`); H_s, H_k (R, L) in bits, ability (R, L) the
+    generation ability 1/D(P||Q) in 1/bits. The mean margin, with its standard error over the R
+    realisations (``over`` names them), is compared with 0 (:func:`deepinfo.claims.compare`, ``>``): one
+    realisation has no spread and is inconclusive.
+    """
+    a = _layers_array(ability, "ability")
+    lc = critical_layers(H_s, H_k)
+    margins, best = [], []
+    for r, l in enumerate(lc):
+        others = np.delete(a[r], l - 1)
+        margins.append(float(a[r, l - 1] - np.nanmax(others)))
+        best.append(int(np.nanargmax(a[r])) + 1)
+    mean = float(np.nanmean(np.asarray(margins, dtype=float)))
+    return compare(mean, Uncertainty.from_samples(np.asarray(margins, dtype=float), over=over), 0.0, ">",
+                   detail="critical layer " + ", ".join(f"H{l}" for l in lc) + "; best generation at "
+                          + ", ".join(f"H{l}" for l in best) + f"; margin of the critical layer over the best "
+                          f"other layer {mean:+.3g} (1/bits)")
+
+
 __all__ = ["STATUS_OF", "PL_THRESHOLD", "PL_REASON", "said", "fit", "fit_line", "beta_uncertainty",
-           "power_law_claim", "all_of", "on_substitute", "layer_fits"]
+           "power_law_claim", "all_of", "on_substitute", "layer_fits", "critical_layers", "generation_at_critical"]
