@@ -126,11 +126,10 @@ def test_stuck_layers():
 
 
 def test_kmeans_not_power_law_over_restarts():
-    def pl(status, beta=1.0):
-        return SimpleNamespace(status=status, beta=beta, beta_se=0.1, beta_ci=(beta - 0.2, beta + 0.2),
-                               reason=f"rule says {status}", n_distinct_k=7)
-
+    pl = _plv
     assert c.kmeans_not_power_law_restarts([pl("fails")] * 3, 683).status == HOLDS
+    v = c.kmeans_not_power_law_restarts([pl("fails", 1.5), pl("fails", 2.0)], 683)
+    assert v.value == 1.5 and "2 restarts" in v.detail                # the value is restart 0's beta
     assert c.kmeans_not_power_law_restarts([pl("fails"), pl("holds"), pl("fails")], 683).status == FAILS
     v = c.kmeans_not_power_law_restarts([pl("fails"), pl("inconclusive"), pl("fails")], 683)
     assert v.status == UNSURE and "restart 1" in v.reason
@@ -173,16 +172,26 @@ def test_beta_falls():
     assert c.beta_falls(with_nan, usable).status == HOLDS
 
 
-def test_kmeans_not_power_law_reads_the_rule_the_other_way():
-    def pl(status, beta=1.0):
-        return SimpleNamespace(status=status, beta=beta, beta_se=0.1, beta_ci=(beta - 0.2, beta + 0.2),
-                               reason=f"rule says {status}", n_distinct_k=7)
+def _plv(status, beta=1.0):
+    from deepinfo.estimators import PowerLawVerdict
 
-    assert c.kmeans_not_power_law(pl("fails"), 4096).status == HOLDS
-    assert c.kmeans_not_power_law(pl("holds"), 4096).status == FAILS
-    v = c.kmeans_not_power_law(pl("inconclusive"), 4096)
+    return PowerLawVerdict(status=status, reason=f"rule says {status}", beta=beta, beta_se=0.1,
+                           beta_ci=(beta - 0.2, beta + 0.2), k_min=2, k_max=300, n_states=800, n_tail=200,
+                           n_distinct_k=7, decades=2.2, evidence={})
+
+
+def test_kmeans_not_power_law_reads_the_rule_the_other_way():
+    v = c.kmeans_not_power_law(_plv("fails"), 4096)
+    assert v.status == HOLDS and v.value == 1.0
+    assert v.uncertainty.interval(v.value) == pytest.approx((0.8, 1.2))          # beta's bootstrap interval
+    assert c.kmeans_not_power_law(_plv("holds"), 4096).status == FAILS
+    v = c.kmeans_not_power_law(_plv("inconclusive"), 4096)
     assert v.status == UNSURE and "rule says" in v.reason
-    assert c.kmeans_not_power_law(pl("inconclusive", float("nan")), 4096).status == UNSURE
+    assert c.kmeans_not_power_law(_plv("inconclusive", float("nan")), 4096).status == UNSURE
+    v = c.kmeans_not_power_law(_plv("fails", float("nan")), 4096)              # decided without an exponent
+    assert v.status == HOLDS and v.value == 7 and v.uncertainty.exact
+    with pytest.raises(ValueError):
+        c.kmeans_not_power_law(SimpleNamespace(status="maybe"), 4096)
 
 
 def test_kmeans_not_power_law_on_the_real_rule():
@@ -245,10 +254,10 @@ def test_all_of():
     ok = Verdict("holds", 1.0, c._unc([1.0, 1.0]))
     bad = Verdict("does not hold", 2.0, c._unc([2.0, 2.0]))
     maybe = c.inconclusive("why not", 3.0, c._unc([1.0, 5.0]))
-    assert c.all_of([("a", ok), ("b", ok)]).status == HOLDS
+    assert c.all_of([("a", ok), ("b", ok)], value_from=0).status == HOLDS
     assert c.all_of([("a", ok), ("b", bad), ("c", maybe)], value_from=1).value == 2.0
-    assert c.all_of([("a", ok), ("b", bad), ("c", maybe)]).status == FAILS
-    v = c.all_of([("a", ok), ("c", maybe)])
+    assert c.all_of([("a", ok), ("b", bad), ("c", maybe)], value_from=0).status == FAILS
+    v = c.all_of([("a", ok), ("c", maybe)], value_from=0)
     assert v.status == UNSURE and "c: why not" in v.reason
 
 
@@ -272,8 +281,7 @@ def synthetic_result(R: int = 3) -> dict:
     ab[:, crit] = 3.0
     ends = np.tile([10, 10, 9.9, 9.5, 1, 0.5, 0.2, 0, 0, 0], (R, 1)).astype(float)
     km = {"H_s": np.array([2.0, 5.0, 9.0]), "H_k": np.array([0.2, 0.5, 0.3]), "k": np.array([4, 64, 512]),
-          "fig2b_k": 512, "power_law": {"verdicts": [None, None, SimpleNamespace(
-              status="fails", beta=0.1, beta_se=0.05, beta_ci=(0.0, 0.2), reason="a scale", n_distinct_k=9)]}}
+          "fig2b_k": 512, "power_law": {"verdicts": [None, None, _plv("fails", 0.1)]}}
     km["fig2b_verdicts"] = [km["power_law"]["verdicts"][2]] * 3
     return {"M": M, "bound": (cs, ck),
             "trained": {"H_s": H_s, "H_k": H_k, "error": err,

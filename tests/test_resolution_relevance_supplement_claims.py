@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -49,25 +48,40 @@ def test_other_networks_lower_relevance():
 
 
 def pl(status, beta=1.0):
-    return SimpleNamespace(status=status, beta=beta, beta_se=0.05, beta_ci=(beta - 0.1, beta + 0.1),
-                           reason=f"the rule says {status}", n_distinct_k=12)
+    from deepinfo.estimators import PowerLawVerdict
 
-
-def test_verdict_of_power_law_maps_fails_to_does_not_hold():
-    assert c.verdict_of_power_law(pl("holds")).status == HOLDS
-    assert c.verdict_of_power_law(pl("fails")).status == FAILS
-    v = c.verdict_of_power_law(pl("inconclusive"))
-    assert v.status == UNSURE and "rule says" in v.reason
-    assert c.verdict_of_power_law(pl("inconclusive", float("nan"))).value is None
+    return PowerLawVerdict(status=status, reason=f"the rule says {status}", beta=beta, beta_se=0.05,
+                           beta_ci=(beta - 0.1, beta + 0.1), k_min=2, k_max=400, n_states=900, n_tail=250,
+                           n_distinct_k=12, decades=2.3, evidence={})
 
 
 def test_discriminative_power_laws():
     three = lambda a, b, d: {"MLP (sigmoid)": (50, pl(a)), "MLP (ReLU)": (20, pl(b)), "CNN": (10, pl(d))}  # noqa: E731
     v = c.discriminative_power_laws(three("holds", "holds", "holds"))
-    assert v.status == HOLDS and v.value == 3
-    assert c.discriminative_power_laws(three("holds", "fails", "inconclusive")).status == FAILS
+    assert v.status == HOLDS and v.value == 3 and v.threshold_value == 3 and "N_H = 20" in v.detail
+    v = c.discriminative_power_laws(three("holds", "fails", "inconclusive"))
+    assert v.status == FAILS and v.value == 1                    # one failure decides; one model holds
     v = c.discriminative_power_laws(three("holds", "inconclusive", "holds"))
-    assert v.status == UNSURE and "MLP (ReLU)" in v.reason
+    assert v.status == UNSURE and "MLP (ReLU)" in v.reason and v.value == 2
+    v = c.discriminative_power_laws(three("fails", "fails", "fails"))
+    assert v.status == FAILS and v.value == 0
+
+
+def test_sparse_rbm_power_laws_tests_each_penalty_at_its_largest_H_s_plus_H_k():
+    rng = np.random.default_rng(0)
+    zipf = np.maximum(1, (2000 / np.arange(1, 2001)).astype(int))     # k_s ~ 1/s: m_k ~ k^-2, beta = 1
+    geometric = rng.geometric(0.2, 3000)                               # a characteristic scale
+    row = lambda lam, hs, hk, counts: {"lambda": lam, "H_s": hs, "H_k": hk, "counts": counts}  # noqa: E731
+    s4 = {"connectivity": [row(0.0, 9.0, 9.0, geometric), row(0.1, 8.0, 4.0, zipf), row(1.0, 2.0, 1.0, geometric)],
+          "activity": [row(0.0, 9.0, 9.0, geometric), row(0.1, 3.0, 1.0, geometric), row(0.5, 7.0, 4.0, zipf)]}
+    v = c.sparse_rbm_power_laws(s4)
+    assert v.status == HOLDS and v.value == 2 and v.threshold_value == 2    # lambda = 0 rows never enter
+    assert "connectivity, lambda = 0.1" in v.detail and "activity, lambda = 0.5" in v.detail
+    s4["activity"][2]["counts"] = geometric
+    v = c.sparse_rbm_power_laws(s4)
+    assert v.status == FAILS and v.value == 1
+    with pytest.raises(ValueError):
+        c.sparse_rbm_power_laws({"connectivity": [row(0.0, 1, 1, zipf)], "activity": []})
 
 
 def test_discriminative_power_laws_on_the_real_rule():

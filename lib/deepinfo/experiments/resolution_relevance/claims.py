@@ -9,16 +9,19 @@ a :class:`deepinfo.claims.Verdict`; :func:`evaluate` applies them all to the res
 Uncertainty: a value measured on every DBN realisation carries its standard error over the
 realisations (:meth:`Uncertainty.from_samples`); with a single realisation the decision helpers
 make it inconclusive. Power-law statements use :func:`deepinfo.estimators.power_law_verdict`
-only (its "fails" is our "does not hold").
+only (its "fails" is our "does not hold"), read by the shared adapters of :mod:`deepinfo.verdicts`
+(``power_law_claim``, ``all_of``), which also hold the critical-layer generation test
+(``generation_at_critical``) that the supplementary page applies to the letters.
 """
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive, within
+from ...verdicts import all_of, critical_layers, generation_at_critical, power_law_claim  # noqa: F401
 
 OVER = "DBN realisations"
 
@@ -183,25 +186,6 @@ def _mean(samples) -> float:
     return float(np.nanmean(np.asarray(samples, dtype=float)))
 
 
-def all_of(parts: Sequence[tuple[str, Verdict]], value_from: int = 0) -> Verdict:
-    """One verdict from several that must all hold: does not hold if any does not, inconclusive if any
-    is inconclusive (and none fails), else holds. The value is that of ``parts[value_from]``."""
-    statuses = [v.status for _, v in parts]
-    detail = "; ".join(f"{name}: {v.detail}" for name, v in parts)
-    v0 = parts[value_from][1]
-    if "does not hold" in statuses:
-        return Verdict("does not hold", v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
-    if "inconclusive" in statuses:
-        why = "; ".join(f"{name}: {v.reason}" for name, v in parts if v.status == "inconclusive")
-        return inconclusive(why, v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
-    return Verdict("holds", v0.value, v0.uncertainty, detail, threshold_value=v0.threshold_value)
-
-
-def critical_layers(H_s, H_k) -> np.ndarray:
-    """Per realisation, the layer (1-based) of largest H[s] + H[k]; H_s, H_k (R, L) in bits -> (R,) ints."""
-    return np.argmax(_arr2(H_s, "H_s") + _arr2(H_k, "H_k"), axis=1) + 1
-
-
 # -------------------------------------------------------------------------------------- sanity
 def resolution_falls(H_s) -> Verdict:
     """Sanity: H[s] (R, L) in bits never increases with depth (exact; 1e-9 bits of rounding allowed)."""
@@ -364,34 +348,23 @@ def beta_falls(beta, usable) -> Verdict:
 
 
 def kmeans_not_power_law(verdict, k: int) -> Verdict:
-    """The power-law verdict of the k-means partition of Fig. 2b read the other way: fails -> holds."""
-    s = _status_of(verdict)
-    beta, ci = float(getattr(verdict, "beta", math.nan)), tuple(getattr(verdict, "beta_ci", (math.nan, math.nan)))
-    reason = str(getattr(verdict, "reason", ""))
-    detail = f"k-means, k = {k}: {reason}"
-    if not math.isfinite(beta):
-        if s == "inconclusive":
-            return inconclusive(reason or "no fit", detail=detail)
-        n = float(getattr(verdict, "n_distinct_k", 0))
-        return exact_check(s == "fails", n, detail, method="power_law_verdict (no exponent)")
-    unc = (Uncertainty(method="bootstrap 95% interval of beta over the tail's states", lo=ci[0], hi=ci[1], level=0.95)
-           if all(map(math.isfinite, ci)) and ci[0] <= ci[1] else
-           Uncertainty(method="Fisher standard error of beta", se=float(getattr(verdict, "beta_se", math.nan))))
-    if s == "fails":
-        return Verdict("holds", beta, unc, detail)
-    if s == "holds":
-        return Verdict("does not hold", beta, unc, detail)
-    return inconclusive(reason, beta, unc, detail)
+    """The power-law verdict of the k-means partition of Fig. 2b read the other way: fails -> holds
+    (:func:`deepinfo.verdicts.power_law_claim` with ``invert``; a decision without an exponent stands,
+    valued by the number of distinct k)."""
+    _status_of(verdict)
+    return power_law_claim(verdict, f"k-means, k = {k}", invert=True, what="one k-means restart",
+                           decided_without_beta=True)
 
 
 def kmeans_not_power_law_restarts(verdicts, k: int) -> Verdict:
     """:func:`kmeans_not_power_law` of the Fig. 2b partition in every k-means restart (``verdicts``, one per
-    restart), combined by :func:`all_of`: does not hold if any restart has a power law, inconclusive if any
-    is undecided, holds if every restart fails the power-law rule."""
+    restart), combined by :func:`deepinfo.verdicts.all_of` (the value is restart 0's beta): does not hold if
+    any restart has a power law, inconclusive if any is undecided, holds if every restart fails the
+    power-law rule."""
     parts = [(f"restart {r}", kmeans_not_power_law(v, k)) for r, v in enumerate(verdicts)]
     if len(parts) == 1:
         return parts[0][1]
-    out = all_of(parts)
+    out = all_of(parts, value_from=0)
     out.detail = f"k-means, k = {k}, {len(parts)} restarts: " + "; ".join(
         f"{n}: {'no power law' if v.status == 'holds' else 'power law' if v.status == 'does not hold' else 'undecided'}"
         for n, v in parts)
@@ -420,28 +393,13 @@ def zipf_at_critical(H_s, H_k, beta, bound_beta=None) -> Verdict:
     return within(_mean(b), _unc(b), *ZIPF_RANGE, detail=detail)
 
 
-def generation_at_critical(H_s, H_k, ability) -> Verdict:
-    """Per realisation, 1/D at the layer of largest H[s] + H[k] minus the best 1/D of the other layers
-    (ability (R, L) in 1/bits); the mean margin compared with 0."""
-    a = _arr2(ability, "ability")
-    lc = critical_layers(H_s, H_k)
-    margins, best = [], []
-    for r, l in enumerate(lc):
-        others = np.delete(a[r], l - 1)
-        margins.append(float(a[r, l - 1] - np.nanmax(others)))
-        best.append(int(np.nanargmax(a[r])) + 1)
-    return compare(_mean(margins), _unc(margins), 0.0, ">",
-                   detail="critical layer " + ", ".join(f"H{l}" for l in lc) + "; best generation at "
-                          + ", ".join(f"H{l}" for l in best) + f"; margin of the critical layer over the best "
-                          f"other layer {_mean(margins):+.3g} (1/bits)")
-
-
 def error_small_then_large(error, middle: int = MIDDLE_LAYER) -> Verdict:
     """Error (R, L) at H``middle`` below ``ERROR_SMALL`` and at the deepest layer above ``ERROR_LARGE``."""
     e = _arr2(error, "error")
     m, d = e[:, middle - 1], e[:, -1]
     return all_of([(f"H{middle}", compare(_mean(m), _unc(m), ERROR_SMALL, "<", detail=f"error {_mean(m):.3f}")),
-                   (f"H{e.shape[1]}", compare(_mean(d), _unc(d), ERROR_LARGE, ">", detail=f"error {_mean(d):.3f}"))])
+                   (f"H{e.shape[1]}", compare(_mean(d), _unc(d), ERROR_LARGE, ">", detail=f"error {_mean(d):.3f}"))],
+                  value_from=0)
 
 
 # ------------------------------------------------------------------------------------- all

@@ -2,7 +2,10 @@
 
 Thresholds were fixed before the page's quick run was looked at; every function is pure (plain
 arrays and dicts in, a :class:`deepinfo.claims.Verdict` out). Power laws are decided only by
-:func:`deepinfo.estimators.power_law_verdict` ("fails" becomes "does not hold").
+:func:`deepinfo.estimators.power_law_verdict` ("fails" becomes "does not hold"), read by the shared
+adapters of :mod:`deepinfo.verdicts` (``all_of``), which also hold the main page's critical-layer
+generation test (``generation_at_critical``); differences of two estimates take their standard error
+from :func:`deepinfo.stats.difference_se`.
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import math
 import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, inconclusive
-from ...stats import mean_se
+from ...stats import difference_se, mean_se
+from ...verdicts import all_of, generation_at_critical
 
 DEEP = "deep, narrowing"
 MIDDLE_BAND = (0.25, 0.75)    # intermediate resolution, in units of log M (as on the main page)
@@ -53,7 +57,10 @@ CLAIMS = [
        "collapse the code, which the paper says too)",
        "fig-p1-s4ab",
        "one RBM per penalty (the paper shows one too); the lowered H[s], H[k] at the strongest penalty is shown, "
-       "not tested, for want of realisations"),
+       "not tested, for want of realisations. Only one setting per penalty is tested, the penalised one (lambda "
+       "> 0) of largest H[s] + H[k]: its code is the richest, so its tail is the one the rule can judge and the "
+       "one most likely to pass, while the paper states power laws for sparse RBMs generally; the other "
+       "penalised settings are shown in Fig. S4a-b, not tested"),
     _c("P1.deep_narrowing_generates_best", "paper",
        "A deep, gradually narrowing DBN generates better (higher 1/D(P||Q)) than deep non-narrowing, shallow "
        "or single-RBM networks",
@@ -81,7 +88,10 @@ CLAIMS = [
        "the book's one calibrated power-law rule; the most informative width is the one whose tail can be "
        "judged (very narrow or very wide layers leave no tail)",
        "fig-p1-s5",
-       "the paper shows m_k for several N_H by eye; we decide one width per model with a likelihood test"),
+       "the paper shows m_k for several N_H by eye; we decide one width per model with a likelihood test. The "
+       "tested width is each model's N_H of largest H[s] + H[k]: its representation is the most informative, so "
+       "its tail is the one the rule can judge and the one most likely to pass, while the paper states power "
+       "laws for these networks generally; the other widths are shown in Fig. S5 and its table, not tested"),
     _c("P1.vae_optimal_latent_dimension", "paper",
        "A VAE's generation ability peaks at an intermediate latent dimension N_z",
        "an optimal intermediate N_z; poor at N_z = 1 and 500 (Fig. S6g)",
@@ -97,8 +107,9 @@ IDS = [c.id for c in CLAIMS]
 
 
 def _difference(a: float, se_a: float, b: float, se_b: float, over: str, n: int | None = None) -> tuple[float, Uncertainty]:
-    se = math.sqrt(se_a ** 2 + se_b ** 2) if math.isfinite(se_a) and math.isfinite(se_b) else float("nan")
-    return a - b, Uncertainty(method=f"standard errors over {over} combined in quadrature", se=se, n=n)
+    """``a - b`` with its :func:`deepinfo.stats.difference_se` as an Uncertainty taken over ``over``."""
+    gap, se = difference_se(a, se_a, b, se_b)
+    return gap, Uncertainty(method=f"standard errors over {over} combined in quadrature", se=se, n=n)
 
 
 def deep_narrowing_generates_best(best: dict) -> Verdict:
@@ -137,66 +148,27 @@ def other_networks_lower_relevance(H_k: dict) -> Verdict:
                        f"{n} {m[0]:+.2f}" for n, m in margins.items()) + f" bits; smallest: {worst}")
 
 
-def verdict_of_power_law(v) -> Verdict:
-    """A :class:`PowerLawVerdict` as a claim verdict: holds -> holds, fails -> does not hold, else inconclusive;
-    the value is beta with its bootstrap interval (or Fisher standard error)."""
-    beta = float(getattr(v, "beta", math.nan))
-    ci = tuple(getattr(v, "beta_ci", (math.nan, math.nan)))
-    reason = str(getattr(v, "reason", "")) or "no reason given"
-    if not math.isfinite(beta):
-        if v.status == "inconclusive":
-            return inconclusive(reason, detail=reason)
-        return Verdict("does not hold" if v.status == "fails" else "holds", float(getattr(v, "n_distinct_k", 0)),
-                       Uncertainty.of_exact("power_law_verdict without an exponent"), reason)
-    unc = (Uncertainty(method="bootstrap 95% interval of beta over the tail's states", lo=ci[0], hi=ci[1], level=0.95)
-           if all(map(math.isfinite, ci)) and ci[0] <= ci[1] else
-           Uncertainty(method="Fisher standard error of beta", se=float(getattr(v, "beta_se", math.nan))))
-    status = {"holds": "holds", "fails": "does not hold"}.get(v.status)
-    if status is None:
-        return inconclusive(reason, beta, unc, reason)
-    return Verdict(status, beta, unc, reason)
-
-
 def discriminative_power_laws(per_model: dict) -> Verdict:
-    """``per_model[name] = (N_H, PowerLawVerdict)`` at each model's most informative width; all must hold."""
-    parts = {n: verdict_of_power_law(v) for n, (_, v) in per_model.items()}
-    statuses = [p.status for p in parts.values()]
-    n_ok = sum(s == "holds" for s in statuses)
-    detail = "; ".join(f"{n} (N_H = {per_model[n][0]}): {p.status}, {p.detail}" for n, p in parts.items())
-    unc = Uncertainty(method="count of models; each power-law verdict carries its own bootstrap", se=0.0,
-                      n=len(parts))
-    if "does not hold" in statuses:
-        return Verdict("does not hold", n_ok, unc, detail, threshold_value=len(parts))
-    if "inconclusive" in statuses:
-        why = "; ".join(f"{n}: {p.reason}" for n, p in parts.items() if p.status == "inconclusive")
-        return inconclusive(why, n_ok, unc, detail, threshold_value=len(parts))
-    return Verdict("holds", n_ok, unc, detail, threshold_value=len(parts))
+    """``per_model[name] = (N_H, PowerLawVerdict)`` at each model's most informative width; all must hold
+    (:func:`deepinfo.verdicts.all_of`: the value is the number of models whose verdict holds)."""
+    return all_of([(f"{n} (N_H = {n_h})", v) for n, (n_h, v) in per_model.items()], "models")
 
 
 def sparse_rbm_power_laws(s4: dict, seed: int = 0) -> Verdict:
     """S4: for each penalty (``s4["connectivity"]``, ``s4["activity"]``: rows with ``lambda``, ``H_s``, ``H_k``,
-    ``counts``), the power-law verdict of the penalised row (lambda > 0) of largest H[s] + H[k]; both must hold."""
+    ``counts``), the power-law verdict of the penalised row (lambda > 0) of largest H[s] + H[k]; both must hold
+    (:func:`deepinfo.verdicts.all_of`: the value is the number of penalties whose verdict holds)."""
     from ...estimators import power_law_verdict
 
-    parts = {}
+    parts = []
     for kind in ("connectivity", "activity"):
         rows = [r for r in s4[kind] if float(r["lambda"]) > 0]
         if not rows:
             raise ValueError(f"S4 {kind}: no penalised setting (lambda > 0)")
         best = max(rows, key=lambda r: float(r["H_s"]) + float(r["H_k"]))
-        parts[f"{kind}, lambda = {float(best['lambda']):g}"] = verdict_of_power_law(
-            power_law_verdict(np.asarray(best["counts"]), rng=seed))
-    statuses = [v.status for v in parts.values()]
-    n_ok = sum(st == "holds" for st in statuses)
-    detail = "; ".join(f"{n}: {v.status}, {v.detail}" for n, v in parts.items())
-    unc = Uncertainty(method="count of penalties; each power-law verdict carries its own bootstrap", se=0.0,
-                      n=len(parts))
-    if "does not hold" in statuses:
-        return Verdict("does not hold", n_ok, unc, detail, threshold_value=len(parts))
-    if "inconclusive" in statuses:
-        return inconclusive("; ".join(f"{n}: {v.reason}" for n, v in parts.items() if v.status == "inconclusive"),
-                            n_ok, unc, detail, threshold_value=len(parts))
-    return Verdict("holds", n_ok, unc, detail, threshold_value=len(parts))
+        parts.append((f"{kind}, lambda = {float(best['lambda']):g}",
+                      power_law_verdict(np.asarray(best["counts"]), rng=seed)))
+    return all_of(parts, "penalties")
 
 
 def vae_optimal_latent_dimension(n_z, abilities, errs, n_groups: int | None = None) -> Verdict:
@@ -247,24 +219,15 @@ def untrained_middle_layers(H_s, H_k, M: int, statuses) -> Verdict:
     else:
         pl_v = inconclusive("not every band layer is decided a power law", n_hold / sel.size,
                             Uncertainty.of_exact("count of verdicts"), pl_detail)
-    parts = [("near the bound", gap_v), ("power laws", pl_v)]
-    statuses_ = [v.status for _, v in parts]
-    detail = "untrained layers in the band: " + ", ".join(f"H{l}" for l in layers) + "; " + "; ".join(
-        f"{n}: {v.detail}" for n, v in parts)
-    if "does not hold" in statuses_:
-        return Verdict("does not hold", gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
-    if "inconclusive" in statuses_:
-        return inconclusive("; ".join(f"{n}: {v.reason}" for n, v in parts if v.status == "inconclusive"),
-                            gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
-    return Verdict("holds", gap_v.value, gap_v.uncertainty, detail, threshold_value=thr)
+    out = all_of([("near the bound", gap_v), ("power laws", pl_v)], value_from=0)   # the gap, threshold thr
+    out.detail = "untrained layers in the band: " + ", ".join(f"H{l}" for l in layers) + "; " + out.detail
+    return out
 
 
 def letters_critical_generates_best(H_s, H_k, ability, data: str, is_substitute: bool) -> Verdict:
-    """S3: the main page's critical-layer generation test (:func:`resolution_relevance.claims.generation_at_critical`,
+    """S3: the main page's critical-layer generation test (:func:`deepinfo.verdicts.generation_at_critical`,
     H_s, H_k, ability (R, L)) on the letters DBN; on a substitute data set the verdict is kept as the value and
     detail but the status is inconclusive."""
-    from ..resolution_relevance.claims import generation_at_critical
-
     v = generation_at_critical(H_s, H_k, ability)
     if not is_substitute:
         return v
