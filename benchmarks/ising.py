@@ -20,7 +20,6 @@ import math
 import random
 import time
 
-import numpy as np
 import torch
 
 from deepinfo.benchmarking import Case, machine, write_results

@@ -10,7 +10,6 @@ import os
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest

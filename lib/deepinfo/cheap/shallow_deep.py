@@ -41,7 +41,7 @@ def train_bank(n: int, layers: int, widths, seeds, steps: int, M_train: int, M_t
     mask = torch.zeros(R, Wm)
     for r, (w, _) in enumerate(reps):
         mask[r, :w] = 1
-    params, inits = [], []
+    inits = []
     for r, (w, s) in enumerate(reps):
         gr = torch.Generator().manual_seed(10_000 * s + 17 * w + n)
         dims = [n] + [Wm] * layers + [1]

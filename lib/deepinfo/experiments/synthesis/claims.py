@@ -11,12 +11,11 @@ version's, now read through an interval over networks); none may move after seei
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
 from ...stats import wilson_interval
-from ...claims import ClaimSpec, Uncertainty, Verdict, Z95, compare, exact_check, inconclusive
+from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive
 from ...estimators import TOLERANCE_BITS, relevance_gap
 
 #: |I(X;T) - H[s]| allowed by the identity (bits): float64 sums over 4096 terms err by ~1e-13
