@@ -130,8 +130,8 @@ class Uncertainty:
             return "exact"
         if self.lo is not None and self.hi is not None:
             lvl = f"{100 * self.level:.0f}% " if self.level else ""
-            return f"{lvl}[{_num(self.lo)}, {_num(self.hi)}]"
-        return f"+/- {_num(self.se)}"
+            return f"{lvl}[{format_number(self.lo)}, {format_number(self.hi)}]"
+        return f"+/- {format_number(self.se)}"
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def compare(value: float, uncertainty: Uncertainty, threshold: float, side: str 
         raise ValueError(f"side={side!r}: expected '>' or '<'")
     value, threshold = _finite(value, "value"), _finite(threshold, "threshold")
     lo, hi = uncertainty.interval(value, z)
-    shown = f"{_num(value)} {uncertainty.text(value)} vs {side} {_num(threshold)}"
+    shown = f"{format_number(value)} {uncertainty.text(value)} vs {side} {format_number(threshold)}"
     detail = detail or shown
     if math.isnan(lo) or math.isnan(hi):
         return inconclusive(f"no uncertainty ({uncertainty.method}): one realisation cannot decide "
@@ -233,7 +233,7 @@ def compare(value: float, uncertainty: Uncertainty, threshold: float, side: str 
         return Verdict("holds", value, uncertainty, detail, threshold_value=threshold, **kw)
     if bad:
         return Verdict("does not hold", value, uncertainty, detail, threshold_value=threshold, **kw)
-    return inconclusive(f"the interval [{_num(lo)}, {_num(hi)}] straddles the threshold {_num(threshold)}",
+    return inconclusive(f"the interval [{format_number(lo)}, {format_number(hi)}] straddles the threshold {format_number(threshold)}",
                         value, uncertainty, detail, threshold_value=threshold, **kw)
 
 
@@ -249,7 +249,7 @@ def within(value: float, uncertainty: Uncertainty, lo: float, hi: float, *, z: f
     if lo > hi:
         raise ValueError(f"within: lo={lo} > hi={hi}")
     a, b = uncertainty.interval(value, z)
-    shown = f"{_num(value)} {uncertainty.text(value)} vs [{_num(lo)}, {_num(hi)}]"
+    shown = f"{format_number(value)} {uncertainty.text(value)} vs [{format_number(lo)}, {format_number(hi)}]"
     detail = detail or shown
     if uncertainty.exact:
         a = b = value
@@ -260,7 +260,7 @@ def within(value: float, uncertainty: Uncertainty, lo: float, hi: float, *, z: f
         return Verdict("holds", value, uncertainty, detail, threshold_value=(lo, hi), **kw)
     if b < lo or a > hi:
         return Verdict("does not hold", value, uncertainty, detail, threshold_value=(lo, hi), **kw)
-    return inconclusive(f"the interval [{_num(a)}, {_num(b)}] overlaps the range [{_num(lo)}, {_num(hi)}] "
+    return inconclusive(f"the interval [{format_number(a)}, {format_number(b)}] overlaps the range [{format_number(lo)}, {format_number(hi)}] "
                         "only in part", value, uncertainty, detail, threshold_value=(lo, hi), **kw)
 
 
@@ -375,7 +375,7 @@ class ClaimRecorder:
                f"<th>ours ({html.escape(self.preset)})</th><th>status</th></tr></thead><tbody>"]
         for i, s in self.specs.items():
             d = self.claim_dict(i)
-            ours = d["detail"] or _num(d["value"])
+            ours = d["detail"] or format_number(d["value"])
             why = f"<br/><small>{html.escape(d['reason'])}</small>" if d["reason"] else ""
             out.append(f"<tr><td><code>{html.escape(i)}</code><br/><small>{html.escape(s.statement)}</small></td>"
                        f"<td>{s.kind}</td><td>{html.escape(s.paper_value)}</td><td>{html.escape(ours)}</td>"
@@ -388,7 +388,8 @@ class ClaimRecorder:
                          f"{self.claim_dict(i)['detail']}" for i in self.specs)
 
 
-def _num(x: Any) -> str:
+def format_number(x: Any) -> str:
+    """A measured number as the claims and the report show it: 4 significant digits, '-' for none."""
     if x is None:
         return "-"
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import paths
 from .atomic import atomic_write_text
 from .claims import NOT_EVALUATED, STATUSES, load_claims
+from .claims import format_number as _num
 
 #: per paper: name, bibtex key, main chapter, and two lines on what the paper claims
 PAPERS = {
@@ -64,15 +65,6 @@ def _cell(text) -> str:
 def _status_html(status: str, reason: str = "") -> str:
     s = f'<span style="color:{COLOURS.get(status, "#000")}"><b>{status}</b></span>'
     return s + (f"<br><small>{_cell(reason)}</small>" if reason else "")
-
-
-def _num(x) -> str:
-    if x is None:
-        return "-"
-    try:
-        return f"{float(x):.4g}"
-    except (TypeError, ValueError):
-        return str(x)
 
 
 def _uncertainty_text(c: dict) -> str:
