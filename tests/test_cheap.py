@@ -262,7 +262,7 @@ def test_block_average_convention_scales_field():
 def test_bank_training_masks_keep_replicas_independent():
     r = shallow_deep.train_bank(2, 1, [2, 8], [0], steps=20, M_train=64, M_test=64)
     assert r["nmse"].shape == (2, 1) and np.all(np.isfinite(r["nmse"]))
-    assert shallow_deep.deep_layers(2) == 1 and shallow_deep.deep_layers(5) == 3 and shallow_deep.deep_layers(8) == 3
+    assert shallow_deep.tree_depth(2) == 1 and shallow_deep.tree_depth(5) == 3 and shallow_deep.tree_depth(8) == 3
     m = shallow_deep.minimal_neurons([2, 4, 8], np.array([[0.5], [0.04], [0.01]]), 2, 0.05)
     assert m == {"width": 4, "neurons": 8, "reached": True}
 

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 
-def deep_layers(n: int) -> int:
-    """ceil(log2 n) hidden layers (at least 1)."""
+def tree_depth(n: int) -> int:
+    """Hidden layers of the product tree for n inputs: ceil(log2 n), at least 1 (Lin & Tegmark Fig. 2)."""
     return max(1, math.ceil(math.log2(n)))
 
 
@@ -94,7 +94,7 @@ def _shallow_vs_deep(ns, widths, target, steps, M_train, M_test, seeds) -> dict:
     rows = []
     for n in ns:
         row = {"n": n}
-        for name, L in (("shallow", 1), ("deep", deep_layers(n))):
+        for name, L in (("shallow", 1), ("deep", tree_depth(n))):
             if name == "deep" and L == 1:  # n = 2: the "deep" net is the shallow one
                 row[name] = dict(row["shallow"])
                 continue
