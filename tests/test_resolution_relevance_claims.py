@@ -328,3 +328,18 @@ def test_evaluate_variant_reads_the_variant_not_the_trained_dbn():
     out = c.evaluate_variant(res)
     assert out["P1.trained_layers_not_stuck"].status == FAILS
     assert out["P1.near_max_relevance_up_to_middle"].status == HOLDS
+
+
+def test_power_law_claims_report_beta_tail_size_and_decades():
+    """The report shows, for a power-law claim, beta with its interval, the tail's size and its decades."""
+    import numpy as np
+
+    from deepinfo.estimators import power_law_verdict
+    from deepinfo.experiments.resolution_relevance import claims as c
+
+    k = np.arange(1, 2001)
+    v = power_law_verdict(np.repeat(k, np.round(2e4 * k ** -2.0).astype(int)))
+    layers = max(c.POWER_LAW_LAYERS)
+    out = c.trained_power_laws([[v] * layers, [v] * layers])
+    assert out.status == "holds" and "beta = " in out.detail and "states" in out.detail and "decades" in out.detail
+    assert set(out.extra["per_partition"]) == {f"H{l} realisation {r}" for r in (0, 1) for l in c.POWER_LAW_LAYERS}

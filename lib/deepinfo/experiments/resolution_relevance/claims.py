@@ -21,7 +21,7 @@ from typing import Iterable
 import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive, within
-from ...verdicts import all_of, critical_layers, generation_at_critical, power_law_claim  # noqa: F401
+from ...verdicts import all_of, critical_layers, fit_line, generation_at_critical, power_law_claim  # noqa: F401
 
 OVER = "DBN realisations"
 
@@ -314,16 +314,23 @@ def trained_power_laws(verdicts, layers: Iterable[int] = POWER_LAW_LAYERS) -> Ve
         method="one realisation; each layer's verdict carries its own bootstrap", se=float("nan"), n=1)
     lines = [f"H{l}: " + "/".join(st[:, j]) for j, l in enumerate(layers)]
     detail = f"{int(held.sum())} of {held.size} (layer, realisation) tails are power laws; " + "; ".join(lines)
+    fits = {f"H{l} realisation {r}": verdicts[r][l - 1] for r in range(R) for l in layers
+            if hasattr(verdicts[r][l - 1], "as_dict")}
+    extra = {"per_partition": {k: v.as_dict() for k, v in fits.items()}} if fits else {}
+    if fits:  # beta with its interval, tail size and decades of each shown layer (realisation 0)
+        detail += "; realisation 0: " + "; ".join(fit_line(f"H{l}", verdicts[0][l - 1]) for l in layers
+                                                   if hasattr(verdicts[0][l - 1], "as_dict"))
     failing = [l for j, l in enumerate(layers) if (st[:, j] == "fails").sum() > R / 2]
     value = float(per_real.mean())
     if failing:
         return Verdict("does not hold", value, unc, detail + "; fails in most realisations: "
-                       + ", ".join(f"H{l}" for l in failing), threshold_value=1.0)
+                       + ", ".join(f"H{l}" for l in failing), threshold_value=1.0, extra=extra)
     if held.all():
-        return Verdict("holds", value, unc, detail, threshold_value=1.0)
+        return Verdict("holds", value, unc, detail, threshold_value=1.0, extra=extra)
     undecided = [f"H{l}" for j, l in enumerate(layers) if not held[:, j].all()]
     return inconclusive("not every realisation of " + ", ".join(undecided) + " is decided a power law "
-                        "(inconclusive tails, or a minority failing)", value, unc, detail, threshold_value=1.0)
+                        "(inconclusive tails, or a minority failing)", value, unc, detail, threshold_value=1.0,
+                        extra=extra)
 
 
 def beta_falls(beta, usable) -> Verdict:
@@ -367,7 +374,7 @@ def kmeans_not_power_law_restarts(verdicts, k: int) -> Verdict:
     out = all_of(parts, value_from=0)
     out.detail = f"k-means, k = {k}, {len(parts)} restarts: " + "; ".join(
         f"{n}: {'no power law' if v.status == 'holds' else 'power law' if v.status == 'does not hold' else 'undecided'}"
-        for n, v in parts)
+        for n, v in parts) + (f"; {fit_line('restart 0', verdicts[0])}" if hasattr(verdicts[0], "as_dict") else "")
     return out
 
 
