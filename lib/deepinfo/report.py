@@ -57,6 +57,11 @@ def headline_kind(doc: dict) -> str:
     return "conjecture" if doc.get("paper") == "S" else "paper"
 
 
+#: the tables of a generated page need the page's width: that page alone drops the on-page contents column
+WIDE_PAGE = ["```{raw} html", "<style>.bd-sidebar-secondary{display:none}"
+             ".bd-main .bd-content .bd-article-container{max-width:100%}</style>", "```", ""]
+
+
 def _cell(text) -> str:
     """Text safe in a table cell: no column breaks, and H[k](end) is not read as a link."""
     return (str(text).replace("|", "\\|").replace("\n", " ").replace("[", "\\[").replace("]", "\\]"))
@@ -234,7 +239,7 @@ def summary_figure(claims: dict[str, dict], full: dict[str, dict] | None, path: 
                 ax.text(left + n[s] / 2, i, str(n[s]), ha="center", va="center", color="white", fontsize=9)
                 left += n[s]
     ax.set_yticks(range(len(rows)), [r[0] for r in rows[::-1]])
-    ax.set_xlabel("claims of each page by status (the papers' claims; the synthesis' conjectures)")
+    ax.set_xlabel("claims by status (synthesis: its conjectures)")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
     if uniq:
@@ -256,13 +261,12 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
            "(`_build/claims/*.json`); this page is generated from those files during `make book`. "
            "A claim has a *kind*: **paper** (the paper's statement, at its own strength), **critique** (a "
            "published objection; *holds* means the objection stands), **estimator** (a check of our "
-           "instrument) or **sanity** (true by construction: shown, never counted). Each has one of three "
+           "instrument), **sanity** (true by construction: shown, never counted) or **conjecture** (the "
+           "synthesis page's own links between the papers, counted apart). Each has one of three "
            "outcomes: *holds*, *does not hold*, or *inconclusive*, with the reason (an interval that straddles "
            "the threshold, a tail too short to decide, a run too short for the effect). Values carry their "
            "uncertainty over realisations, networks, seeds or samples, as stated; rows are grouped by status.", ""]
-    # the tables need the page's width: this page alone drops the on-page contents column
-    out += ["```{raw} html", "<style>.bd-sidebar-secondary{display:none}"
-            ".bd-main .bd-content .bd-article-container{max-width:100%}</style>", "```", ""]
+    out += WIDE_PAGE
     if figure:
         out += ["```{figure} " + figure, ":name: fig-report-summary", ":width: 90%", "",
                 "The paper claims of each chapter by status, at this build's preset"
@@ -443,7 +447,7 @@ def ratio_figure(docs: list[dict], path: str | Path) -> Path | None:
     ax.axvline(1.0, color="0.6", lw=0.8, ls=":")
     labels = [f"{b}: {c['case'][:55]}" for b, c in rows[::-1]]
     ax.set_yticks(range(len(rows)), labels, fontsize=7)
-    ax.set_xlabel("ratio: ours against the named baseline (times better; black tick = target)")
+    ax.set_xlabel("ours vs the named baseline (times better; tick = target)")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
@@ -462,6 +466,7 @@ def performance_page(directory: str | Path | None = None, figure: str | None = N
            "`_build/benchmarks/*.json` and is rendered here by the build, not typed. Each script times our code and "
            "a named baseline on the same input in the same run; the ratio says how many times better ours is. "
            "Machines are shared and noisy: read ratios rather than absolute times.", ""]
+    out += WIDE_PAGE
     if not docs:
         out += ["```{note}", "No benchmark results were found in this build. Run `make benchmarks`, then `make book`.",
                 "```", ""]
