@@ -206,3 +206,14 @@ def test_a_stale_full_run_is_flagged_and_never_hides_a_snapshot(tmp_path, monkey
     got = full_results(d)["cheap_learning"]
     assert got["_stale"] is True
     assert "(**stale**" in summary_box(chapter(tmp_path / "q").to_dict(), got)
+
+
+def test_run_times_count_the_units_computed_before_the_notebook(tmp_path):
+    from deepinfo.report import run_time_text, timings_table, unit_seconds
+
+    (tmp_path / "timings.json").write_text(json.dumps({"c": {"quick": {"seconds": 12.0, "when": "2026-12-01T09", "cpus": 2}}}))
+    (tmp_path / "units-quick.json").write_text(json.dumps({"c/a/1": {"chapter": "c", "seconds": 60.0},
+                                                           "c/b/2": {"chapter": "c", "seconds": 30.0}}))
+    assert unit_seconds(tmp_path) == {"c": {"quick": 90.0}}
+    assert run_time_text(12.0, 90.0) == "0.2 min + 1.5 min of units" and run_time_text(12.0, None) == "0.2 min"
+    assert "| `c` | - | 0.2 min + 1.5 min of units | - |" in timings_table(tmp_path / "timings.json")

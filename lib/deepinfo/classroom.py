@@ -298,11 +298,14 @@ def instructor_page(root: Path | None = None, timings_file: Path | None = None) 
            "book, with every solution removed, is written by `make student` into `_build/student/`.", "",
            "## Run time of each chapter", "",
            "| chapter | smoke | quick | full |", "|---|---|---|---|"]
+    from .report import run_time_text, unit_seconds
+
+    units = unit_seconds(timings_file.parent)
     chapters = chapter_paths(root)
     for name in chapters:
         t = timings.get(name, {})
-        cells = [f"{t[p]['seconds'] / 60:.1f} min ({t[p]['cpus']} CPUs)" if p in t else "not measured"
-                 for p in ("smoke", "quick", "full")]
+        cells = [f"{run_time_text(t[p]['seconds'], units.get(name, {}).get(p))} ({t[p]['cpus']} CPUs)" if p in t
+                 else "not measured" for p in ("smoke", "quick", "full")]
         out.append(f"| {{doc}}`{name}` | " + " | ".join(cells) + " |")
     out += ["", "## Exercises", "",
             "Each exercise with its chapter, the time it takes a student (as the exercise states it) and the "

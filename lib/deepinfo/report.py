@@ -498,18 +498,44 @@ def readme_performance(directory: str | Path) -> str:
 
 
 # ------------------------------------------------------------------------------- README tables
+def unit_seconds(build: str | Path | None = None) -> dict[str, dict[str, float]]:
+    """Wall seconds of the units of work computed per chapter and preset (``<build>/units-<preset>.json``),
+    summed over units (CPU-side work; on N workers the wall clock is about that divided by N)."""
+    b = Path(build) if build is not None else paths.build_dir()
+    out: dict[str, dict[str, float]] = {}
+    for f in sorted(b.glob("units-*.json")):
+        preset = f.stem.split("-", 1)[1]
+        for rec in json.loads(f.read_text()).values():
+            ch = out.setdefault(rec.get("chapter", "?"), {})
+            ch[preset] = ch.get(preset, 0.0) + float(rec.get("seconds", 0.0))
+    return out
+
+
+def run_time_text(notebook_s: float | None, units_s: float | None) -> str:
+    """``0.2 min + 1.5 min of units``: the notebook's wall time and its units' summed time, when measured."""
+    if notebook_s is None:
+        return "-"
+    text = f"{notebook_s / 60:.1f} min"
+    return text + (f" + {units_s / 60:.1f} min of units" if units_s else "")
+
+
 def timings_table(timings_file: str | Path | None = None) -> str:
-    """Markdown table of measured chapter run times per preset (from the runner's ``timings.json``)."""
+    """Markdown table of measured chapter run times per preset: the notebook's wall time (``timings.json``)
+    and, when the chapter's units of work were computed first (``--workers``), their summed time."""
     f = Path(timings_file) if timings_file is not None else paths.build_dir() / "timings.json"
     data = json.loads(f.read_text()) if Path(f).is_file() else {}
+    units = unit_seconds(Path(f).parent)
     lines = ["| chapter | smoke | quick | full |", "|---|---|---|---|"]
     for name, t in data.items():
-        cells = [f"{t[p]['seconds'] / 60:.1f} min" if p in t else "-" for p in ("smoke", "quick", "full")]
+        cells = [run_time_text(t[p]["seconds"], units.get(name, {}).get(p)) if p in t else "-"
+                 for p in ("smoke", "quick", "full")]
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     when = sorted({v.get("when", "?")[:10] for t in data.values() for v in t.values()})
     cpus = sorted({str(v.get("cpus", "?")) for t in data.values() for v in t.values()})
     lines.append("")
-    lines.append(f"Measured by `deepinfo.run` on {', '.join(when) or '-'} with {', '.join(cpus) or '-'} CPU cores, no GPU.")
+    lines.append(f"Measured by `deepinfo.run` on {', '.join(when) or '-'} with {', '.join(cpus) or '-'} CPU cores, "
+                 "no GPU: the notebook's wall time, plus the summed time of the units of work computed before it "
+                 "(on the build's worker processes; a serial run computes them inside the notebook).")
     return "\n".join(lines)
 
 
