@@ -88,7 +88,7 @@ def test_readme_is_not_rewritten_without_its_inputs(tmp_path, capsys, monkeypatc
                                                                     "cpus": 2}}}))
     update_readme(readme, build)
     new = readme.read_text()
-    assert "old timings" not in new and "96 lines" not in new and "| `c` | - | 1.0 min | - |" in new
+    assert "old timings" not in new and "96 lines" not in new and "| `c` | - | 60 s | - |" in new
     assert not list(tmp_path.glob(".README.md.*"))
 
 
@@ -215,5 +215,5 @@ def test_run_times_count_the_units_computed_before_the_notebook(tmp_path):
     (tmp_path / "units-quick.json").write_text(json.dumps({"c/a/1": {"chapter": "c", "seconds": 60.0},
                                                            "c/b/2": {"chapter": "c", "seconds": 30.0}}))
     assert unit_seconds(tmp_path) == {"c": {"quick": 90.0}}
-    assert run_time_text(12.0, 90.0) == "0.2 min + 1.5 min of units" and run_time_text(12.0, None) == "0.2 min"
-    assert "| `c` | - | 0.2 min + 1.5 min of units | - |" in timings_table(tmp_path / "timings.json")
+    assert run_time_text(12.0, 90.0) == "12 s + 1.5 min of units" and run_time_text(12.0, None) == "12 s"
+    assert "| `c` | - | 12 s + 1.5 min of units | - |" in timings_table(tmp_path / "timings.json")

@@ -512,11 +512,14 @@ def unit_seconds(build: str | Path | None = None) -> dict[str, dict[str, float]]
 
 
 def run_time_text(notebook_s: float | None, units_s: float | None) -> str:
-    """``0.2 min + 1.5 min of units``: the notebook's wall time and its units' summed time, when measured."""
+    """``12 s + 1.5 min of units``: the notebook's wall time and its units' summed time, when measured."""
     if notebook_s is None:
         return "-"
-    text = f"{notebook_s / 60:.1f} min"
-    return text + (f" + {units_s / 60:.1f} min of units" if units_s else "")
+
+    def t(x: float) -> str:
+        return f"{x:.0f} s" if x < 90 else f"{x / 60:.1f} min"
+
+    return t(notebook_s) + (f" + {t(units_s)} of units" if units_s else "")
 
 
 def timings_table(timings_file: str | Path | None = None) -> str:
