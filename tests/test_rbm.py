@@ -2,12 +2,12 @@
 models, closed forms for zero couplings, and the equivalence of batched and single realisations."""
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 import pytest
 import torch
+from rbm_cases import all_states, tiny_rbm
 
 from deepinfo.models.rbm import DBN, RBM, RBMTraining, generate, train_rbm
 
@@ -15,16 +15,10 @@ torch.set_default_dtype(torch.float32)
 
 
 def _tiny(n_v=3, n_h=2, R=2, seed=0, scale=1.0) -> RBM:
-    g = torch.Generator().manual_seed(seed)
-    rbm = RBM(n_v, n_h, R, dtype=torch.float64)
-    rbm.W.copy_(torch.randn(R, n_v, n_h, generator=g, dtype=torch.float64) * scale)
-    rbm.b_v.copy_(torch.randn(R, n_v, generator=g, dtype=torch.float64) * scale)
-    rbm.b_h.copy_(torch.randn(R, n_h, generator=g, dtype=torch.float64) * scale)
-    return rbm
+    return tiny_rbm(n_v, n_h, R, seed, scale)
 
 
-def _states(n: int) -> torch.Tensor:
-    return torch.tensor(list(itertools.product([0.0, 1.0], repeat=n)), dtype=torch.float64)
+_states = all_states
 
 
 def _joint(rbm: RBM, r: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -4,27 +4,21 @@ enumeration of tiny RBMs, the momentum update against plain updates, and the new
 at their defaults against a frozen copy of the original trainer."""
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pytest
 import torch
+from rbm_cases import all_states, tiny_rbm
 
 from deepinfo.models.rbm import (DBN, RBM, RECOMMENDED_SCHEDULE, RBMTraining, exact_log_likelihood, levelled_off,
                                  pseudo_log_likelihood, reconstruction_error, relative_change, stuck_units, train_rbm)
 
 
 def _tiny(n_v=6, n_h=3, R=2, seed=0, scale=1.0) -> RBM:
-    g = torch.Generator().manual_seed(seed)
-    rbm = RBM(n_v, n_h, R, dtype=torch.float64)
-    rbm.W.copy_(torch.randn(R, n_v, n_h, generator=g, dtype=torch.float64) * scale)
-    rbm.b_v.copy_(torch.randn(R, n_v, generator=g, dtype=torch.float64) * scale)
-    rbm.b_h.copy_(torch.randn(R, n_h, generator=g, dtype=torch.float64) * scale)
-    return rbm
+    return tiny_rbm(n_v, n_h, R, seed, scale)
 
 
-def _states(n: int) -> torch.Tensor:
-    return torch.tensor(list(itertools.product([0.0, 1.0], repeat=n)), dtype=torch.float64)
+_states = all_states
 
 
 def _log_p_joint_enumerated(rbm: RBM, r: int) -> torch.Tensor:
