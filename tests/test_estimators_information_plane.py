@@ -185,6 +185,13 @@ def test_kde_matches_reference_and_limits():
     I_X, I_Y = kde_information_plane(t, p1, noise_var=0.5, max_batch_elements=P * P)  # one per chunk
     for b in range(3):
         assert (I_X[b], I_Y[b]) == pytest.approx(kde_reference(t[b], two_col(p1), 0.5), rel=1e-9)
+    # tiles of 3 rows (P = 40 is not a multiple) and one network at a time give the same numbers
+    I_Xt, I_Yt = kde_information_plane(t, p1, noise_var=0.5, max_batch_elements=3 * P)
+    assert np.allclose(I_Xt, I_X, rtol=1e-12) and np.allclose(I_Yt, I_Y, rtol=1e-12)
+    # hard labels (w = 0 on the other class) through small tiles, against the double loop
+    yh = (rng.uniform(size=P) < 0.3).astype(float)
+    assert kde_information_plane(t[1], yh, noise_var=0.2, max_batch_elements=7 * P) == pytest.approx(
+        kde_reference(t[1], two_col(yh), 0.2), rel=1e-9)
     # tiny noise: every pattern resolved, I_X = log2 P; hard balanced labels give I_Y = H(Y) = 1 bit
     y = (np.arange(P) % 2).astype(float)
     assert kde_information_plane(t[0], y, noise_var=1e-6) == pytest.approx((np.log2(P), 1.0), abs=1e-9)

@@ -410,7 +410,12 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
                  f"{s['ens'].epochs:,} epochs)", cache_name=spec_key(s)[0], cache_config=spec_key(s)[1],
                  fn=run_spec, args=(s,), kwargs={"device": device, "progress": False},
                  resources=(("GPU", 1),) if gpu else ())
-            for name, s in all_specs(cfg, seed).items()]
+            for name, s in sorted(all_specs(cfg, seed).items(), key=lambda kv: kv[0] not in LONGEST_FIRST)]
+
+
+#: the units started first (longest processing time first, so that the workers finish together): the
+#: ReLU study (the KDE bound on P^2 pattern pairs) and the main run (ten measures per snapshot)
+LONGEST_FIRST = ("relu", "main")
 
 
 def run_main(cfg: Config, seed: int = 0, device="cpu", cache=None, progress=True) -> dict:
