@@ -46,7 +46,9 @@ def test_units_compute_then_runners_compute_nothing(monkeypatch):
     cfg = _tiny()
     us = units(cfg, seed=1, device="cpu")
     names = [u.name.split(" ensemble")[0] for u in us]
-    assert names == ["main", "main 0.8-bit rule", "share 0.05", "depth 1", "depth 2", "committee", "relu", "control sgd", "control gd"]
+    # every ensemble once; the longest (LONGEST_FIRST) first, the rest in the page's order
+    assert names == ["main", "relu", "main 0.8-bit rule", "share 0.05", "depth 1", "depth 2", "committee",
+                     "control sgd", "control gd"]
     assert all(isinstance(u, Unit) and u.chapter == "information_plane" for u in us)
     assert len({u.id for u in us}) == len(us) and not any(u.done() for u in us)
     calls = _count(monkeypatch)
