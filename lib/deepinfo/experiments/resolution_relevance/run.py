@@ -17,8 +17,31 @@ a checkpoint after every layer, so an interrupted run resumes where it stopped.
 * :func:`power_laws`         :func:`deepinfo.estimators.power_law_verdict` of every layer (the one
                              power-law rule) and the paper's graphical beta (:func:`bound_slope_beta`)
 * :func:`finite_size_point`  the M-dependent claims' statistics at a smaller M (one cached entry per M)
+* :func:`schedule_study`     the DBN trained under the chapter's schedule and under the library's
+                             ``RECOMMENDED_SCHEDULE``, judged by the criterion stated below (one entry per schedule)
 * :func:`run`                all of the above for one preset
 * :func:`units`              the expensive cached pieces of a preset, for :mod:`deepinfo.compute`
+
+Training schedule study (issue 14): the criterion, written before the study was run
+----------------------------------------------------------------------------------
+``deepinfo.models.rbm.RECOMMENDED_SCHEDULE`` was chosen on the 784-30 RBM of Lee & Jo, not on this
+chapter's DBN. :func:`schedule_study` trains the chapter's DBN (same M, realisations and seed) under
+each schedule of ``Config.schedule_study`` and applies the criterion of :mod:`deepinfo.models.rbm`
+unchanged, to every layer of every realisation:
+
+1. **no stuck hidden unit**: no unit of the layer's binary codes (the chapter's read-out, threshold 0.5,
+   on the M training images) is on for more than 99% or for fewer than 1% of them (``stuck_units``,
+   lo=0.01, hi=0.99); and
+2. **the proxy has levelled off**: the layer's pseudo-log-likelihood on 500 evenly spaced samples of its
+   own input changed by less than 1% of its value over the last 5 epochs (``levelled_off``, window=5,
+   tol=0.01); fewer than 5 passes cannot level off by this rule, exactly 5 compare with the
+   untrained start.
+
+A schedule is accepted when every (layer, realisation) passes. Decision (:func:`schedule_decision`):
+the chapter adopts the recommended schedule when it is accepted and the current one is not; when both
+are accepted it keeps the one with fewer gradient updates; when the recommended one is not accepted it
+keeps the current schedule and shows the comparison. Distinct codes, H[k], power laws and generation
+play no part in the decision.
 
 Units: H[s], H[k] are in bits everywhere in results and caches (Song et al. eqs. 1-2 with log2);
 the figures divide by log2 M at plot time, with M stored beside them.
@@ -44,6 +67,8 @@ HIDDEN_SIZES = (500, 250, 120, 60, 30, 25, 20, 15, 10, 5)  # Song et al. Fig. 1:
 KINDS = ("trained", "untrained", "shuffled", "flipped")
 #: the literal reading of Text S1: 200 mini-batch updates per RBM (:attr:`Config.variant_updates`)
 VARIANT = "updates"
+#: the training schedules a preset can use (:attr:`Config.schedule`)
+SCHEDULES = ("plain", "recommended")
 M_PAPER = 60000        # Song et al.: M = 60,000 MNIST images
 PAPER_FIG2B_K = 4096   # Fig. 2b's k-means partition, k = 2^12: 60,000 / 4,096 = 14.6 images per cluster
 
@@ -60,6 +85,10 @@ class Config:
     kmeans_max_iter : passes of MiniBatchKMeans over the data
     kmeans_restarts : independent k-means fits per k (random states seed, seed + 1, ...), all kept
     variant_updates : mini-batch updates per RBM of the literal-Text-S1 variant (None: not run)
+    schedule : "plain" (Text S1: constant lr, zero initial biases) or "recommended" (the lr decay and the
+        visible-bias initialisation of ``deepinfo.models.rbm.RECOMMENDED_SCHEDULE``, for ``epochs`` passes)
+    schedule_study : (schedule, passes) pairs of :func:`schedule_study`, the chapter's current one first;
+        () for no study
     finite_size_M : sample sizes of the finite-size study (:func:`finite_size_point`); () for none
     n_generate, n_sweeps : chains per realisation and Gibbs sweeps of the generation (paper: 60,000, 10,000)
     generation_chunk : chains run at once per realisation (memory)
@@ -85,9 +114,23 @@ class Config:
     kmeans_restarts: int = 1
     variant_updates: int | None = None
     finite_size_M: tuple = ()
+    schedule: str = "plain"
+    schedule_study: tuple = ()
+
+    def __post_init__(self):
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule={self.schedule!r}: expected one of {SCHEDULES}")
+        for pair in self.schedule_study:
+            if len(pair) != 2 or pair[0] not in SCHEDULES or int(pair[1]) < 1:
+                raise ValueError(f"schedule_study: expected (schedule, passes) pairs, got {pair!r}")
 
     @property
     def rbm(self) -> RBMTraining:
+        """The PCD-1 training of every RBM of the stack (:attr:`schedule`, ``epochs`` passes)."""
+        if self.schedule == "recommended":
+            from ...models.rbm import RECOMMENDED_SCHEDULE
+
+            return RBMTraining(**{**RECOMMENDED_SCHEDULE, "epochs": self.epochs, "batch_size": self.batch_size})
         return RBMTraining(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr)
 
     def epochs_of(self, kind: str, M: int) -> int:
@@ -106,11 +149,13 @@ PRESETS = {
     "smoke": Config(n_data=2000, epochs=2, n_realisations=2, kmeans_log2_k=tuple(range(2, 15)), kmeans_max_iter=3,
                     n_generate=200, n_sweeps=20,
                     classifier=ClassifierConfig(epochs=1, channels=(8, 16), n_hidden=64),
-                    kmeans_restarts=2, variant_updates=200, finite_size_M=(500, 1000, 2000)),
+                    kmeans_restarts=2, variant_updates=200, finite_size_M=(500, 1000, 2000),
+                    schedule_study=(("plain", 2), ("recommended", 4))),
     "quick": Config(n_data=None, epochs=5, n_realisations=3, kmeans_log2_k=tuple(range(2, 15)),
                     kmeans_max_iter=5, n_generate=500, n_sweeps=100,
                     classifier=ClassifierConfig(epochs=4, channels=(8, 16), n_hidden=64),
-                    kmeans_restarts=3, variant_updates=200, finite_size_M=(2500, 5000, 10000)),
+                    kmeans_restarts=3, variant_updates=200, finite_size_M=(2500, 5000, 10000),
+                    schedule_study=(("plain", 5), ("recommended", 20))),
     "full": Config(n_data=None, epochs=200, n_realisations=12, kmeans_log2_k=tuple(range(2, 15)), kmeans_max_iter=10,
                    n_generate=10000, n_sweeps=10000,
                    classifier=ClassifierConfig(epochs=15, channels=(32, 64), n_hidden=256),
@@ -184,6 +229,8 @@ def _train_key(cfg: Config, kind: str, seed: int, source: str, M: int | None = N
            "epochs": epochs, "R": cfg.n_realisations, "batch_size": cfg.batch_size, "lr": cfg.lr}
     if kind == VARIANT:
         key["updates"] = cfg.variant_updates
+    if cfg.schedule != "plain" and kind != "untrained":   # plain keys as before the schedule study
+        key["training"] = asdict(replace(cfg.rbm, epochs=epochs))
     return key
 
 
@@ -476,6 +523,95 @@ def fig2b_restart_verdicts(km: dict, seed: int = 0) -> list:
     """:func:`power_law` of the Fig. 2b k-means partition in every restart of a :func:`kmeans_result`."""
     i = int(np.flatnonzero(np.asarray(km["k"]) == km["fig2b_k"])[0])
     return [power_law(c, seed) for c in km["counts_restarts"][i]]
+
+
+# ------------------------------------------------------------------------------ schedule study
+STUDY_MONITOR, STUDY_WINDOW, STUDY_TOL, STUCK_LO, STUCK_HI = 500, 5, 0.01, 0.01, 0.99  # the criterion (above)
+
+
+def study_config(cfg: Config, schedule: str, passes: int) -> Config:
+    """The preset trained under ``schedule`` for ``passes`` passes per RBM (everything else as ``cfg``)."""
+    return replace(cfg, schedule=schedule, epochs=int(passes), schedule_study=())
+
+
+def schedule_study_key(cfg: Config, schedule: str, passes: int, seed: int, source: str) -> tuple[str, dict]:
+    """The cache entry (name, config) :func:`schedule_study_point` fills: shared by the runner and its unit."""
+    cs = study_config(cfg, schedule, passes)
+    return "rr_schedule_study", dict(_train_key(cs, "trained", seed, source), schedule=schedule,
+                                     training=asdict(cs.rbm), threshold=cfg.threshold, monitor=STUDY_MONITOR,
+                                     window=STUDY_WINDOW, tol=STUDY_TOL, lo=STUCK_LO, hi=STUCK_HI, v=1)
+
+
+def schedule_study_point(cfg: Config, schedule: str, passes: int, seed: int = 0, device="auto",
+                         cache: ResultCache | None = None, progress: bool = False) -> dict:
+    """The chapter's DBN trained under ``schedule`` for ``passes`` passes per RBM, with the likelihood proxy
+    recorded after every pass, judged by the criterion of the module docstring.
+
+    Returns, each (R, L) over realisations and layers: ``n_stuck`` and ``stuck`` (count and share of stuck
+    units in the binary codes), ``pll_change`` (relative change of the pseudo-log-likelihood over the last
+    ``STUDY_WINDOW`` passes; NaN when there are fewer), ``levelled`` and ``passes_criterion`` (bools); and
+    ``pll_nats`` [layer] (passes + 1, R), ``accepted`` (every layer and realisation passes),
+    ``gradient_updates`` (per RBM), ``seconds`` (training, without the proxy), ``schedule``, ``passes``,
+    ``training`` (the RBMTraining fields), ``M``. Distinct codes per (R, L) are stored as ``n_states``
+    for the record only. The trained stack is also stored as the chapter's DBN of that schedule
+    (:func:`train_dbn`'s cache entry), so adopting it costs no second training.
+    """
+    import time
+
+    from ...models.rbm import levelled_off, relative_change, stuck_units
+
+    cache = cache or ResultCache()
+    dev = resolve_device(device)
+    cs = study_config(cfg, schedule, passes)
+    x, _, source = load_data(cs, seed)
+    M = len(x)
+
+    def compute():
+        t0 = time.perf_counter()
+        dbn = DBN.train(torch.as_tensor(x), list(cs.hidden_sizes), cs.rbm, cs.n_realisations, seed, dev,
+                        progress=progress, monitor=STUDY_MONITOR, monitor_every=1)
+        seconds = time.perf_counter() - t0 - sum(l.history["monitor_seconds"] for l in dbn.layers)
+        cache.get_or_compute("rr_dbn", _train_key(cs, "trained", seed, source, M), dbn.state)
+        codes = [c.cpu().numpy() for c in dbn.codes(torch.as_tensor(x), cs.threshold)]
+        R, L = codes[0].shape[0], len(codes)
+        n_stuck = np.array([[stuck_units(codes[l][r], STUCK_LO, STUCK_HI)["n_stuck"] for l in range(L)]
+                            for r in range(R)], dtype=float)
+        sizes = np.array(cs.hidden_sizes, dtype=float)
+        pll = [np.asarray(l.history["pll_nats"], dtype=float) for l in dbn.layers]       # (passes + 1, R)
+        change = np.stack([np.atleast_1d(relative_change(p, STUDY_WINDOW)) for p in pll], axis=1)  # (R, L)
+        level = np.stack([np.atleast_1d(levelled_off(p, STUDY_WINDOW, STUDY_TOL)) for p in pll], axis=1)
+        ok = (n_stuck == 0) & level
+        n_states = np.array([[len(state_counts(codes[l][r])) for l in range(L)] for r in range(R)], dtype=float)
+        return dict(n_stuck=n_stuck, stuck=n_stuck / sizes[None, :], pll_change=change, levelled=level,
+                    passes_criterion=ok, accepted=bool(ok.all()), pll_nats=pll, n_states=n_states,
+                    gradient_updates=int(passes) * (M // cs.batch_size), seconds=float(seconds),
+                    schedule=schedule, passes=int(passes), training=asdict(cs.rbm), M=M)
+
+    with cpu_threads(dev):
+        return cache.get_or_compute(*schedule_study_key(cfg, schedule, passes, seed, source), compute)
+
+
+def schedule_study(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
+                   progress: bool = False) -> list[dict]:
+    """:func:`schedule_study_point` for every (schedule, passes) of ``cfg.schedule_study`` (current first)."""
+    return [schedule_study_point(cfg, s, n, seed, device, cache, progress) for s, n in cfg.schedule_study]
+
+
+def schedule_decision(points: list[dict]) -> dict:
+    """The decision rule of the module docstring on :func:`schedule_study`'s points (current first, then
+    the recommended one): ``{"adopt": bool, "chosen": index, "reason": str}``."""
+    if len(points) != 2:
+        raise ValueError(f"schedule_decision: expected the current and the recommended schedule, got {len(points)}")
+    cur, rec = points
+    if rec["accepted"] and not cur["accepted"]:
+        return {"adopt": True, "chosen": 1, "reason": "the recommended schedule passes the criterion in every "
+                "layer and realisation and the current one does not"}
+    if rec["accepted"] and cur["accepted"]:
+        cheaper = 1 if rec["gradient_updates"] < cur["gradient_updates"] else 0
+        return {"adopt": bool(cheaper), "chosen": cheaper, "reason": "both schedules pass the criterion; the one "
+                "with fewer gradient updates is kept"}
+    return {"adopt": False, "chosen": 0, "reason": "the recommended schedule does not pass the criterion in every "
+            "layer and realisation" + ("" if not cur["accepted"] else ", and the current one does")}
 
 
 # ----------------------------------------------------------------------------------------- all
