@@ -386,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     details = {"preset": args.preset, "chapters": chapters, "workers": args.workers, "order": args.order,
                "pairs": pairs, "runs": [r.summary() for r in runs], "run_folder": str(stamp),
                "warm_up_s": warm, "cpus": os.cpu_count(), "commit": commit,
-               "tree_changed_during_run": dirty_start != dirty_end,
+               "tree_changed_during_run": sorted(set((dirty_start or "").splitlines())
+                                                  ^ set((dirty_end or "").splitlines())),
                "lib_book_dirty_at_start": bool(dirty_start)}
     if len(good) >= 2:
         m, se = _mean_se([p["ratio"] for p in good])
@@ -425,8 +426,10 @@ def main(argv: list[str] | None = None) -> int:
                     os.environ["DEEPINFO_BUILD_DIR"] = saved
         print(f"wrote {path}", flush=True)
     if details["tree_changed_during_run"]:
-        print("WARNING: lib/ or book/ changed while the benchmark ran (git status differs): the two runs may not "
-              "have executed the same code", flush=True)
+        changed = details["tree_changed_during_run"]
+        print(f"WARNING: {len(changed)} file(s) of lib/ or book/ changed state while the benchmark ran (git status; "
+              f"e.g. {', '.join(changed[:5])}): if they touch these chapters, the runs may not have executed the same "
+              "code (the claims' package_sha256 says so per chapter)", flush=True)
     if args.keep or failed:
         why = "--keep" if args.keep else "a run failed or the claims differ"
         print(f"build folders kept ({why}): " + ", ".join(str(r.build) for r in runs), flush=True)
