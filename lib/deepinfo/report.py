@@ -181,6 +181,11 @@ def full_results(claims_directory: Path | None = None, snapshot: Path | None = N
 
         for p in sorted(snap.glob("*.json")):
             doc = json.loads(p.read_text())
+            if doc.get("ran", True) is False:  # a not-run record: what did not run at full here, and why
+                out[p.stem] = {"chapter": p.stem, "claims": [], "_not_run": {
+                    **doc.get("provenance", {}), "reason": doc.get("reason", ""), "units": doc.get("units", []),
+                    "stale": is_stale(doc), "file": str(p)}}
+                continue
             claims = dict(doc.get("claims_file", doc))  # a snapshot wraps the claims file with its provenance
             if "provenance" in doc:
                 claims["_snapshot"] = {**doc["provenance"], "stale": is_stale(doc), "file": str(p)}
@@ -200,13 +205,26 @@ def full_results(claims_directory: Path | None = None, snapshot: Path | None = N
     return out
 
 
+def not_run_note(rec: dict) -> str:
+    """One line on a full preset that did not run here: why, and how many of its units are computed."""
+    units = rec.get("units", [])
+    done = sum(1 for u in units if u.get("computed"))
+    return (f"**Not run at the full preset** on this project's machine ({str(rec.get('date', '?'))[:10]}): "
+            f"{_cell(rec.get('reason', ''))} Of its {len(units)} units of work, {done} are computed; "
+            "README, 'Running at paper scale', says how to run them on a GPU or a cluster.")
+
+
 def snapshot_note(prov: dict) -> str:
     """One line on where a full-preset snapshot came from, and a warning when the code has changed since."""
     m = prov.get("machine", {})
-    wall = prov.get("wall_seconds")
+    wall, cmd_wall = prov.get("wall_seconds"), prov.get("command_wall_seconds")
+    units = prov.get("units_wall_seconds_total")
+    times = ([f"{cmd_wall / 60:.1f} min end to end"] if cmd_wall else []) + \
+        ([f"notebook {wall / 60:.1f} min"] if wall else []) + \
+        ([f"units of work {units / 60:.1f} min summed over workers"] if units else [])
     line = (f"Full-preset results from the committed snapshot (commit `{str(prov.get('commit', '?'))[:12]}`, "
             f"{str(prov.get('date', '?'))[:10]}, {m.get('cpus', '?')} CPU cores, {m.get('gpu') or 'no GPU'}"
-            + (f", {wall / 60:.1f} min" if wall else "") + f"; `{prov.get('command', '')}`).")
+            + (f"; {', '.join(times)}" if times else "") + f"; `{prov.get('command', '')}`).")
     if prov.get("stale"):
         line = ("```{warning}\nThe chapter's experiment code has changed since this snapshot was taken (its package "
                 "hash differs): the full-preset numbers below were computed by other code. Regenerate it (README, "
@@ -283,6 +301,9 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
         for doc in docs:
             f = (full or {}).get(doc["chapter"])
             out += [f"### Page {{doc}}`{doc['chapter']}`", ""]
+            if f and f.get("_not_run"):
+                out += [not_run_note(f["_not_run"]), ""]
+                f = None
             if f and f.get("_snapshot"):
                 out += [snapshot_note(f["_snapshot"]), ""]
             elif f and f.get("_stale"):
@@ -325,7 +346,9 @@ def summary_box(doc: dict, full: dict | None = None) -> str:
     other = {k: sum(counts(doc, k).values()) for k in ("critique", "estimator", "sanity") if k != hk}
     differs = sum(1 for c in doc.get("claims", []) if c.get("test_differs"))
     preset = doc.get("preset", "?")
-    if full:
+    if full and full.get("_not_run"):
+        at_full = f" Not run at `full` here: {_cell(full['_not_run'].get('reason', ''))}"
+    elif full:
         stale = (full.get("_snapshot") or {}).get("stale") or full.get("_stale")
         at_full = (f" At `full`: {counts_text(counts(full, hk))}"
                    + (" (**stale**: computed by an earlier version of this chapter's code)" if stale else "") + ".")

@@ -13,6 +13,17 @@ the code (:func:`is_stale`): its numbers were computed by other code.
 
 The snapshot is written through a temporary file and a rename into ``data/results/full/``, a
 folder of the project; an existing snapshot of the chapter is replaced only by a newer full run.
+
+Beside the claims, a chapter may keep the arrays behind its headline figure
+(:func:`save_headline_arrays`, called by the page at every preset into ``<build>/headline/<preset>/``);
+the snapshot copies the full preset's ones to ``data/results/full/<chapter>.npz`` (a few MB at
+most), and the page draws them beside its own figure (:func:`headline_arrays`).
+
+A chapter whose full preset cannot run on the machine at hand gets a *not-run record* instead
+(``--not-run REASON``): why, and which of its full preset's units of work are computed in this
+cache; the report and the page's summary box show it, so a reader sees what ran and what did not.
+
+    python -m deepinfo.snapshot resolution_relevance --not-run "200-epoch DBNs x 12: GPU (about 2.7 h on 2 CPU cores)"
 """
 from __future__ import annotations
 
@@ -79,7 +90,87 @@ def machine() -> dict:
     return out
 
 
-def make_snapshot(chapter: str, claims_file: Path | None = None, command: str = "") -> dict:
+#: the largest headline file a snapshot accepts (the snapshot lives in git)
+MAX_HEADLINE_BYTES = 4 * 2 ** 20
+
+
+def headline_path(chapter: str, preset: str) -> Path:
+    """Where a page at ``preset`` keeps its headline arrays: ``<build>/headline/<preset>/<chapter>.npz``."""
+    return paths.build_dir() / "headline" / preset / f"{chapter}.npz"
+
+
+def save_headline_arrays(chapter: str, preset: str, arrays: dict) -> Path:
+    """Keep the arrays behind the chapter's headline figure (name -> array; float64 stored as float32).
+
+    Written atomically to :func:`headline_path`; the snapshot of a full run copies them into git.
+    """
+    import io
+
+    import numpy as np
+
+    if not arrays or not all(isinstance(k, str) and k.isidentifier() for k in arrays):
+        raise ValueError(f"arrays: expected a non-empty dict of identifier -> array, got keys {list(arrays)!r}")
+    out = {}
+    for k, v in arrays.items():
+        a = np.asarray(v)
+        out[k] = a.astype(np.float32) if a.dtype == np.float64 else a
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **out)
+    if buf.tell() > MAX_HEADLINE_BYTES:
+        raise ValueError(f"headline arrays of {chapter}: {buf.tell() / 2 ** 20:.1f} MiB, more than the "
+                         f"{MAX_HEADLINE_BYTES / 2 ** 20:.0f} MiB a snapshot may add to the repository")
+    from .atomic import atomic_write
+
+    return atomic_write(headline_path(chapter, preset), lambda f: f.write(buf.getvalue()))
+
+
+def headline_arrays(chapter: str) -> dict | None:
+    """The committed full-preset headline arrays of ``chapter`` (``data/results/full/<chapter>.npz``), or None."""
+    import numpy as np
+
+    f = snapshot_dir() / f"{chapter}.npz"
+    if not f.is_file():
+        return None
+    with np.load(f, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def snapshot_info(chapter: str) -> dict | None:
+    """The committed snapshot document of ``chapter`` (with ``stale``), or None when there is none."""
+    f = snapshot_dir() / f"{chapter}.json"
+    if not f.is_file():
+        return None
+    doc = json.loads(f.read_text())
+    return {**doc, "stale": is_stale(doc)}
+
+
+def make_not_run(chapter: str, reason: str, seed: int = 0) -> dict:
+    """The record of a full preset that did not run here: ``reason``, and each unit of work of the
+    full preset with whether its cache entry is computed (``deepinfo.compute.chapter_units``)."""
+    from .compute import chapter_units
+
+    if not str(reason).strip():
+        raise ValueError("reason: say why the full preset did not run (e.g. what it needs and its cost)")
+    us = chapter_units(chapter, "full", seed=seed, device="cpu")
+    return {"chapter": chapter, "ran": False, "reason": str(reason).strip(),
+            "units": [{"name": u.name, "chapter": u.chapter, "computed": bool(u.done())} for u in us],
+            "provenance": {"commit": _git_commit(), "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                           "machine": machine(), "package_sha256": package_hash(chapter)}}
+
+
+def write_not_run(chapter: str, reason: str) -> Path:
+    """Write the not-run record; refuses to replace the snapshot of an actual full run."""
+    from .atomic import atomic_write_json
+
+    f = snapshot_dir() / f"{chapter}.json"
+    if f.is_file() and json.loads(f.read_text()).get("ran", True):
+        raise ValueError(f"{f}: holds the snapshot of a full run; a not-run record never replaces it "
+                         "(remove it by hand if the run is truly obsolete)")
+    return atomic_write_json(f, make_not_run(chapter, reason))
+
+
+def make_snapshot(chapter: str, claims_file: Path | None = None, command: str = "",
+                  command_wall_seconds: float | None = None) -> dict:
     """The snapshot document of ``chapter`` from its full-preset claims file (default ``<claims>/full/``)."""
     f = claims_file or paths.claims_dir() / "full" / f"{chapter}.json"
     if not f.is_file():
@@ -99,13 +190,23 @@ def make_snapshot(chapter: str, claims_file: Path | None = None, command: str = 
                            "unit_seconds": {v["name"]: round(v["seconds"], 2) for v in units.values()},
                            "units_wall_seconds_total": round(sum(v["seconds"] for v in units.values()), 1),
                            "command": command or f"python -m deepinfo.run {chapter} --preset full",
-                           "package_sha256": package_hash(chapter)}}
+                           "command_wall_seconds": command_wall_seconds,
+                           "package_sha256": package_hash(chapter)},
+            "ran": True}
 
 
 def write_snapshot(chapter: str, **kw) -> Path:
-    from .atomic import atomic_write_json
+    """Write ``data/results/full/<chapter>.json`` (and the full run's headline arrays as ``<chapter>.npz``)."""
+    import shutil
 
-    return atomic_write_json(snapshot_dir() / f"{chapter}.json", make_snapshot(chapter, **kw))
+    from .atomic import atomic_write, atomic_write_json
+
+    doc = make_snapshot(chapter, **kw)
+    head = headline_path(chapter, "full")
+    if head.is_file():
+        doc["headline"] = f"{chapter}.npz"
+        atomic_write(snapshot_dir() / f"{chapter}.npz", lambda f: shutil.copyfileobj(head.open("rb"), f))
+    return atomic_write_json(snapshot_dir() / f"{chapter}.json", doc)
 
 
 def is_stale(snapshot: dict) -> bool:
@@ -120,11 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m deepinfo.snapshot", description=__doc__.split("\n\n")[0])
     ap.add_argument("chapters", nargs="+")
     ap.add_argument("--command", default="", help="the exact command that produced the full run (recorded)")
+    ap.add_argument("--wall-seconds", type=float, default=None,
+                    help="that command's end-to-end wall time, measured by the caller (e.g. with `time`)")
+    ap.add_argument("--not-run", metavar="REASON", default=None,
+                    help="record that the full preset did not run here, and why (with the units computed so far)")
     args = ap.parse_args(argv)
+    if args.wall_seconds is not None and not (args.wall_seconds > 0):
+        ap.error(f"--wall-seconds {args.wall_seconds}: expected a positive number of seconds")
     rc = 0
     for ch in args.chapters:
         try:
-            print(f"[deepinfo.snapshot] wrote {write_snapshot(ch, command=args.command)}")
+            if args.not_run is not None:
+                print(f"[deepinfo.snapshot] wrote {write_not_run(ch, args.not_run)}")
+            else:
+                print(f"[deepinfo.snapshot] wrote "
+                      f"{write_snapshot(ch, command=args.command, command_wall_seconds=args.wall_seconds)}")
         except (FileNotFoundError, ValueError) as exc:
             print(f"[deepinfo.snapshot] {exc}", file=sys.stderr)
             rc = 1
