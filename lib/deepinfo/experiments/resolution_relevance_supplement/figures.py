@@ -91,9 +91,14 @@ def figS3(letters, s3: dict, g3: dict, beta: np.ndarray, axes, seed: int = 0):
     return axes
 
 
-def figS4ab(s4: dict, axes):
-    """Fig. S4a-b: the 50-unit RBM on the plane as the connectivity (a) or activity (b) penalty grows."""
+def figS4ab(s4: dict, axes, others=()):
+    """Fig. S4a-b: the 50-unit RBM on the plane as the connectivity (a) or activity (b) penalty grows; ``others``
+    (further realisations' :func:`.run.sparse_rbm_result`) are drawn as open grey points."""
     for ax, kind, sym in ((axes[0], "connectivity", "λ_c"), (axes[1], "activity", "λ_a")):
+        for o in others:
+            lo = np.log2(o["M"])
+            ax.plot([r["H_s"] / lo for r in o[kind]], [r["H_k"] / lo for r in o[kind]], "o", mfc="none",
+                    color="0.6", ms=5, zorder=1)
         rows = s4[kind]
         plot_relevance_plane(ax, np.array([r["H_s"] for r in rows]), np.array([r["H_k"] for r in rows]),
                              int(s4["M"]), labels=f"RBM, {sym}", styles=[dict(color="C1", marker="o")],
@@ -119,9 +124,10 @@ def figS4cde(s4: dict, axes):
 S5_NAMES = {"mlp_sigmoid": "MLP (sigmoid)", "mlp_relu": "MLP (ReLU)", "cnn": "CNN (sigmoid hidden layer)"}
 
 
-def figS5(s5: dict, s5s: dict, axes):
-    """Fig. S5, rows MLP (sigmoid), MLP (ReLU), CNN; columns m_k per width, the plane, accuracy against N_H,
-    majority-label error against beta (widths whose tail the power-law rule accepts)."""
+def figS5(s5: dict, s5s: dict, axes, others=()):
+    """Fig. S5, rows MLP (sigmoid), MLP (ReLU), CNN; columns m_k per width, the plane, accuracy against N_H
+    (realisation ``s5``), majority-label error against beta (widths whose tail the power-law rule accepts; the
+    further realisations' :func:`.run.s5_summary` in ``others`` as open points)."""
     for i, kind in enumerate(S5_NAMES):
         rows = s5s[kind]["rows"]
         plot_degeneracy(axes[i, 0], [raw["counts"] for raw in s5[kind]],
@@ -134,9 +140,11 @@ def figS5(s5: dict, s5s: dict, axes):
         axes[i, 2].semilogx(nh, [r["acc_test"] for r in rows], "s--", label="test")
         axes[i, 2].set(xlabel="$N_H$", ylabel="accuracy")
         axes[i, 2].legend(fontsize=7, frameon=False)
-        fitted = [r for r in rows if r["power_law"].status == "holds"]
-        axes[i, 3].errorbar([r["beta"] for r in fitted], [r["error"] for r in fitted],
-                            xerr=[r["beta_err"] for r in fitted], fmt="o", capsize=2)
+        for j, summ in enumerate([s5s, *others]):
+            fitted = [r for r in summ[kind]["rows"] if r["power_law"].status == "holds"]
+            axes[i, 3].errorbar([r["beta"] for r in fitted], [r["error"] for r in fitted],
+                                xerr=[r["beta_err"] for r in fitted], fmt="o", capsize=2, color="C0",
+                                mfc="C0" if j == 0 else "none", label="realisation 0" if j == 0 else None)
         axes[i, 3].axvline(1, color="k", ls=":", lw=1)
         axes[i, 3].set(xlabel="β", ylabel="majority-label error")
     return axes
@@ -155,8 +163,17 @@ def figS6af(s6: dict, axes, n_z=(1, 5, 500)):
 
 
 def figS6g(opt: dict, ax):
-    """Fig. S6g: generation ability against N_z (standard error over groups of generated images)."""
-    ax.errorbar(opt["n_z"], opt["abilities"], yerr=np.nan_to_num(opt["errs"]), marker="s", capsize=2, color="k")
+    """Fig. S6g: generation ability against N_z. ``opt`` from :func:`.run.vae_optima`: the mean and standard
+    error over VAE realisations (black) and each realisation (grey); from :func:`.run.vae_optimum`: one VAE per
+    N_z with the standard error over groups of generated images."""
+    if "mean" in opt and opt.get("R", 1) > 1:
+        for a in opt["abilities"]:
+            ax.plot(opt["n_z"], a, color="0.7", lw=1, marker=".")
+        ax.errorbar(opt["n_z"], opt["mean"], yerr=np.nan_to_num(opt["se"]), marker="s", capsize=2, color="k")
+    else:
+        ab = np.asarray(opt["abilities"], float).reshape(-1, len(opt["n_z"]))[0]
+        er = np.asarray(opt["errs"], float).reshape(-1, len(opt["n_z"]))[0]
+        ax.errorbar(opt["n_z"], ab, yerr=np.nan_to_num(er), marker="s", capsize=2, color="k")
     ax.set(xscale="log", xlabel="$N_z$", ylabel=r"generation ability $1/D(P\|Q)$")
     return ax
 
@@ -173,3 +190,24 @@ def tail_shape_table(s5s: dict, M: int):
                            **{"beta (bound slope)": round(float(bound_slope_beta(min(r["H_s"], np.log2(M)), int(M))), 2)})
             for kind in S5_NAMES for r in s5s[kind]["rows"]]
     return pd.DataFrame(rows).set_index(["model", "N_H"])
+
+
+def audit_table(verdicts: dict):
+    """The supplement's statements (:data:`.claims.AUDIT`) and where each is decided, as a DataFrame: this
+    page's claim with its recorded status (``verdicts``: claim id -> Verdict), a claim of the main page, or
+    the reason it is not tested here."""
+    import pandas as pd
+
+    from .claims import AUDIT
+
+    rows = []
+    for source, statement, where, why in AUDIT:
+        if where.startswith("main:"):
+            decided, status = f"{where[5:]} (main page)", "see the main page"
+        elif where:
+            v = verdicts.get(where)
+            decided, status = where, (v.status if v is not None else "not evaluated")
+        else:
+            decided, status = "not tested here", why
+        rows.append({"source": source, "statement": statement, "decided by": decided, "status / why": status})
+    return pd.DataFrame(rows)

@@ -91,6 +91,7 @@ class S4Config:
     lambda_c: tuple = (0.0, 0.001, 0.01, 0.1)
     lambda_a: tuple = (0.0, 0.1, 1.0, 10.0)
     target: float = 0.05      # target mean activity p of the sparse-activity penalty
+    n_realisations: int = 1   # RBMs per setting, seeds from realisation_seed (not part of a realisation's key)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class S5Config:
     batch_size: int = 100
     lr: float = 1e-3
     cnn_channels: tuple = (8, 16)
+    n_realisations: int = 1   # networks per (model, N_H), seeds from realisation_seed (not in a realisation's key)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,29 @@ class S6Config:
     n_groups: int = 10        # generated samples split into groups for a standard error
     batch_size: int = 100
     lr: float = 1e-3
+    n_realisations: int = 1   # VAEs per N_z, seeds from realisation_seed (not part of a realisation's key)
+
+
+def realisation_seed(seed: int, realisation: int) -> int:
+    """The training seed of realisation ``realisation`` of the S4-S6 networks: ``seed + 1000 r``. Realisation
+    0 trains with ``seed`` itself (so its cache entry is the one-realisation entry of earlier versions); the
+    data subset is drawn with ``seed`` for every realisation, so realisations differ in initialisation, batch
+    order and generated samples, not in the images they learn."""
+    if realisation < 0:
+        raise ValueError(f"realisation={realisation}: expected >= 0")
+    return int(seed) + 1000 * int(realisation)
+
+
+def _realisation_key(cfg, seed: int, realisation: int, **more) -> dict:
+    """The cache config of one realisation: the experiment's config without ``n_realisations`` (how many
+    realisations a preset asks for does not change any one of them), the seed, and the realisation index
+    when it is not 0."""
+    c = asdict(cfg)
+    c.pop("n_realisations", None)
+    key = {"cfg": c, **more, "seed": seed}
+    if realisation:
+        key["realisation"] = int(realisation)
+    return key
 
 
 @dataclass(frozen=True)
@@ -151,34 +176,37 @@ PRESETS = {
         s2=_s2((30,), n_samples=100, n_sweeps=10),
         s3=S3Config(M=500, epochs=1, n_realisations=2, generation=GenerationSpec(100, 10), labeller_epochs=1,
                     labeller_M=2000, n_test=500),
-        s4=S4Config(M=500, epochs=1, lambda_c=(0.0, 0.1), lambda_a=(0.0, 1.0, 10.0)),
-        s5=S5Config(M_train=500, M_test=300, n_hidden=(5, 50), epochs=1),
-        s6=S6Config(M=500, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=1, n_generated=300, n_groups=3),
+        s4=S4Config(M=500, epochs=1, lambda_c=(0.0, 0.1), lambda_a=(0.0, 1.0, 10.0), n_realisations=2),
+        s5=S5Config(M_train=500, M_test=300, n_hidden=(5, 50), epochs=1, n_realisations=2),
+        s6=S6Config(M=500, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=1, n_generated=300, n_groups=3,
+                    n_realisations=2),
         classifier=CLASSIFIERS["smoke"],
-        setting="smoke: M = 500 images, 1 epoch, 2 realisations (a plumbing check, not evidence)"),
+        setting="smoke: M = 500 images, 1 epoch, 2 realisations of everything (a plumbing check, not evidence)"),
     "quick": SupplementConfig(
         s1=S1Config(M=2000, epochs=5, n_realisations=2),
         s2=_s2((120, 30, 10), n_samples=300, n_sweeps=100),
         s3=S3Config(M=3000, epochs=5, n_realisations=2, generation=GenerationSpec(300, 100), labeller_epochs=3,
                     labeller_M=10000),
-        s4=S4Config(M=2000, epochs=5),
-        s5=S5Config(M_train=2000, M_test=1000, n_hidden=(5, 10, 20, 50, 100, 500), epochs=2),
-        s6=S6Config(M=2000, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=4, n_generated=2000),
+        s4=S4Config(M=2000, epochs=5, n_realisations=3),
+        s5=S5Config(M_train=2000, M_test=1000, n_hidden=(5, 10, 20, 50, 100, 500), epochs=2, n_realisations=3),
+        s6=S6Config(M=2000, n_z=(1, 2, 5, 10, 20, 50, 500), epochs=4, n_generated=2000, n_realisations=3),
         classifier=CLASSIFIERS["quick"],
-        setting="quick: M = 2,000-3,000 images, 2-5 epochs, 2 realisations"),
+        setting="quick: M = 2,000-3,000 images, 2-5 epochs, 2 DBN realisations, 3 of each S4-S6 network"),
     "full": SupplementConfig(
         s1=S1Config(M=60000, epochs=200, n_realisations=12),
         s2=_s2((500, 120, 30, 10), n_samples=10000, n_sweeps=10000, not_narrow=(500,) * 10,
                shallow=(500, 30, 5)),
         s3=S3Config(M=44800, epochs=200, n_realisations=12, generation=GenerationSpec(10000, 10000),
                     labeller_epochs=20, labeller_M=None, n_test=3632),
-        s4=S4Config(M=60000, epochs=200),
+        s4=S4Config(M=60000, epochs=200, n_realisations=5),
         s5=S5Config(M_train=50000, M_test=10000, n_hidden=(5, 10, 20, 50, 100, 200, 500, 1000), epochs=20,
-                    cnn_channels=(32, 64)),
-        s6=S6Config(M=60000, n_z=(1, 2, 5, 10, 20, 50, 100, 500), epochs=100, n_generated=10000),
+                    cnn_channels=(32, 64), n_realisations=5),
+        s6=S6Config(M=60000, n_z=(1, 2, 5, 10, 20, 50, 100, 500), epochs=100, n_generated=10000,
+                    n_realisations=5),
         classifier=CLASSIFIERS["full"],
         setting="full: the paper's sizes where the data allow: M = 60,000 requested, but offline MNIST has "
-                "10,000 images (60,000 with the IDX files in data/mnist/); 200 epochs, 12 realisations"),
+                "10,000 images (60,000 with the IDX files in data/mnist/); 200 epochs, 12 DBN realisations, "
+                "5 of each S4-S6 network"),
 }
 
 
@@ -429,10 +457,13 @@ def activity_penalty_step(rbm, batch: torch.Tensor, lambda_a: float, target: flo
     rbm.b_h.add_(lr * g * s.mean(1))
 
 
-def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
+                      realisation: int = 0) -> dict:
     """Fig. S4: for each lambda_c (lambda_a = 0) and each lambda_a (lambda_c = 0): H[s], H[k], counts,
-    mean hidden activity and the features W_j (n_hidden, 784)."""
+    mean hidden activity and the features W_j (n_hidden, 784); one RBM per setting, trained with
+    :func:`realisation_seed` ``(seed, realisation)`` on the images drawn with ``seed``."""
     dev = resolve_device(device)
+    ts = realisation_seed(seed, realisation)
 
     def compute():
         x, _, what = dataset("mnist", cfg.M, seed)
@@ -441,7 +472,7 @@ def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: Result
             rows = []
             for lam in values:
                 kw = {"lambda_c": lam} if kind == "connectivity" else {"lambda_a": lam, "target": cfg.target}
-                rbm = train_sparse_rbm(x, cfg.n_hidden, cfg.epochs, seed=seed, device=dev, **kw)
+                rbm = train_sparse_rbm(x, cfg.n_hidden, cfg.epochs, seed=ts, device=dev, **kw)
                 codes = rbm.codes(torch.as_tensor(x).to(dev))[0].cpu().numpy()
                 k = state_counts(codes)
                 rows.append({"lambda": float(lam), "H_s": resolution(k), "H_k": relevance(k), "counts": k,
@@ -451,12 +482,17 @@ def sparse_rbm_result(cfg: S4Config, seed: int = 0, device="auto", cache: Result
         return out
 
     with cpu_threads(dev):
-        return (cache or ResultCache()).get_or_compute(*sparse_rbm_key(cfg, seed), compute)
+        return (cache or ResultCache()).get_or_compute(*sparse_rbm_key(cfg, seed, realisation), compute)
 
 
-def sparse_rbm_key(cfg: S4Config, seed: int) -> tuple[str, dict]:
+def sparse_rbm_key(cfg: S4Config, seed: int, realisation: int = 0) -> tuple[str, dict]:
     """The cache entry (name, config) :func:`sparse_rbm_result` fills: shared by the runner and its unit."""
-    return "rr_supp_sparse_rbm", {"cfg": asdict(cfg), "seed": seed}
+    return "rr_supp_sparse_rbm", _realisation_key(cfg, seed, realisation)
+
+
+def sparse_rbm_runs(cfg: S4Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> list:
+    """:func:`sparse_rbm_result` of every realisation ``0 .. cfg.n_realisations - 1``."""
+    return [sparse_rbm_result(cfg, seed, device, cache, r) for r in range(cfg.n_realisations)]
 
 
 # ---------------------------------------------------------------------- S5: discriminative models
@@ -499,13 +535,16 @@ def s5_split(cfg: S5Config, n_available: int) -> tuple[int, int]:
     return int(n_available - M_test), M_test
 
 
-def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> dict:
+def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
+                          realisation: int = 0) -> dict:
     """Fig. S5: for MLP (sigmoid), MLP (ReLU) and CNN, per N_H: train/test accuracy, H[s], H[k] and counts
-    of the binarised hidden states of the M_train training images."""
+    of the binarised hidden states of the M_train training images. The images and their split are drawn with
+    ``seed``; the networks train with :func:`realisation_seed` ``(seed, realisation)``."""
     from ...data import load_mnist, split_holdout
     from ...models.feedforward import MLP, SupervisedTraining, accuracy, train_supervised
 
     dev = resolve_device(device)
+    ts = realisation_seed(seed, realisation)
 
     def compute():
         full = load_mnist("train")
@@ -518,11 +557,11 @@ def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: Re
         for kind in ("mlp_sigmoid", "mlp_relu", "cnn"):
             rows = []
             for n_h in cfg.n_hidden:
-                torch.manual_seed(seed)
+                torch.manual_seed(ts)
                 model = (cnn_with_hidden(n_h, cfg.cnn_channels) if kind == "cnn" else
                          MLP([784, n_h, 10], "sigmoid" if kind == "mlp_sigmoid" else "relu"))
                 train_supervised(model, xtr, ytr, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"),
-                                 seed=seed, device=dev, progress=False)
+                                 seed=ts, device=dev, progress=False)
                 codes = hidden_codes(model, kind, xtr)
                 k = state_counts(codes)
                 rows.append({"n_hidden": int(n_h), "acc_train": accuracy(model, xtr, ytr),
@@ -532,26 +571,34 @@ def discriminative_result(cfg: S5Config, seed: int = 0, device="auto", cache: Re
         return out
 
     with cpu_threads(dev):
-        return (cache or ResultCache()).get_or_compute(*discriminative_key(cfg, seed), compute)
+        return (cache or ResultCache()).get_or_compute(*discriminative_key(cfg, seed, realisation), compute)
 
 
-def discriminative_key(cfg: S5Config, seed: int) -> tuple[str, dict]:
+def discriminative_key(cfg: S5Config, seed: int, realisation: int = 0) -> tuple[str, dict]:
     """The cache entry (name, config) :func:`discriminative_result` fills: shared by the runner and its unit."""
-    return "rr_supp_discriminative", {"cfg": asdict(cfg), "seed": seed}
+    return "rr_supp_discriminative", _realisation_key(cfg, seed, realisation)
+
+
+def discriminative_runs(cfg: S5Config, seed: int = 0, device="auto", cache: ResultCache | None = None) -> list:
+    """:func:`discriminative_result` of every realisation ``0 .. cfg.n_realisations - 1``."""
+    return [discriminative_result(cfg, seed, device, cache, r) for r in range(cfg.n_realisations)]
 
 
 # ------------------------------------------------------------------------------------ S6: VAE
 def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, device="auto",
-               cache: ResultCache | None = None) -> dict:
+               cache: ResultCache | None = None, realisation: int = 0) -> dict:
     """Fig. S6: for each N_z a VAE trained on M MNIST images generates ``n_generated`` digits, labelled by the
     digit CNN. Returns per N_z the generation ability (mean and standard error over ``n_groups`` groups
     of generated samples), Q(label), the final training loss and 20 generated images. The cache keeps
-    the generated samples' labels; the abilities are computed from them on each call."""
+    the generated samples' labels; the abilities are computed from them on each call. The training images
+    are drawn with ``seed``; the VAEs train (and generate) with :func:`realisation_seed` ``(seed, realisation)``;
+    the labeller is the one digit classifier of ``seed``."""
     from ...estimators import label_distribution
     from ...models.feedforward import SupervisedTraining
     from ...models.vae import VAE, negative_elbo, train_vae
 
     dev = resolve_device(device)
+    ts = realisation_seed(seed, realisation)
     label, info = _labeller_digits(classifier, seed, dev, cache)
 
     def compute():
@@ -559,19 +606,19 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
         xt = torch.as_tensor(x)
         rows = []
         for n_z in cfg.n_z:
-            torch.manual_seed(seed)
+            torch.manual_seed(ts)
             vae = VAE(n_z)
-            train_vae(vae, xt, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
+            train_vae(vae, xt, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=ts,
                       device=dev, progress=False)
             with torch.no_grad():
-                torch.manual_seed(seed)
+                torch.manual_seed(ts)
                 loss = float(negative_elbo(vae(xt[:2000].to(dev)), xt[:2000].to(dev)))
-            g = vae.generate(cfg.n_generated, seed=seed + 1).cpu().numpy()
+            g = vae.generate(cfg.n_generated, seed=ts + 1).cpu().numpy()
             rows.append({"n_z": int(n_z), "q_labels": label(g), "neg_elbo": loss, "images": g[:20]})
         return {"data": what, "M": int(len(x)), "rows": rows}
 
     with cpu_threads(dev):
-        out = dict((cache or ResultCache()).get_or_compute(*vae_key(cfg, classifier, seed), compute))
+        out = dict((cache or ResultCache()).get_or_compute(*vae_key(cfg, classifier, seed, realisation), compute))
     _, y, _ = dataset("mnist", cfg.M, seed)
     rows = []
     for row in out["rows"]:
@@ -584,10 +631,16 @@ def vae_result(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, devic
     return out
 
 
-def vae_key(cfg: S6Config, classifier: ClassifierConfig, seed: int) -> tuple[str, dict]:
+def vae_key(cfg: S6Config, classifier: ClassifierConfig, seed: int, realisation: int = 0) -> tuple[str, dict]:
     """The cache entry (name, config) :func:`vae_result` fills: shared by the runner and its unit (v3: the
     labeller enters through its configuration, not its measured error)."""
-    return "rr_supp_vae_v3", {"cfg": asdict(cfg), "classifier": asdict(classifier), "seed": seed}
+    return "rr_supp_vae_v3", _realisation_key(cfg, seed, realisation, classifier=asdict(classifier))
+
+
+def vae_runs(cfg: S6Config, classifier: ClassifierConfig, seed: int = 0, device="auto",
+             cache: ResultCache | None = None) -> list:
+    """:func:`vae_result` of every realisation ``0 .. cfg.n_realisations - 1``."""
+    return [vae_result(cfg, classifier, seed, device, cache, r) for r in range(cfg.n_realisations)]
 
 
 # ------------------------------------------------------------------------- one call per figure
@@ -647,6 +700,29 @@ def vae_optimum(res: dict) -> dict:
     return {"abilities": ab, "errs": err, "n_z": [r["n_z"] for r in res["rows"]], "best": int(np.argmax(ab))}
 
 
+def vae_optima(runs: list) -> dict:
+    """:func:`vae_optimum` of every realisation stacked: ``abilities``, ``errs`` (R, Z) (errs: standard error
+    over groups of generated images), ``n_z``; ``mean``, ``se`` (Z,) over realisations (se NaN for one),
+    ``best`` (index of the largest mean) and ``R``."""
+    opts = [vae_optimum(r) for r in runs]
+    if not opts or any(o["n_z"] != opts[0]["n_z"] for o in opts):
+        raise ValueError("vae_optima: expected realisations of the same N_z")
+    ab, er = np.stack([o["abilities"] for o in opts]), np.stack([o["errs"] for o in opts])
+    if len(opts) > 1:
+        mean, se, _ = mean_se(ab, axis=0)
+    else:
+        mean, se = ab[0], np.full(ab.shape[1], np.nan)
+    return {"abilities": ab, "errs": er, "n_z": opts[0]["n_z"], "mean": np.asarray(mean), "se": np.asarray(se),
+            "best": int(np.argmax(mean)), "R": len(opts)}
+
+
+def beta_error_rows(summary: dict) -> list:
+    """The rows ``(label, beta, error)`` of one realisation's :func:`s5_summary`, one per (model, N_H), for
+    :func:`.claims.low_beta_large_error`: beta is the fitted exponent where the power-law rule holds, else NaN."""
+    return [(f"{kind} N_H={r['n_hidden']}", float(r["beta"]) if r["power_law"].status == "holds" else float("nan"),
+             float(r["error"])) for kind in ("mlp_sigmoid", "mlp_relu", "cnn") for r in summary[kind]["rows"]]
+
+
 def feature_images(W: np.ndarray, n: int = 49) -> np.ndarray:
     """The first ``n`` features W_j (rows of W^T, (n_hidden, D)), each rescaled to [0, 1] (Fig. S4c-e)."""
     F = np.asarray(W, dtype=float)[:n]
@@ -679,12 +755,21 @@ def _jobs(cfg: SupplementConfig, seed: int, device: str) -> list[tuple]:
                                 cfg.s3.labeller_M),
                  generation_result, (s3, cfg.s3.generation, "letters", cfg.s3.labeller_epochs, seed, device),
                  {"n_test": cfg.s3.n_test, "labeller_M": cfg.s3.labeller_M}, True))
-    jobs.append(("S4 sparse RBMs", sparse_rbm_key(cfg.s4, seed), sparse_rbm_result, (cfg.s4, seed, device), {}, True))
-    jobs.append(("S5 classifiers (MLP sigmoid, MLP ReLU, CNN)", discriminative_key(cfg.s5, seed),
-                 discriminative_result, (cfg.s5, seed, device), {}, True))
-    jobs.append(("S6 VAEs", vae_key(cfg.s6, cfg.classifier, seed), vae_result, (cfg.s6, cfg.classifier, seed, device),
-                 {}, True))
+    for r in range(cfg.s4.n_realisations):
+        jobs.append((_named("S4 sparse RBMs", r), sparse_rbm_key(cfg.s4, seed, r), sparse_rbm_result,
+                     (cfg.s4, seed, device), {"realisation": r}, True))
+    for r in range(cfg.s5.n_realisations):
+        jobs.append((_named("S5 classifiers (MLP sigmoid, MLP ReLU, CNN)", r), discriminative_key(cfg.s5, seed, r),
+                     discriminative_result, (cfg.s5, seed, device), {"realisation": r}, True))
+    for r in range(cfg.s6.n_realisations):
+        jobs.append((_named("S6 VAEs", r), vae_key(cfg.s6, cfg.classifier, seed, r), vae_result,
+                     (cfg.s6, cfg.classifier, seed, device), {"realisation": r}, True))
     return jobs
+
+
+def _named(name: str, realisation: int) -> str:
+    """A unit's name: realisation 0 keeps the one-realisation name, the others say which they are."""
+    return name if realisation == 0 else f"{name}, realisation {realisation}"
 
 
 def units(cfg: SupplementConfig, seed: int = 0, device: str = "auto") -> list[Unit]:
