@@ -30,7 +30,7 @@ def test_claims_are_well_formed_and_their_figures_exist_on_the_page():
     kinds = {s.id: s.kind for s in c.CLAIMS}
     assert kinds["P1.resolution_decreases_with_depth"] == "sanity"
     assert kinds["P1.error_grows_with_depth"] == "sanity"
-    assert sum(k == "paper" for k in kinds.values()) == 11
+    assert sum(k == "paper" for k in kinds.values()) == 13
     assert kinds["P1.trained_layers_not_stuck"] == "estimator"
     page = (Path(__file__).parents[1] / "book" / "resolution_relevance.md").read_text()
     labels = set(re.findall(r"name: (fig-p1-[\w-]+)", page))
@@ -238,6 +238,30 @@ def test_generation_at_critical():
     assert c.generation_at_critical(H_s, H_k, mixed).status == UNSURE
 
 
+def test_trained_cover_middle_against_both_controls():
+    M = 1024                                                         # log2 M = 10: the band is 2.5..7.5 bits
+    spread = np.tile(np.linspace(10, 0.5, L), (3, 1))                # 5 of 10 layers in the band
+    ends = np.tile([10, 10, 9.9, 9.5, 1, 0.5, 0.2, 0, 0, 0], (3, 1)).astype(float)   # none in the band
+    v = c.trained_cover_middle(spread, ends, ends, M)
+    assert v.status == HOLDS and v.value == pytest.approx(0.5)
+    assert c.trained_cover_middle(ends, ends, spread, M).status == FAILS         # the shuffled one spreads more
+    same = c.trained_cover_middle(spread, spread, ends, M)                       # no better than untrained
+    assert same.status == FAILS and same.value == pytest.approx(0.0)
+    noisy = spread.copy()
+    noisy[1:] = ends[1:]                                             # two realisations of three without middle
+    assert c.trained_cover_middle(noisy, ends, ends, M).status == UNSURE
+
+
+def test_untrained_more_error_is_the_sign_of_the_paired_difference():
+    tr = np.tile(np.linspace(0, 0.8, L), (3, 1))
+    un = tr + np.array([[0.1], [0.12], [0.08]])
+    v = c.untrained_more_error(tr, un)
+    assert v.status == HOLDS and v.value == pytest.approx(0.1)
+    assert c.untrained_more_error(un, tr).status == FAILS
+    mixed = tr + np.array([[0.1], [-0.1], [0.02]])
+    assert c.untrained_more_error(tr, mixed).status == UNSURE
+
+
 def test_error_small_then_large():
     e = np.tile(np.r_[np.zeros(6) + 0.02, [0.2, 0.4, 0.5, 0.7]], (3, 1))
     assert c.error_small_then_large(e).status == HOLDS
@@ -287,7 +311,8 @@ def synthetic_result(R: int = 3) -> dict:
             "trained": {"H_s": H_s, "H_k": H_k, "error": err,
                         "power_law": {"verdicts": verdicts, "beta": beta, "bound_beta": beta},
                         "stuck": np.zeros((R, L))},
-            "untrained": {"H_s": ends}, "shuffled": {"H_s": ends}, "flipped": {"H_s": ends}, "kmeans": km,
+            "untrained": {"H_s": ends, "error": np.tile(np.r_[np.zeros(4), np.full(6, 0.9)], (R, 1))},
+            "shuffled": {"H_s": ends}, "flipped": {"H_s": ends}, "kmeans": km,
             "generation": {"ability": ab}}
 
 
@@ -308,7 +333,7 @@ def test_outcome_sentence_counts_paper_claims_only():
     ok = Verdict("holds", 1.0, c._unc([1.0, 1.0]))
     verdicts = {i: ok for i in specs}
     text = c.outcome_sentence(specs, verdicts)
-    assert "Of the paper's 11 claims tested here, 11 hold, 0 do not hold and 0 are inconclusive." in text
+    assert "Of the paper's 13 claims tested here, 13 hold, 0 do not hold and 0 are inconclusive." in text
     assert "2 of the 2 sanity checks pass." in text
 
 

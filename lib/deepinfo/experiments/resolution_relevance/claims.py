@@ -108,6 +108,29 @@ CLAIMS = [
        "'most of the layers concentrate on the low or the high end' means fewer than half in the middle; "
        "the band is the middle half of the resolution axis",
        "fig-p1-2a"),
+    _c("P1.trained_layers_cover_middle", "paper",
+       "Learning spreads the layers over the resolution axis: a trained DBN has more layers at intermediate "
+       "resolution than the untrained DBN and than the DBN trained on shuffled images",
+       "trained layers span the resolution scale, the controls crowd its ends (Introduction, Fig. 2a)",
+       f"per realisation, the share of trained layers with H[s]/log M in {MIDDLE_BAND} minus that of each "
+       "control (same realisation index); the smaller of the two mean differences, with its 95% interval, > 0",
+       "the paper contrasts the trained layers 'covering as densely as possible' the relevant H[s] with the "
+       "controls at the ends; the band is the one of the controls' claim, and more layers in it than each "
+       "control is the weakest reading that still separates training from its absence",
+       "fig-p1-2a",
+       "the paper shows it on Fig. 2a; the realisations are paired by index (the untrained DBN has the trained "
+       "one's initial weights)"),
+    _c("P1.untrained_grouping_erroneous", "paper",
+       "Before learning the grouping is erroneous: the untrained DBN's layers have a larger majority-label "
+       "error than the trained DBN's",
+       "the epoch-0 grouping is erroneous (Fig. 2d)",
+       "per realisation, the untrained minus the trained error averaged over the ten layers; the mean, with "
+       "its 95% interval, > 0",
+       "'erroneous' has no scale in the paper; Fig. 2d shows it against the trained curve, so the test is the "
+       "sign of the difference of the two curves, averaged over the layers the figure shows",
+       "fig-p1-2d",
+       "realisations paired by index (same initial weights); a layer that keeps every image apart has error 0 "
+       "trained or not, so such layers dilute the average without deciding it"),
     _c("P1.power_law_in_trained_layers", "paper",
        "m_k of the trained layers follows a power law m_k ~ k^(-beta-1) (H3, H6, H9 shown)",
        "always a power law (Fig. 2b)",
@@ -179,6 +202,74 @@ CLAIMS = [
 ]
 
 IDS = [c.id for c in CLAIMS]
+
+#: Every figure and numbered statement of the paper's main text (Figs. 1-3; the main text has no Fig. 4),
+#: and where it is decided: a claim of this page, of the supplement's page or of another chapter, or the
+#: reason it is not tested. ``page`` is a document name of the book; ``claim`` None means not tested.
+SUPPLEMENT, THEORY = "resolution_relevance_supplement", "scale_invariance_ising"
+AUDIT = [
+    ("Fig. 1", "a DBN maps inputs to hidden states; deeper layers merge the states of shallower ones",
+     "P1.resolution_decreases_with_depth", None, "a schematic; its one checkable consequence is the sanity check"),
+    ("Eqs. 1-2, 7", "H[s] and H[k] from the state frequencies k_s and their degeneracies m_k", None, None,
+     "definitions: the estimators are checked against enumeration in the library's tests and in exercise "
+     "ex-p1-toy"),
+    ("Fig. 2a", "H[s] decreases monotonically with depth", "P1.resolution_decreases_with_depth", None, ""),
+    ("Fig. 2a", "H[k] increases up to H8, then decreases", "P1.relevance_peaks_at_intermediate_layer", None, ""),
+    ("Fig. 2a", "H[k] almost saturates the maximal relevance up to H6", "P1.near_max_relevance_up_to_middle",
+     None, ""),
+    ("Fig. 2a", "H[k] significantly higher than k-means", "P1.dbn_beats_kmeans_relevance", None, ""),
+    ("Fig. 2a, Introduction", "trained layers span the resolution scale", "P1.trained_layers_cover_middle", None,
+     ""),
+    ("Fig. 2a", "before learning, and on shuffled data, most layers sit at the low or high end",
+     "P1.untrained_and_shuffled_at_extremes", None, ""),
+    ("Fig. S1, Discussion", "the same for the bit-switched structureless data", "P1.bitswitched_at_extremes",
+     None, ""),
+    ("Fig. 2d", "the grouping before learning is erroneous", "P1.untrained_grouping_erroneous", None, ""),
+    ("Fig. 2a, S1", "untrained layers that happen to sit at intermediate H[s] have high H[k] and power laws",
+     "P1.untrained_middle_layers_relevant", SUPPLEMENT, ""),
+    ("Fig. 2a", "on shuffled data the few intermediate layers are far from the bound", None, None,
+     "not tested: the controls' claim already finds few shuffled layers in the middle band, so a gap there "
+     "would rest on one or two layers per realisation"),
+    ("Fig. 2b", "m_k of the trained layers follows a power law (H3, H6, H9)", "P1.power_law_in_trained_layers",
+     None, ""),
+    ("Fig. 2c", "the exponent beta decreases gradually with depth", "P1.beta_decreases_with_depth", None, ""),
+    ("Eq. 8", "the maximiser of H[k] at fixed H[s] has m_k ~ k^(-beta-1), beta minus the slope of the bound",
+     "P2.lagrangian_maximiser_is_power_law", THEORY,
+     "the same Lagrangian as Lee & Jo's eqs. 6-7, decided on the exact maximiser there; here the bound is "
+     "computed exactly and its slope is shown beside the fitted beta (Fig. 2c)"),
+    ("Fig. 2b", "k-means partitions have no power-law m_k", "P1.kmeans_not_power_law", None, ""),
+    ("Figs. 2c, 3g", "the layer of largest H[s] + H[k] has beta close to 1 (Zipf's law)", "P1.zipf_critical_layer",
+     None, ""),
+    ("Fig. 3a-c", "H2 generates heterogeneous digits, H10 stereotyped ones", None, None,
+     "a visual statement, shown in Fig. 3a-c; its measurable part, how far each layer's label frequencies are "
+     "from the training ones, is the generation ability of the next rows"),
+    ("Fig. 3d-f, 3g", "the critical layer generates best (largest 1/D(P||Q))", "P1.best_generation_at_critical_layer",
+     None, ""),
+    ("Figs. 2d, 3g", "the classification error is low up to the critical layer and large in the deepest",
+     "P1.error_small_up_to_middle_large_at_deepest", None, ""),
+    ("Fig. 2d", "the error grows with depth", "P1.error_grows_with_depth", None, ""),
+    ("Fig. S2, Results", "other deep narrowing architectures: the critical layer generates best; deep narrowing "
+     "is needed for high generation ability", "P1.deep_narrowing_generates_best", SUPPLEMENT, ""),
+    ("Fig. S3, Results", "OCR letters: the critical layer generates best", "P1.letters_critical_layer_generates_best",
+     SUPPLEMENT, ""),
+    ("Fig. S2, Discussion", "non-narrowing and shallow networks keep power-law-like m_k but lower H[k]",
+     "P1.other_networks_lower_relevance", SUPPLEMENT, "and P1.other_networks_power_laws"),
+    ("Fig. S4, Discussion", "sparse networks keep power laws; strong sparsity lowers H[s] and H[k]",
+     "P1.sparse_rbm_power_laws", SUPPLEMENT, "and P1.strong_sparsity_lowers_entropies"),
+    ("Fig. S5, Discussion", "binarised MLP and CNN hidden states have power-law m_k", "P1.discriminative_power_laws",
+     SUPPLEMENT, ""),
+    ("Fig. S5, Discussion", "layers with beta < 1 have a significant classification error", "P1.low_beta_large_error",
+     SUPPLEMENT, ""),
+    ("Fig. S6, Discussion", "a VAE has an optimal latent dimension for generation", "P1.vae_optimal_latent_dimension",
+     SUPPLEMENT, ""),
+    ("Note [9]", "P(h|v) is sharply peaked, so a hidden state can be read as a single code", None, None,
+     "not tested on this page: it is the premise of the thresholded read-out (Text S1), which every claim "
+     "here uses; its effect on the codes is exercise ex-p1-threshold"),
+    ("Text S1", "every RBM of the stack is trained (our check, not the paper's statement)",
+     "P1.trained_layers_not_stuck", None, "an estimator check of the instrument (stuck units), not counted"),
+    ("Discussion", "Zipf's law in nature and the statistical-physics reading of beta", None, None,
+     "interpretation, not a measurable statement"),
+]
 
 
 # ------------------------------------------------------------------------------------- helpers
@@ -291,6 +382,36 @@ def bitswitched_at_extremes(H_s_flipped, M: int) -> Verdict:
     frac = ((h >= MIDDLE_BAND[0]) & (h <= MIDDLE_BAND[1])).mean(axis=1)
     return compare(_mean(frac), _unc(frac), CONTROL_MIDDLE_MAX, "<",
                    detail=f"{_mean(frac):.0%} of the bit-switched DBN's layers in the middle band")
+
+
+def trained_cover_middle(H_s_trained, H_s_untrained, H_s_shuffled, M: int) -> Verdict:
+    """Share of layers in ``MIDDLE_BAND`` (H_s/log2 M) of the trained DBN minus that of each control, per
+    realisation (all (R, L) bits, paired by realisation index); the smaller mean difference decides (> 0)."""
+    logM = math.log2(M)
+
+    def share(H, name):
+        h = _arr2(H, name) / logM
+        return ((h >= MIDDLE_BAND[0]) & (h <= MIDDLE_BAND[1])).mean(axis=1)
+
+    tr = share(H_s_trained, "H_s_trained")
+    parts = []
+    for name, H in (("untrained", H_s_untrained), ("shuffled", H_s_shuffled)):
+        d = tr - share(H, name)
+        parts.append((f"vs {name}", compare(_mean(d), _unc(d), 0.0, ">",
+                                            detail=f"{_mean(tr):.0%} of the trained layers in the middle band, "
+                                                   f"{_mean(tr) - _mean(d):.0%} of the {name} DBN's")))
+    worst = int(np.argmin([p[1].value for p in parts]))
+    return all_of(parts, value_from=worst)
+
+
+def untrained_more_error(error_trained, error_untrained) -> Verdict:
+    """Per realisation, the untrained minus the trained majority-label error averaged over the layers (each
+    (R, L), paired by realisation index); the mean compared with 0 (> 0)."""
+    et, eu = _arr2(error_trained, "error_trained"), _arr2(error_untrained, "error_untrained")
+    d = (eu - et).mean(axis=1)
+    return compare(_mean(d), _unc(d), 0.0, ">",
+                   detail=f"mean error over the layers: untrained {eu.mean():.3f}, trained {et.mean():.3f}; "
+                          f"difference {_mean(d):+.3f}")
 
 
 def stuck_layers(stuck) -> Verdict:
@@ -532,6 +653,8 @@ def evaluate(res: dict) -> dict:
         "P1.dbn_beats_kmeans_relevance": above_kmeans(tr["H_s"], tr["H_k"], km["H_s"], km["H_k"]),
         "P1.untrained_and_shuffled_at_extremes": controls_at_extremes(un["H_s"], sh["H_s"], M),
         "P1.bitswitched_at_extremes": bitswitched_at_extremes(res["flipped"]["H_s"], M),
+        "P1.trained_layers_cover_middle": trained_cover_middle(tr["H_s"], un["H_s"], sh["H_s"], M),
+        "P1.untrained_grouping_erroneous": untrained_more_error(tr["error"], un["error"]),
         "P1.trained_layers_not_stuck": stuck_layers(tr["stuck"]),
         "P1.power_law_in_trained_layers": trained_power_laws(pl["verdicts"]),
         "P1.beta_decreases_with_depth": beta_falls(pl["beta"], status == "holds"),
@@ -639,3 +762,22 @@ def scale(cfg, M: int, source: str, classifier: dict | None = None) -> dict:
     if classifier:
         out["classifier_test_error"] = classifier.get("test_error")
     return out
+
+
+def audit_rows(verdicts: dict, other_claims: dict | None = None) -> list[dict]:
+    """The rows of :data:`AUDIT` for the page's table: the paper's figure and statement, where it is decided
+    (claim id and page, or "not tested"), its kind and, for this page's claims, the status in ``verdicts``.
+    ``other_claims``: {claim id: kind} of the claims decided on other pages (their status is on that page)."""
+    kinds = {s.id: s.kind for s in CLAIMS}
+    kinds.update(other_claims or {})
+    rows = []
+    for fig, statement, cid, page, note in AUDIT:
+        if cid is None:
+            where, kind, status = "not tested", "-", "-"
+        elif page is None:
+            where, kind, status = cid, kinds.get(cid, "?"), verdicts[cid].status if cid in verdicts else "not evaluated"
+        else:
+            where, kind, status = f"{cid} ({page})", kinds.get(cid, "?"), f"on {page}"
+        rows.append({"paper": fig, "statement": statement, "decided by": where, "kind": kind, "status here": status,
+                     "note": note})
+    return rows
