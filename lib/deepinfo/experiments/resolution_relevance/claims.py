@@ -781,3 +781,41 @@ def audit_rows(verdicts: dict, other_claims: dict | None = None) -> list[dict]:
         rows.append({"paper": fig, "statement": statement, "decided by": where, "kind": kind, "status here": status,
                      "note": note})
     return rows
+
+
+def schedule_sentence(points: list[dict], decision: dict, cfg) -> str:
+    """The schedule study in words for the page: per schedule, the (layer, realisation) pairs passing the
+    criterion, the stuck units and the layers whose proxy levelled off; the decision with its reason, and
+    the schedule the preset actually trains with (flagged if it disagrees with the decision)."""
+    parts = []
+    for p in points:
+        ok, n_stuck, lev = (np.asarray(p[k]) for k in ("passes_criterion", "n_stuck", "levelled"))
+        parts.append(f"under the {p['schedule']} schedule ({p['passes']} passes, {p['gradient_updates']:,} "
+                     f"updates per RBM) {int(ok.sum())} of {ok.size} (layer, realisation) pairs pass the criterion: "
+                     f"{int(n_stuck.sum())} stuck units in all, in {int((n_stuck > 0).sum())} pairs, and the proxy "
+                     f"levelled off in {int(lev.sum())} pairs")
+    chosen = points[decision["chosen"]]
+    out = ("At this preset, " + "; ".join(parts) + f". The criterion {'adopts' if decision['adopt'] else 'keeps'} "
+           f"the {chosen['schedule']} schedule: {decision['reason']}.")
+    follows = cfg.schedule == chosen["schedule"] and int(cfg.epochs) == int(chosen["passes"])
+    out += (f" The chapter trains with it ({cfg.schedule}, {cfg.epochs} passes)." if follows else
+            f" The preset trains with the {cfg.schedule} schedule for {cfg.epochs} passes, which is not the "
+            "schedule the criterion chose.")
+    return out
+
+
+def fashion_sentence(points: list[dict], cfg) -> str:
+    """Which M the Fashion-MNIST finite-size study ran at this preset, and where M = 60,000 runs."""
+    from .run import M_PAPER, PRESETS
+
+    Ms = [int(p["M"]) for p in points]
+    if not Ms:
+        return "This preset runs no Fashion-MNIST points."
+    out = "At this preset it runs at M = " + ", ".join(f"{m:,}" for m in Ms) + "."
+    if M_PAPER in Ms:
+        return out + " That includes the paper's M = 60,000."
+    full = [int(m) for m in PRESETS["full"].finite_size_fashion_M]
+    if M_PAPER in full:
+        return out + (" M = 60,000 is part of the `full` preset only: a DBN and the k-means partitions of "
+                      "60,000 images take too long for the two CPU cores the `quick` build runs on.")
+    return out + " No preset runs M = 60,000."

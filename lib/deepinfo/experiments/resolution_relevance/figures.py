@@ -199,48 +199,101 @@ FINITE_SIZE_TITLES = {
 }
 
 
-def fig_finite_size(points: list[dict], axes=None):
+def fig_finite_size(points: list[dict], axes=None, fashion: list[dict] | None = None):
     """Each M-dependent claim's statistic against M (:func:`run.finite_size_result`): value with its 95%
     interval, the threshold (dotted line or band), and the status at each M as a letter
-    (h holds, n does not hold, i inconclusive)."""
+    (h holds, n does not hold, i inconclusive); MNIST in black, Fashion-MNIST (``fashion``, the same study
+    on the other data set) in orange, slightly offset in M so that the two do not hide each other."""
     from .claims import FINITE_SIZE_CLAIMS
 
     if axes is None:
         _, axes = _plt().subplots(1, len(FINITE_SIZE_CLAIMS), figsize=(3.2 * len(FINITE_SIZE_CLAIMS), 3))
-    Ms = np.array([p["M"] for p in points], float)
     letter = {"holds": "h", "does not hold": "n", "inconclusive": "i"}
+    series = [("MNIST", points, "k", "o", 1.0)]
+    if fashion:
+        series.append(("Fashion-MNIST", fashion, "C1", "s", 1.06))
+    allM = sorted({int(p["M"]) for _, pts, *_ in series for p in pts})
     for ax, cid in zip(np.ravel(axes), FINITE_SIZE_CLAIMS):
-        rows = [p["claims"][cid] for p in points]
-        v = np.array([r["value"] for r in rows], float)
-        lo = np.array([r["lo"] for r in rows], float)
-        hi = np.array([r["hi"] for r in rows], float)
-        ok = np.isfinite(lo) & np.isfinite(hi)
-        yerr = np.vstack([np.where(ok, v - lo, 0), np.where(ok, hi - v, 0)])
-        ax.errorbar(Ms, v, yerr=yerr, fmt="o-", color="k", ms=4, lw=0.8, capsize=3)
-        thrs = [r["threshold"] for r in rows]
+        thr_by_M = {}
+        for name, pts, color, marker, shift in series:
+            if not pts:
+                continue
+            Ms = np.array([p["M"] for p in pts], float)
+            rows = [p["claims"][cid] for p in pts]
+            v = np.array([r["value"] for r in rows], float)
+            lo = np.array([r["lo"] for r in rows], float)
+            hi = np.array([r["hi"] for r in rows], float)
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            yerr = np.vstack([np.where(ok, v - lo, 0), np.where(ok, hi - v, 0)])
+            ax.errorbar(Ms * shift, v, yerr=yerr, fmt=marker + "-", color=color, ms=4, lw=0.8, capsize=3,
+                        label=name)
+            for x, y, r in zip(Ms * shift, v, rows):
+                if math.isfinite(y):
+                    ax.annotate(letter[r["status"]], (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8,
+                                color=color)
+            for M, r in zip(Ms, rows):
+                thr_by_M.setdefault(int(M), r["threshold"])
+        thrs = [thr_by_M[M] for M in allM if M in thr_by_M]
         band = next((t for t in thrs if isinstance(t, (list, tuple))), None)
         if band is not None:
             ax.axhspan(band[0], band[1], color="0.85", zorder=0)
         else:
             t = np.array([np.nan if x is None else float(x) for x in thrs])
             if np.isfinite(t).any():     # the threshold may move with M (the bound's height does)
-                ax.plot(Ms, t, color="grey", ls=":", lw=1.2, marker="_", ms=10)
-        for x, y, r in zip(Ms, v, rows):
-            if math.isfinite(y):
-                ax.annotate(letter[r["status"]], (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)
+                ax.plot(np.array(allM, float), t, color="grey", ls=":", lw=1.2, marker="_", ms=10)
         ax.set(xscale="log", xlabel="M (images)", title=FINITE_SIZE_TITLES[cid])
         ax.title.set_fontsize(8)
-        ax.set_xticks(Ms, [f"{int(m):,}" for m in Ms], fontsize=7)
+        ax.set_xticks(allM, [f"{m:,}" for m in allM], fontsize=7)
         ax.minorticks_off()
+    if fashion:
+        np.ravel(axes)[0].legend(fontsize=7, frameon=False)
     return axes
 
 
-def finite_size_table(points: list[dict]):
-    """One row per (claim, M) of :func:`run.finite_size_result`: value, 95% interval, status, reason."""
+def finite_size_table(points: list[dict], fashion: list[dict] | None = None):
+    """One row per (claim, data set, M) of :func:`run.finite_size_result`: value, 95% interval, status, reason."""
     import pandas as pd
 
-    rows = [{"claim": cid.split(".", 1)[1], "M": p["M"], "value": round(d["value"], 3),
+    rows = [{"claim": cid.split(".", 1)[1], "data": name, "M": p["M"], "value": round(d["value"], 3),
              "95% interval": "-" if not math.isfinite(d["lo"]) else f"[{d['lo']:.3g}, {d['hi']:.3g}]",
              "status": d["status"], "reason": d["reason"]}
-            for p in points for cid, d in p["claims"].items()]
-    return pd.DataFrame(rows).set_index(["claim", "M"]).sort_index(level=0, sort_remaining=False)
+            for name, pts in (("MNIST", points), ("Fashion-MNIST", fashion or [])) for p in pts
+            for cid, d in p["claims"].items()]
+    return pd.DataFrame(rows).set_index(["claim", "data", "M"]).sort_index(level=0, sort_remaining=False)
+
+
+def fig_schedule_study(points: list[dict], ax=None):
+    """The schedule study (:func:`run.schedule_study`): share of stuck units per layer (mean and standard
+    error over realisations) under each schedule, with the criterion's 0 marked (the likelihood proxy's
+    levelling off is in :func:`schedule_table`)."""
+    ax = ax or _plt().gca()
+    styles = [dict(marker="s", color="k"), dict(marker="o", mfc="none", color="C4")]
+    for p, st in zip(points, styles):
+        m, se, _ = mean_se(np.asarray(p["stuck"], float), axis=0)
+        L = len(m)
+        ax.errorbar(np.arange(1, L + 1), m, yerr=np.nan_to_num(se), ls="-", lw=0.8, ms=5, capsize=2,
+                    label=f"{p['schedule']}, {p['passes']} passes ({p['gradient_updates']:,} updates per RBM)", **st)
+    ax.axhline(0, color="grey", lw=0.8, ls=":")
+    ax.set(xlabel="hidden layer", ylabel="share of stuck units", xticks=np.arange(1, L + 1), ylim=(-0.02, 1.02))
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def schedule_table(points: list[dict], hidden_sizes):
+    """One row per schedule and layer of :func:`run.schedule_study` (``hidden_sizes``: units per layer):
+    stuck units summed over the realisations, the largest relative change of the likelihood proxy over the
+    last 5 passes, and how many realisations pass the criterion there."""
+    import pandas as pd
+
+    rows = []
+    for p in points:
+        n_stuck, change = np.asarray(p["n_stuck"], float), np.asarray(p["pll_change"], float)
+        R, L = n_stuck.shape
+        for l in range(L):
+            ch = change[:, l]
+            rows.append({"schedule": f"{p['schedule']}, {p['passes']} passes", "layer": f"H{l + 1}",
+                         "stuck units": f"{int(n_stuck[:, l].sum())} of {R * int(hidden_sizes[l])}",
+                         "proxy change, last 5 passes (largest)": "-" if not np.isfinite(ch).any()
+                         else f"{np.nanmax(ch):.2%}",
+                         "realisations passing": f"{int(np.asarray(p['passes_criterion'])[:, l].sum())} of {R}"})
+    return pd.DataFrame(rows).set_index(["schedule", "layer"])

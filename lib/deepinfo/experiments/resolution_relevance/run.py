@@ -69,6 +69,9 @@ KINDS = ("trained", "untrained", "shuffled", "flipped")
 VARIANT = "updates"
 #: the training schedules a preset can use (:attr:`Config.schedule`)
 SCHEDULES = ("plain", "recommended")
+#: the image sets a preset can load (:attr:`Config.dataset`): the paper's MNIST, and Fashion-MNIST for the
+#: finite-size study (complete offline, so it reaches the paper's M = 60,000)
+DATASETS = ("mnist", "fashion")
 M_PAPER = 60000        # Song et al.: M = 60,000 MNIST images
 PAPER_FIG2B_K = 4096   # Fig. 2b's k-means partition, k = 2^12: 60,000 / 4,096 = 14.6 images per cluster
 
@@ -90,6 +93,8 @@ class Config:
     schedule_study : (schedule, passes) pairs of :func:`schedule_study`, the chapter's current one first;
         () for no study
     finite_size_M : sample sizes of the finite-size study (:func:`finite_size_point`); () for none
+    finite_size_fashion_M : the same study on Fashion-MNIST (complete offline, 60,000 images); () for none
+    dataset : "mnist" (the paper's) or "fashion" (Fashion-MNIST, the finite-size study only)
     n_generate, n_sweeps : chains per realisation and Gibbs sweeps of the generation (paper: 60,000, 10,000)
     generation_chunk : chains run at once per realisation (memory)
     """
@@ -116,8 +121,12 @@ class Config:
     finite_size_M: tuple = ()
     schedule: str = "plain"
     schedule_study: tuple = ()
+    finite_size_fashion_M: tuple = ()
+    dataset: str = "mnist"
 
     def __post_init__(self):
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset={self.dataset!r}: expected one of {DATASETS}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule={self.schedule!r}: expected one of {SCHEDULES}")
         for pair in self.schedule_study:
@@ -150,16 +159,19 @@ PRESETS = {
                     n_generate=200, n_sweeps=20,
                     classifier=ClassifierConfig(epochs=1, channels=(8, 16), n_hidden=64),
                     kmeans_restarts=2, variant_updates=200, finite_size_M=(500, 1000, 2000),
+                    finite_size_fashion_M=(500,),
                     schedule_study=(("plain", 2), ("recommended", 4))),
     "quick": Config(n_data=None, epochs=5, n_realisations=3, kmeans_log2_k=tuple(range(2, 15)),
                     kmeans_max_iter=5, n_generate=500, n_sweeps=100,
                     classifier=ClassifierConfig(epochs=4, channels=(8, 16), n_hidden=64),
                     kmeans_restarts=3, variant_updates=200, finite_size_M=(2500, 5000, 10000),
+                    finite_size_fashion_M=(2500, 5000, 10000),
                     schedule_study=(("plain", 5), ("recommended", 20))),
     "full": Config(n_data=None, epochs=200, n_realisations=12, kmeans_log2_k=tuple(range(2, 15)), kmeans_max_iter=10,
                    n_generate=10000, n_sweeps=10000,
                    classifier=ClassifierConfig(epochs=15, channels=(32, 64), n_hidden=256),
-                   kmeans_restarts=5, variant_updates=200, finite_size_M=(2500, 5000, 10000, 60000)),
+                   kmeans_restarts=5, variant_updates=200, finite_size_M=(2500, 5000, 10000, 60000),
+                   finite_size_fashion_M=(2500, 5000, 10000, 60000)),
 }
 
 
@@ -168,11 +180,19 @@ KMEANS_VERSION = 3  # v3: one entry per k with every restart, k scaled with M
 
 # ----------------------------------------------------------------------------------------- data
 def load_data(cfg: Config, seed: int = 0):
-    """The MNIST training images of this preset: (x (M, 784) float32 in [0, 1], y (M,), description)."""
-    from ...data import load_mnist
-
-    ds = load_mnist("train").subset(cfg.n_data, seed=seed)
+    """The training images of this preset (MNIST, or Fashion-MNIST when ``cfg.dataset == "fashion"``):
+    (x (M, 784) float32 in [0, 1], y (M,), description)."""
+    ds = full_dataset(cfg.dataset).subset(cfg.n_data, seed=seed)
     return ds.x, ds.y, ds.describe()
+
+
+def full_dataset(dataset: str = "mnist"):
+    """Every training image of ``dataset`` on this machine (:data:`DATASETS`), as an ImageDataset."""
+    from ...data import load_fashion_mnist, load_mnist
+
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset={dataset!r}: expected one of {DATASETS}")
+    return load_mnist("train") if dataset == "mnist" else load_fashion_mnist("train")
 
 
 def control_data(x: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
@@ -485,17 +505,15 @@ def finite_size_key(cfg: Config, M: int, seed: int, source: str) -> tuple[str, d
 
 
 def finite_size_point(cfg: Config, M: int, seed: int = 0, device="auto", cache: ResultCache | None = None,
-                      progress: bool = False) -> dict:
-    """The statistics of the M-dependent claims at M images (the trained DBN and the k-means partitions of
-    :func:`finite_size_config`), cached per M: ``{claim id: {"value", "lo", "hi", "status", "reason"}}``
-    (:func:`claims.finite_size_statistics`), plus ``M`` and ``source``."""
+                      progress: bool = False, dataset: str = "mnist") -> dict:
+    """The statistics of the M-dependent claims at M images of ``dataset`` (the trained DBN and the k-means
+    partitions of :func:`finite_size_config`), cached per (data set, M): ``{claim id: {"value", "lo", "hi",
+    "status", "reason"}}`` (:func:`claims.finite_size_statistics`), plus ``M``, ``dataset`` and ``source``."""
     from . import claims
 
-    from ...data import load_mnist
-
     cache = cache or ResultCache()
-    n_available = load_mnist("train").M
-    cm = finite_size_config(cfg, M, n_available)
+    base = replace(cfg, dataset=dataset)
+    cm = finite_size_config(base, M, full_dataset(dataset).M)
     _, _, source = load_data(cm, seed)
 
     def compute():
@@ -507,16 +525,22 @@ def finite_size_point(cfg: Config, M: int, seed: int = 0, device="auto", cache: 
         out = claims.finite_size_statistics({"trained": tr, "kmeans": km, "M": int(tr["M"])})
         return {"claims": out, "M": int(tr["M"]), "source": source}
 
-    return cache.get_or_compute(*finite_size_key(cm, M, seed, source), compute)
+    out = dict(cache.get_or_compute(*finite_size_key(cm, M, seed, source), compute))
+    out["dataset"] = dataset
+    return out
+
+
+def finite_size_Ms(cfg: Config, dataset: str = "mnist") -> list[int]:
+    """The M of the finite-size study on ``dataset`` that the data on this machine hold (in order)."""
+    Ms = cfg.finite_size_M if dataset == "mnist" else cfg.finite_size_fashion_M
+    n = full_dataset(dataset).M
+    return [int(M) for M in Ms if M <= n]
 
 
 def finite_size_result(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = None,
-                       progress: bool = False) -> list[dict]:
-    """:func:`finite_size_point` for every M of ``cfg.finite_size_M`` that the data hold (in that order)."""
-    from ...data import load_mnist
-
-    n = load_mnist("train").M
-    return [finite_size_point(cfg, M, seed, device, cache, progress) for M in cfg.finite_size_M if M <= n]
+                       progress: bool = False, dataset: str = "mnist") -> list[dict]:
+    """:func:`finite_size_point` for every M of :func:`finite_size_Ms` (in that order)."""
+    return [finite_size_point(cfg, M, seed, device, cache, progress, dataset) for M in finite_size_Ms(cfg, dataset)]
 
 
 def fig2b_restart_verdicts(km: dict, seed: int = 0) -> list:
@@ -550,7 +574,8 @@ def schedule_study_point(cfg: Config, schedule: str, passes: int, seed: int = 0,
     Returns, each (R, L) over realisations and layers: ``n_stuck`` and ``stuck`` (count and share of stuck
     units in the binary codes), ``pll_change`` (relative change of the pseudo-log-likelihood over the last
     ``STUDY_WINDOW`` passes; NaN when there are fewer), ``levelled`` and ``passes_criterion`` (bools); and
-    ``pll_nats`` [layer] (passes + 1, R), ``accepted`` (every layer and realisation passes),
+    ``pll_nats`` [layer] (records, R: before training and after every pass, or every 5th pass when the
+    passes are a multiple of 5), ``accepted`` (every layer and realisation passes),
     ``gradient_updates`` (per RBM), ``seconds`` (training, without the proxy), ``schedule``, ``passes``,
     ``training`` (the RBMTraining fields), ``M``. Distinct codes per (R, L) are stored as ``n_states``
     for the record only. The trained stack is also stored as the chapter's DBN of that schedule
@@ -567,9 +592,13 @@ def schedule_study_point(cfg: Config, schedule: str, passes: int, seed: int = 0,
     M = len(x)
 
     def compute():
+        # the criterion compares the proxy after the last pass with 5 passes earlier: recording every 5th
+        # pass gives the same two numbers (monitoring draws no random numbers) at a fifth of the cost
+        every = STUDY_WINDOW if int(passes) % STUDY_WINDOW == 0 else 1
+        window = STUDY_WINDOW // every
         t0 = time.perf_counter()
         dbn = DBN.train(torch.as_tensor(x), list(cs.hidden_sizes), cs.rbm, cs.n_realisations, seed, dev,
-                        progress=progress, monitor=STUDY_MONITOR, monitor_every=1)
+                        progress=progress, monitor=STUDY_MONITOR, monitor_every=every)
         seconds = time.perf_counter() - t0 - sum(l.history["monitor_seconds"] for l in dbn.layers)
         cache.get_or_compute("rr_dbn", _train_key(cs, "trained", seed, source, M), dbn.state)
         codes = [c.cpu().numpy() for c in dbn.codes(torch.as_tensor(x), cs.threshold)]
@@ -578,8 +607,10 @@ def schedule_study_point(cfg: Config, schedule: str, passes: int, seed: int = 0,
                             for r in range(R)], dtype=float)
         sizes = np.array(cs.hidden_sizes, dtype=float)
         pll = [np.asarray(l.history["pll_nats"], dtype=float) for l in dbn.layers]       # (passes + 1, R)
-        change = np.stack([np.atleast_1d(relative_change(p, STUDY_WINDOW)) for p in pll], axis=1)  # (R, L)
-        level = np.stack([np.atleast_1d(levelled_off(p, STUDY_WINDOW, STUDY_TOL)) for p in pll], axis=1)
+        change = np.stack([np.atleast_1d(relative_change(p, window)) for p in pll], axis=1)  # (R, L)
+        level = np.stack([np.atleast_1d(levelled_off(p, window, STUDY_TOL)) for p in pll], axis=1)
+        if int(passes) < STUDY_WINDOW:     # fewer passes than the window: the proxy cannot have levelled off
+            change, level = np.full_like(change, np.nan), np.zeros_like(level)
         ok = (n_stuck == 0) & level
         n_states = np.array([[len(state_counts(codes[l][r])) for l in range(L)] for r in range(R)], dtype=float)
         return dict(n_stuck=n_stuck, stuck=n_stuck / sizes[None, :], pll_change=change, levelled=level,
@@ -635,6 +666,8 @@ def run(cfg: Config, seed: int = 0, device="auto", cache: ResultCache | None = N
     out["kmeans"]["fig2b_verdicts"] = fig2b_restart_verdicts(out["kmeans"], seed)
     out["generation"] = generation_result(cfg, seed, device, cache, progress)
     out["finite_size"] = finite_size_result(cfg, seed, device, cache, progress=False)
+    out["finite_size_fashion"] = finite_size_result(cfg, seed, device, cache, progress=False, dataset="fashion")
+    out["schedule_study"] = schedule_study(cfg, seed, device, cache)
     M = int(out["trained"]["M"])
     H_s, H_k = max_relevance_curve(M)
     out.update(bound=(np.asarray(H_s), np.asarray(H_k)), M=M, source=out["trained"]["source"])
@@ -648,8 +681,6 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
     k-means entry per k (all restarts), the generation runs (with the digit classifier they need) and one
     finite-size point per M. Each unit's ``(cache_name, cache_config)`` comes from the key helper its runner
     uses. DBNs and generation ask for a GPU (``resources``); k-means runs on the CPU."""
-    from ...data import load_mnist
-
     x, _, source = load_data(cfg, seed)
     M = len(x)
     gpu = (("GPU", 1),)
@@ -667,12 +698,19 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
     out.append(Unit(chapter="resolution_relevance", name="generation from every layer", cache_name=name,
                     cache_config=key, fn=generation_result, args=(cfg, seed, device), kwargs={"progress": False},
                     resources=gpu))
-    n_available = load_mnist("train").M
-    for Mf in cfg.finite_size_M:
-        if Mf > n_available:
-            continue
-        cm = finite_size_config(cfg, Mf, n_available)
-        name, key = finite_size_key(cm, Mf, seed, load_data(cm, seed)[2])
-        out.append(Unit(chapter="resolution_relevance", name=f"finite size M = {Mf}", cache_name=name,
-                        cache_config=key, fn=finite_size_point, args=(cfg, Mf, seed, device), resources=gpu))
+    for dataset in DATASETS:
+        base = replace(cfg, dataset=dataset)
+        n_available = full_dataset(dataset).M
+        for Mf in finite_size_Ms(cfg, dataset):
+            cm = finite_size_config(base, Mf, n_available)
+            name, key = finite_size_key(cm, Mf, seed, load_data(cm, seed)[2])
+            what = "" if dataset == "mnist" else " (Fashion-MNIST)"
+            out.append(Unit(chapter="resolution_relevance", name=f"finite size M = {Mf}{what}", cache_name=name,
+                            cache_config=key, fn=finite_size_point, args=(cfg, Mf, seed, device),
+                            kwargs={"dataset": dataset}, resources=gpu))
+    for sched, passes in cfg.schedule_study:
+        name, key = schedule_study_key(cfg, sched, passes, seed, source)
+        out.append(Unit(chapter="resolution_relevance", name=f"schedule study: {sched}, {passes} passes",
+                        cache_name=name, cache_config=key, fn=schedule_study_point,
+                        args=(cfg, sched, passes, seed, device), resources=gpu))
     return out
