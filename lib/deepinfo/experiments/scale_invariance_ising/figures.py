@@ -105,3 +105,54 @@ def gap_rows(realisation: dict) -> list[dict]:
             rows.append({"T": r["T"], "layer": name, "H(Z)": hs, "H(K)": hk,
                          "gap (bits)": float(np.asarray(relevance_gap(hs, hk, M)))})
     return rows
+
+
+def headline_arrays(realisation: dict) -> dict:
+    """The arrays behind Fig. 5's bottom row, the page's headline: for each temperature ``T`` (n_T,),
+    the state counts of the inputs ``counts_x_<j>`` and of the binarised codes ``counts_z_<j>`` (each the
+    number of samples of each distinct state, sorted; what a full-preset snapshot keeps)."""
+    out = {"T": np.array([r["T"] for r in realisation["runs"]], dtype=float),
+           "T_c": np.array(realisation["T_c"], dtype=float)}
+    for j, r in enumerate(realisation["runs"]):
+        out[f"counts_x_{j}"] = np.sort(np.asarray(r["counts_x"], dtype=np.int64))
+        out[f"counts_z_{j}"] = np.sort(np.asarray(r["counts_z"], dtype=np.int64))
+    return out
+
+
+def fig_5_snapshot(arrays: dict | None, info: dict | None = None):
+    """Fig. 5's bottom row at the full preset, from a snapshot's :func:`headline_arrays` (``None``: a
+    panel that says there is no snapshot yet); ``info`` (the snapshot document) goes into the title."""
+    from ...estimators import degeneracy
+
+    plt = _plt()
+    if arrays is None:
+        fig, ax = plt.subplots(figsize=(10, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No full-preset snapshot of this chapter in data/results/full/ yet "
+                "(README: 'Running at paper scale').", ha="center", va="center")
+        return fig
+    temps = arrays["T"]
+    fig, axes = plt.subplots(1, len(temps), figsize=(10, 3.6), squeeze=False)
+    for j, T in enumerate(temps):
+        ax = axes[0, j]
+        kx, mx = degeneracy(arrays[f"counts_x_{j}"])
+        kz, mz = degeneracy(arrays[f"counts_z_{j}"])
+        col = COLOURS[j % len(COLOURS)]
+        ax.loglog(kx, mx, "s", color="0.6", ms=4, label="inputs $x$")
+        f = fit(arrays[f"counts_z_{j}"])
+        ax.loglog(kz, mz, "o", color=col, ms=4, mfc="none", label="codes $z$: " + fit_label(f))
+        line = power_law_line(f, kz.max())
+        if line is not None:
+            ax.loglog(*line, "-", color=col, lw=1)
+        near = abs(T - float(arrays["T_c"])) < 0.05
+        ax.set(xlabel="$k$", ylabel="$m(k)$" if j == 0 else None, ylim=(0.5, None),
+               title=f"T = {T:g}" + ("  (≈ T_c)" if near else "") + f", M = {int(arrays[f'counts_z_{j}'].sum()):,}")
+        ax.legend(fontsize=7, loc="upper right")
+    prov = (info or {}).get("provenance", {})
+    title = (f"full preset, from the committed snapshot (commit {str(prov.get('commit', '?'))[:8]}, "
+             f"{str(prov.get('date', '?'))[:10]})")
+    if (info or {}).get("stale"):
+        title += "\nSTALE: the chapter's code has changed since this snapshot"
+    fig.suptitle(title, fontsize=9, color="#cf222e" if (info or {}).get("stale") else "black")
+    fig.tight_layout()
+    return fig
