@@ -109,7 +109,8 @@ def test_vae_optimal_latent_dimension():
 def test_scale_names_every_experiment():
     sc = c.scale(PRESETS["quick"])
     assert {"S1_S2", "S3", "S4", "S5", "S6", "setting"} <= set(sc)
-    assert sc["S5"]["realisations"] == 1
+    assert sc["S5"]["realisations"] == PRESETS["quick"].s5.n_realisations >= 2
+    assert sc["S6"]["realisations"] == PRESETS["quick"].s6.n_realisations >= 2
 
 
 def test_untrained_middle_layers():
@@ -168,3 +169,34 @@ def test_sparse_rbm_power_laws():
     assert c.sparse_rbm_power_laws(s4(zipf, zipf)).status == "holds"
     assert c.sparse_rbm_power_laws(s4(zipf, geo)).status == "does not hold"
     assert c.sparse_rbm_power_laws(s4(zipf, ones)).status == "inconclusive"
+
+
+def test_other_networks_power_laws():
+    rng = np.random.default_rng(0)
+    zipf = np.unique(rng.zipf(2.0, 20000), return_counts=True)[1]        # a power law the rule accepts
+    geo = rng.geometric(0.05, 3000)                                        # an exponential tail
+
+    def net(best_counts):           # 2 realisations, 3 layers; layer 2 (index 1) has the largest H[s] + H[k]
+        return {"H_s": np.array([[9.0, 6.0, 1.0]] * 2), "H_k": np.array([[1.0, 5.0, 0.5]] * 2),
+                "counts": [[geo, geo], [best_counts, best_counts], [geo, geo]]}
+
+    s2 = {c.DEEP: net(geo), "shallow": net(zipf), "single RBM (30)": net(zipf)}
+    v = c.other_networks_power_laws(s2)                                    # the deep network is not judged
+    assert v.status == HOLDS and v.value == 4 and "shallow H2 r1" in v.detail
+    s2["single RBM (30)"] = net(geo)
+    assert c.other_networks_power_laws(s2).status == FAILS
+    with pytest.raises(ValueError):
+        c.other_networks_power_laws({c.DEEP: net(zipf)})
+
+
+def test_letters_chance_part_needs_more_hits_than_chance():
+    R, L = 2, 10
+    H_s = np.tile(np.linspace(10, 1, L), (R, 1))
+    H_k = np.tile(-2 * np.abs(np.arange(L) - 5.0) + 12, (R, 1))            # critical layer H6
+    a = np.ones((R, L))
+    a[:, 5] = [3.0, 3.0]
+    v = c.letters_critical_generates_best(H_s, H_k, a, "OCR letters", False)
+    assert v.status == HOLDS and "chance p = 0.01" in v.detail             # 2 of 2 hits: p = 0.1^2
+    a[1, 5], a[1, 0] = 3.0, 3.5                                            # second realisation best at H1
+    v = c.letters_critical_generates_best(H_s, H_k, a, "OCR letters", False)
+    assert v.status != HOLDS

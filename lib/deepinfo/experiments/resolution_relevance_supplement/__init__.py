@@ -6,8 +6,8 @@
 * :mod:`.figures`  one function per supplementary figure
 * ``units``, ``page_results``: the preset's cached pieces for :mod:`deepinfo.compute`
 """
-from .run import (CLASSIFIERS, beta_error_rows, discriminative_runs, realisation_seed, sparse_rbm_runs,
-                  vae_optima, vae_runs, LETTER_SIZES, MNIST_SIZES, PRESETS, DBNSpec, GenerationSpec, S1Config,  # noqa: F401
+from .run import (CLASSIFIERS, LETTER_SIZES, MNIST_SIZES, PRESETS, DBNSpec, GenerationSpec, S1Config,  # noqa: F401
+                  beta_error_rows, discriminative_runs, realisation_seed, sparse_rbm_runs, vae_optima, vae_runs,
                   S2Config, S3Config, S4Config, S5Config, S6Config, SupplementConfig, activity_penalty_step,
                   best_generation, cnn_with_hidden, dataset, dbn_result, discriminative_result, feature_images,
                   flip_pixels, generation_result, hidden_codes, layer_statistics, letters_dataset,

@@ -50,7 +50,7 @@ CLAIMS = [
        f"chance allows: exact binomial p < {ALPHA} under the null that the best layer is drawn uniformly among "
        "the L layers; inconclusive whatever the outcome when the data are a substitute",
        "(a) is the main page's test of Fig. 3g applied to the second data set; (b) guards against a pass by "
-       f"chance, at the usual 5% level fixed in advance (with L = 10 layers, p = 0.1^R when every realisation "
+       "chance, at the usual 5% level fixed in advance (with L = 10 layers, p = 0.1^R when every realisation "
        "hits, so two realisations can reach it and one cannot); a substitute for the letters cannot confirm or "
        "refute a statement about the letters, so it is shown with its value and left undecided",
        "fig-p1-s3",
@@ -402,7 +402,7 @@ def other_networks_power_laws(s2: dict, seed: int = 0) -> Verdict:
             parts.append((f"{name} H{l + 1} r{r}", power_law_verdict(np.asarray(counts), rng=seed)))
     if not parts:
         raise ValueError(f"s2: expected networks other than {DEEP!r}, got {sorted(s2)}")
-    return all_of(parts, "networks x realisations")
+    return all_of(parts, "layers")
 
 
 def strong_sparsity_lowers_entropies(s4_runs) -> Verdict:

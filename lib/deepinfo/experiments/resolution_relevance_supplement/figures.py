@@ -211,3 +211,25 @@ def audit_table(verdicts: dict):
             decided, status = "not tested here", why
         rows.append({"source": source, "statement": statement, "decided by": decided, "status / why": status})
     return pd.DataFrame(rows)
+
+
+def s4_table(runs: list):
+    """Fig. S4's settings as a DataFrame: per penalty and lambda, H[s], H[k] (bits) and the mean hidden
+    activity, each as mean +/- standard error over the RBM realisations ``runs`` (one value for one run)."""
+    import pandas as pd
+
+    def cell(values, digits):
+        v = np.asarray(values, float)
+        if v.size < 2:
+            return f"{v[0]:.{digits}f}"
+        m, se, _ = mean_se(v)
+        return f"{m:.{digits}f} ± {se:.{digits}f}"
+
+    rows = []
+    for kind in ("connectivity", "activity"):
+        for j, row in enumerate(runs[0][kind]):
+            per = [run[kind][j] for run in runs]
+            rows.append({"penalty": kind, "lambda": row["lambda"], "H[s] (bits)": cell([r["H_s"] for r in per], 2),
+                         "H[k] (bits)": cell([r["H_k"] for r in per], 2),
+                         "mean activity": cell([r["activity"] for r in per], 3)})
+    return pd.DataFrame(rows).set_index(["penalty", "lambda"])
