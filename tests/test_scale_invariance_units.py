@@ -40,7 +40,8 @@ def tiny_main():
                    mlp=replace(c.mlp, M=300, M_test=100, max_epochs=1), seeds=(0, 1), rbm_seeds=(0, 1),
                    architectures=((784, 12, 8, 10),), robust_M=300, robust_max_epochs=1,
                    ae=replace(c.ae, M=200, epochs=1), conv=replace(c.conv, M=100, epochs=1),
-                   epochs=replace(c.epochs, M=200, M_test=50, checkpoints=(0, 1), updates_per_epoch=3))
+                   epochs=replace(c.epochs, M=200, M_test=50, checkpoints=(0, 1), updates_per_epoch=3),
+                   train_seeds=(0, 1), finite_size_M=(150, 300), finite_size_M_fashion=(300,))
 
 
 def test_main_page_units_fill_what_the_runners_read(empty_cache, monkeypatch):
@@ -56,15 +57,22 @@ def test_main_page_units_fill_what_the_runners_read(empty_cache, monkeypatch):
     si.run_rbm_clusters(cfg.rbm, seed=0, device="cpu")
     si.run_rbm_seeds(cfg, device="cpu")
     si.run_rbm_seeds(cfg, device="cpu", schedule="plain")
-    si.run_mlp(cfg.mlp, seed=0, device="cpu")
+    ts = cfg.training_seeds(0)
+    assert ts == (0, 1)
+    si.over_seeds(si.run_mlp, cfg.mlp, ts, device="cpu")
     [si.run_mlp(cfg.robust_mlp(), seed=s, device="cpu") for s in cfg.seeds]
-    [si.run_mlp(cfg.robust_mlp(sizes=tuple(a)), seed=0, device="cpu") for a in cfg.architectures]
-    si.run_autoencoder(cfg.ae, seed=0, device="cpu")
-    si.run_autoencoder(cfg.relu_ae(), seed=0, device="cpu")
-    si.run_conv_autoencoder(cfg.conv, seed=0, device="cpu")
-    ep = si.run_epochs(cfg.epochs, seed=0, device="cpu")
+    [si.over_seeds(si.run_mlp, cfg.robust_mlp(sizes=tuple(a)), ts, device="cpu") for a in cfg.architectures]
+    si.over_seeds(si.run_autoencoder, cfg.ae, ts, device="cpu")
+    si.over_seeds(si.run_autoencoder, cfg.relu_ae(), ts, device="cpu")
+    si.over_seeds(si.run_autoencoder_fashion, cfg.ae, ts, device="cpu")
+    si.over_seeds(si.run_conv_autoencoder, cfg.conv, ts, device="cpu")
+    eps = si.over_seeds(si.run_epochs, cfg.epochs, ts, device="cpu")
     si.run_untrained(cfg.epochs, cfg.seeds)
-    assert ep["updates_per_epoch"] == 3 and ep["checkpoints"] == [0, 1]
+    si.run_widening(cfg.epochs, cfg.seeds)
+    points = si.finite_size.finite_size_result(cfg, seed=0, device="cpu")
+    assert [(p["dataset"], p["M"]) for p in points] == [("mnist", 150), ("mnist", 300), ("fashion", 300)]
+    assert [e["seed"] for e in eps] == [0, 1]
+    assert eps[0]["updates_per_epoch"] == 3 and eps[0]["checkpoints"] == [0, 1]
 
 
 def test_the_clustering_entry_follows_the_rbm_training():

@@ -32,6 +32,12 @@ BETA_SAME = 0.1
 FEW_STATES_BITS = 2.0
 #: P2.rbm_no_stuck_units: a unit on for more than STUCK_HI or fewer than STUCK_LO of the images is stuck
 STUCK_LO, STUCK_HI = 0.01, 0.99
+#: P2.widening_codes_unique: width of the widening layer (wider than the 784 pixels)
+WIDE = 1000
+
+SEEDS_DIFFER = (" The paper shows one network; we decide the claim in every training seed of the preset (3 at "
+                "quick, 2 at smoke, 5 at full) and it holds only if it holds in each; the value is the share of seeds "
+                "that pass, with its Wilson interval.")
 
 CLAIMS = [
     ClaimSpec("P2.rbm_power_law", "paper",
@@ -75,10 +81,10 @@ CLAIMS = [
     ClaimSpec("P2.mlp_power_law_every_layer", "paper",
               "Every binarised hidden layer (z1, z2, z3) of a 784-70-50-35-10 sigmoid MLP trained on Fashion-MNIST "
               "to 87% test accuracy has a power-law m(k).",
-              "power laws in z1, z2, z3 (Fig. 1b)", "power_law_verdict holds in all three layers; any layer that "
-              "fails makes the claim fail", PL_REASON, figure="fig-p2-1b",
-              test_differs=PL_DIFFERS + " One seed; training stops at the first epoch reaching 87% (or the preset's "
-                                        "epoch cap, which the page reports)."),
+              "power laws in z1, z2, z3 (Fig. 1b)", "power_law_verdict holds in all three layers of every training "
+              "seed's network; any layer that fails makes the claim fail", PL_REASON, figure="fig-p2-1b",
+              test_differs=PL_DIFFERS + " Training stops at the first epoch reaching 87% (or the preset's "
+                                        "epoch cap, which the page reports)." + SEEDS_DIFFER),
     ClaimSpec("P2.beta_depends_on_layer", "paper",
               "The exponent beta differs between the hidden layers of the Fig. 1b network (it depends on the "
               "layer's width).", "beta depends on the dimension of z^mu (Fig. 1b)",
@@ -93,10 +99,10 @@ CLAIMS = [
     ClaimSpec("P2.threshold_insensitive", "paper",
               "The power laws of the Fig. 1b network survive binarisation thresholds other than 0.5.",
               "existence of power laws insensitive to the binarisation threshold (stated, no figure)",
-              "power_law_verdict holds for every (threshold, layer) pair, thresholds 0.3 to 0.7", PL_REASON,
-              figure="fig-p2-threshold",
+              "power_law_verdict holds for every (threshold, layer) pair, thresholds 0.3 to 0.7, in every "
+              "training seed", PL_REASON, figure="fig-p2-threshold",
               test_differs="The paper does not say which thresholds it tried; we use 0.3, 0.4, 0.5, 0.6 and 0.7 on "
-                           "the Fig. 1b network."),
+                           "the Fig. 1b networks." + SEEDS_DIFFER),
     ClaimSpec("P2.seed_insensitive", "paper",
               "The exponents beta do not depend on the random initialisation of the network.",
               "power-law exponents did not depend on the initialisation (stated, no figure)",
@@ -110,17 +116,18 @@ CLAIMS = [
     ClaimSpec("P2.architecture_robust", "paper",
               "The power laws persist in narrowing sigmoid MLPs of other depths and widths.",
               "conclusion robust to depth and width of narrowing networks (stated, no figure)",
-              "power_law_verdict holds in every hidden layer of every architecture tried", PL_REASON,
-              figure="fig-p2-arch",
-              test_differs="The paper does not list its architectures; we try those of the preset, one seed each, "
-                           "with the seed-study training budget."),
+              "power_law_verdict holds in every hidden layer of every architecture tried, in every training seed",
+              PL_REASON, figure="fig-p2-arch",
+              test_differs="The paper does not list its architectures; we try those of the preset with the "
+                           "seed-study training budget." + SEEDS_DIFFER),
     ClaimSpec("P2.autoencoder_power_law", "paper",
               "Every hidden layer (z1, z2, z3) of a deep dense autoencoder trained on EMNIST lowercase letters has a "
               "power-law m(k).", "power laws in z1, z2, z3 with different exponents (Fig. 1c)",
               "power_law_verdict holds in all three layers; on a substitute data set the claim is inconclusive (the "
               "substitute's result is kept in the detail)", PL_REASON, figure="fig-p2-1c",
               test_differs=PL_DIFFERS + " Widths 784-50-30-50-784 from the authors' code; without the EMNIST files "
-                                        "MNIST digits stand in; with them, upper and lower case are merged."),
+                                        "MNIST digits stand in; with them, upper and lower case are merged."
+                           + SEEDS_DIFFER),
     ClaimSpec("P2.relu_power_law", "paper",
               "With ReLU instead of sigmoid hidden units, the dense autoencoder's layers keep their power laws.",
               "power laws remain evident with ReLU (Sec. II C, data not shown)",
@@ -128,7 +135,7 @@ CLAIMS = [
               "inconclusive on a substitute data set", PL_REASON, figure="fig-p2-relu",
               test_differs="The paper does not say how it binarised ReLU units; we use the rule of the authors' code "
                            "(on when above the layer's mean activation). The paper states this for autoencoders (an "
-                           "earlier version of this page tested it on the MLP)."),
+                           "earlier version of this page tested it on the MLP)." + SEEDS_DIFFER),
     ClaimSpec("P2.conv_autoencoder_weaker_power_law", "paper",
               "A convolutional autoencoder on CIFAR-10 shows power laws too, less prominent than the dense "
               "networks', because its high-dimensional codes undersample the data.",
@@ -140,7 +147,7 @@ CLAIMS = [
               figure="fig-p2-3",
               test_differs="Under our reading 'less prominent' means more undersampled (more images alone in their "
                            "state); the paper gives no measure. Our network: three stride-2 sigmoid convolutions "
-                           "(8, 4, 4 maps); without CIFAR-10, Fashion-MNIST stands in."),
+                           "(8, 4, 4 maps); without CIFAR-10, Fashion-MNIST stands in." + SEEDS_DIFFER),
     ClaimSpec("P2.power_law_after_one_epoch", "paper",
               "After a single epoch of training, the hidden layers of the MNIST MLP already show power laws.",
               "power laws begin to show after 1 epoch (Fig. 4b)",
@@ -148,7 +155,7 @@ CLAIMS = [
               test_differs="Under our reading 'begins to show power-law scaling' means every layer passes the "
                            "power-law rule after one epoch. The paper's epoch is 600 updates (60,000 images in batches "
                            "of 100); ours is matched in gradient updates (600 at quick and full), so with the offline "
-                           "images it is several passes over fewer images (the page gives both); one seed."),
+                           "images it is several passes over fewer images (the page gives both)." + SEEDS_DIFFER),
     ClaimSpec("P2.power_law_at_any_accuracy", "paper",
               "Throughout training (Fig. 4b-d: after 1, 10 and 100 epochs, at rising accuracy) every hidden layer of "
               "the MNIST MLP has a power-law m(k).",
@@ -157,7 +164,34 @@ CLAIMS = [
               "inconclusive if the run lacks the epoch-10 or epoch-100 checkpoint", PL_REASON, figure="fig-p2-4",
               test_differs="Under our reading 'at any given learning accuracy' means at every trained checkpoint "
                            "of Fig. 4 (epochs 1, 10, 100), each layer judged by the power-law rule; epochs of 600 "
-                           "updates as in the epoch claim; one seed."),
+                           "updates as in the epoch claim." + SEEDS_DIFFER),
+    ClaimSpec("P2.autoencoder_fashion_power_law", "paper",
+              "The binarised hidden layers of the dense autoencoder trained on Fashion-MNIST have power-law m(k) "
+              "too.", "power laws on Fashion-MNIST (Sec. II C, data not shown)",
+              "power_law_verdict holds in all three layers (z1, z2, z3) of every training seed's autoencoder",
+              PL_REASON, figure="fig-p2-ae-fashion",
+              test_differs=PL_DIFFERS + " The Fig. 1c network and training on the Fashion-MNIST training images "
+                                        "(complete offline); the paper gives no figure or setting." + SEEDS_DIFFER),
+    ClaimSpec("P2.widening_codes_unique", "paper",
+              "A widening layer (more units than inputs) maps different images to different codes, so every "
+              "k_z = 1.", "k_z = 1 for widening networks (Sec. II C)",
+              f"holds: in every seed the binarised codes of a 784-{WIDE} sigmoid layer are as many as the distinct "
+              f"images (counted exactly); does not hold: two distinct images share a code in some seed",
+              "an exact count: the statement is that no two different inputs share a code",
+              figure="fig-p2-4",
+              test_differs="The paper states it without a network; we use an untrained 784-1000 sigmoid layer "
+                           "(PyTorch's default initialisation, the seeds of the seed study) on the Fig. 4 training "
+                           "images; a trained widening network is not run."),
+    ClaimSpec("P2.untrained_shallow_layer_sometimes", "paper",
+              "Before training, the shallow layer z1 sometimes shows a power law, depending on the initialisation.",
+              "z1 of the untrained network 'sometimes displays a power-law scaling' (Fig. 4a)",
+              "holds: power_law_verdict holds on z1 of at least one untrained seed; inconclusive: it holds in none "
+              "(only PyTorch's default initialisation scheme is tried, and 'sometimes' cannot be refuted by one "
+              "scheme); the claim cannot be refuted here",
+              "'sometimes' at the paper's strength: one initialisation with a scale-free z1 suffices",
+              figure="fig-p2-4",
+              test_differs="Under our reading 'sometimes' means in at least one of the seed-study initialisations "
+                           "under PyTorch's default scheme; the paper varied the scheme itself."),
     ClaimSpec("P2.untrained_deep_layers_collapse", "paper",
               "Before training, the deep layers z2 and z3 of the MLP fall onto a few trivial states.",
               "deep z^mu (mu > 1) converge into a few trivial representations at epoch 0 (Fig. 4a)",
@@ -173,6 +207,53 @@ CLAIMS = [
 def _data_scale(data: dict, **more) -> dict:
     return {"data": data.get("dataset", ""), "M": data.get("M"), "substitute": bool(data.get("substitute_for")),
             **more}
+
+
+def _as_runs(x) -> list:
+    """A run dict, or a list of them (one per seed), as a list."""
+    return [x] if isinstance(x, dict) else list(x)
+
+
+def across_seeds(parts, scale=None) -> Verdict:
+    """One claim decided on every seed's network: ``parts`` is ``[(seed, Verdict)]``, one verdict per seed.
+
+    Status: the three-way rule of :func:`all_of` over the seeds (a seed whose verdict does not hold decides;
+    else an inconclusive seed makes the claim inconclusive; holds when every seed holds), so the claim is
+    stated at the paper's strength for each network trained. Value: the share of seeds whose verdict holds,
+    with its Wilson 95% interval over the seeds (:func:`deepinfo.stats.wilson_interval`); threshold 1 (every
+    seed). The detail lists each seed's status and detail; ``extra["per_seed"]`` keeps each seed's verdict.
+    """
+    from ...stats import wilson_interval
+
+    parts = [(int(s), v) for s, v in parts]
+    if not parts:
+        raise ValueError("across_seeds: no seeds")
+    n = len(parts)
+    st = [v.status for _, v in parts]
+    nh = st.count("holds")
+    lo, hi = wilson_interval(nh, n)
+    unc = Uncertainty(f"Wilson 95% interval of the share of {n} seeds whose network passes", lo=lo, hi=hi,
+                      level=0.95, n=n)
+    detail = (f"{nh}/{n} seeds hold; " + "; ".join(f"seed {s}: {v.status} ({v.detail})" for s, v in parts))
+    kw = dict(threshold_value=1.0, scale={**dict(scale or {}), "seeds": [s for s, _ in parts]},
+              extra={"per_seed": {str(s): {"status": v.status, "value": v.value, "reason": v.reason}
+                                   for s, v in parts}})
+    if "does not hold" in st:
+        return Verdict("does not hold", nh / n, unc, detail, **kw)
+    if "inconclusive" in st:
+        why = "; ".join(f"seed {s}: {_short(v.reason, 90)}" for s, v in parts if v.status == "inconclusive")
+        return inconclusive(why, nh / n, unc, detail, **kw)
+    return Verdict("holds", nh / n, unc, detail, **kw)
+
+
+def _per_seed(fn, runs, *others) -> dict:
+    """``{claim id: across_seeds(...)}`` from ``fn(run, *other runs of the same seed)`` on each seed."""
+    runs = _as_runs(runs)
+    others = [_as_runs(o) for o in others]
+    per = [fn(r, *[o[i] for o in others]) for i, r in enumerate(runs)]
+    seeds = [r.get("seed", i) for i, r in enumerate(runs)]
+    return {cid: across_seeds([(s, p[cid]) for s, p in zip(seeds, per)], scale=per[0][cid].scale)
+            for cid in per[0]}
 
 
 # ------------------------------------------------------------------------------------- scale
@@ -236,8 +317,13 @@ def evaluate_rbm_seeds(rbms) -> dict:
     return out
 
 
-def evaluate_mlp(mlp: dict) -> dict:
-    """P2.mlp_power_law_every_layer (threshold 0.5) and P2.threshold_insensitive (every threshold)."""
+def evaluate_mlp(mlp) -> dict:
+    """P2.mlp_power_law_every_layer (threshold 0.5) and P2.threshold_insensitive (every threshold).
+
+    ``mlp``: one run dict (the verdicts of that network), or a list of runs, one per seed (each claim then
+    :func:`across_seeds`: it must hold in every seed's network)."""
+    if not isinstance(mlp, dict):
+        return _per_seed(evaluate_mlp, mlp)
     th = list(mlp["thresholds"])
     sc = _data_scale(mlp.get("data", {}), epochs=mlp.get("epoch"), networks=1,
                      target_reached=bool(mlp.get("reached", True)))
@@ -317,15 +403,26 @@ def evaluate_seeds(runs) -> dict:
 
 
 def evaluate_architectures(archs: dict) -> dict:
-    """P2.architecture_robust from ``{sizes tuple: MLP run}`` (threshold 0.5 counts of each)."""
+    """P2.architecture_robust from ``{sizes tuple: MLP run}`` (threshold 0.5 counts of each), or from
+    ``{sizes tuple: [MLP run per seed]}`` (every architecture in every seed: :func:`across_seeds` over the
+    seeds of the per-seed verdict on all architectures)."""
+    if any(not isinstance(r, dict) for r in archs.values()):
+        runs = {a: _as_runs(r) for a, r in archs.items()}
+        n = min(len(r) for r in runs.values())
+        per = [evaluate_architectures({a: r[i] for a, r in runs.items()})["P2.architecture_robust"] for i in range(n)]
+        seeds = [next(iter(runs.values()))[i].get("seed", i) for i in range(n)]
+        return {"P2.architecture_robust": across_seeds(list(zip(seeds, per)), scale=per[0].scale)}
     items = [(f"{'-'.join(map(str, a))} z{l}", fit(c)) for a, r in archs.items() for l, c in enumerate(r["counts"][0], 1)]
     first = next(iter(archs.values()))
     sc = {**_data_scale(first.get("data", {})), "architectures": ["-".join(map(str, a)) for a in archs], "networks": 1}
     return {"P2.architecture_robust": all_of(items, "layers", scale=sc)}
 
 
-def evaluate_autoencoders(ae: dict, relu_ae: dict) -> dict:
-    """P2.autoencoder_power_law (sigmoid) and P2.relu_power_law (ReLU) from the two dense autoencoder runs."""
+def evaluate_autoencoders(ae, relu_ae) -> dict:
+    """P2.autoencoder_power_law (sigmoid) and P2.relu_power_law (ReLU) from the two dense autoencoder runs
+    (or two lists of runs, one per seed, paired by position: :func:`across_seeds`)."""
+    if not isinstance(ae, dict):
+        return _per_seed(evaluate_autoencoders, ae, relu_ae)
     out = {}
     for cid, r in (("P2.autoencoder_power_law", ae), ("P2.relu_power_law", relu_ae)):
         data = r.get("data", {})
@@ -334,13 +431,52 @@ def evaluate_autoencoders(ae: dict, relu_ae: dict) -> dict:
     return out
 
 
+def evaluate_autoencoder_fashion(aes) -> dict:
+    """P2.autoencoder_fashion_power_law from the Fashion-MNIST autoencoder run (or a list of runs, one per seed)."""
+    if not isinstance(aes, dict):
+        return _per_seed(evaluate_autoencoder_fashion, aes)
+    return {"P2.autoencoder_fashion_power_law": all_of(layer_fits(aes["counts"]), "layers",
+                                                       scale=_data_scale(aes.get("data", {}), networks=1))}
+
+
+def evaluate_widening(wide: dict) -> dict:
+    """P2.widening_codes_unique from :func:`run.run_widening` (``n_codes`` per seed, ``n_images``)."""
+    n = [int(x) for x in wide["n_codes"]]
+    worst = min(n)
+    detail = (f"distinct codes of the 784-{wide['width']} layer per seed: {', '.join(map(str, n))}; distinct "
+              f"images {wide['n_images']} of M = {wide['M']}")
+    return {"P2.widening_codes_unique": exact_check(worst == int(wide["n_images"]), float(worst), detail,
+                                                    method="codes and images counted exactly",
+                                                    threshold_value=float(wide["n_images"]),
+                                                    scale={"data": "MNIST", "M": wide["M"], "seeds": len(n)})}
+
+
+def evaluate_untrained_shallow(untrained: dict) -> dict:
+    """P2.untrained_shallow_layer_sometimes from :func:`run.run_untrained` (z1 of every seed)."""
+    seeds = list(untrained.get("seeds", range(len(untrained["counts"]))))
+    fits = [(f"seed {s} z1", fit(c[0])) for s, c in zip(seeds, untrained["counts"])]
+    n_ok = sum(v.status == "holds" for _, v in fits)
+    unc = Uncertainty.of_exact(f"count of the {len(fits)} seeds whose untrained z1 passes the power-law rule")
+    detail = f"{n_ok}/{len(fits)} untrained seeds have a scale-free z1; " + "; ".join(fit_line(l, v) for l, v in fits)
+    sc = {"data": "MNIST", "M": untrained.get("M"), "seeds": len(fits)}
+    if n_ok:
+        return {"P2.untrained_shallow_layer_sometimes": Verdict("holds", float(n_ok), unc, detail,
+                                                                threshold_value=1.0, scale=sc)}
+    return {"P2.untrained_shallow_layer_sometimes": inconclusive(
+        "no untrained seed has a scale-free z1 under PyTorch's default initialisation; other schemes are not tried",
+        0.0, unc, detail, threshold_value=1.0, scale=sc)}
+
+
 def singleton_share(counts_list) -> float:
     """Mean over layers of the share of samples alone in their state: #{s : k_s = 1} / M."""
     return float(np.mean([(np.asarray(c) == 1).sum() / np.asarray(c).sum() for c in counts_list]))
 
 
-def evaluate_conv(conv: dict, ae: dict) -> dict:
-    """P2.conv_autoencoder_weaker_power_law from the convolutional and the dense autoencoder runs."""
+def evaluate_conv(conv, ae) -> dict:
+    """P2.conv_autoencoder_weaker_power_law from the convolutional and the dense autoencoder runs (or two
+    lists of runs, one per seed, paired by position: :func:`across_seeds`)."""
+    if not isinstance(conv, dict):
+        return _per_seed(evaluate_conv, conv, ae)
     items = layer_fits(conv["counts"])
     st = [STATUS_OF[v.status] for _, v in items]
     f_conv, f_ae = singleton_share(conv["counts"]), singleton_share(ae["counts"])
@@ -361,11 +497,17 @@ def evaluate_conv(conv: dict, ae: dict) -> dict:
     return {"P2.conv_autoencoder_weaker_power_law": on_substitute(v, data)}
 
 
-def evaluate_epochs(ep: dict, untrained: dict) -> dict:
-    """P2.power_law_after_one_epoch and P2.power_law_at_any_accuracy (Fig. 4 run), and
-    P2.untrained_deep_layers_collapse (untrained seeds)."""
+def evaluate_epochs(ep, untrained: dict) -> dict:
+    """P2.power_law_after_one_epoch and P2.power_law_at_any_accuracy (Fig. 4 run, or a list of runs, one per
+    seed: :func:`across_seeds`), and P2.untrained_deep_layers_collapse (untrained seeds)."""
     from ...estimators import resolution
 
+    if not isinstance(ep, dict):
+        out = _per_seed(lambda r: {k: v for k, v in evaluate_epochs(r, untrained).items()
+                                   if k != "P2.untrained_deep_layers_collapse"}, ep)
+        out["P2.untrained_deep_layers_collapse"] = evaluate_epochs(_as_runs(ep)[0], untrained)[
+            "P2.untrained_deep_layers_collapse"]
+        return out
     cps = list(ep["checkpoints"])
     sc = {**_data_scale(ep.get("data", {})), "updates_per_epoch": ep.get("updates_per_epoch"), "networks": 1}
     out = {}
@@ -397,3 +539,87 @@ def evaluate_epochs(ep: dict, untrained: dict) -> dict:
                f"seeds (vs < {FEW_STATES_BITS:g}); {per}",
         scale={"data": "MNIST", "M": untrained.get("M"), "seeds": S})
     return out
+
+
+# ------------------------------------------------------------------------------------- audit
+#: every figure, equation and stated result of Lee & Jo (2022), with the claims that decide it (ids of this page
+#: or of the Ising page) or, with no id, why it is not decided here. The page shows it as a table.
+AUDIT = [
+    ("Fig. 1a: the RBM's codes have a power-law m(k)",
+     ("P2.rbm_power_law", "P2.rbm_power_law_seeds", "P2.rbm_sampled_power_law", "P2.rbm_no_stuck_units"),
+     "fig-p2-1a, fig-p2-1a-seeds, fig-si-finite-size"),
+    ("Fig. 2a: k-means clusters have a characteristic size", ("P2.kmeans_has_characteristic_size",),
+     "fig-p2-2, fig-si-finite-size"),
+    ("Fig. 2b-c: t-SNE maps of codes and clusters", (),
+     "fig-p2-2; an illustration: t-SNE distorts sizes and distances, so no claim rests on it"),
+    ("Sec. II A: a power law helps to group typical data and isolate outliers", (),
+     "a suggestion the paper does not test; no measurement here could decide it"),
+    ("Fig. 1b: every hidden layer of the MLP at 87% is a power law", ("P2.mlp_power_law_every_layer",),
+     "fig-p2-1b, fig-si-finite-size"),
+    ("Fig. 1b: beta depends on the layer's width", ("P2.beta_depends_on_layer",), "fig-p2-seeds"),
+    ("Sec. II B: insensitive to the binarisation threshold", ("P2.threshold_insensitive",), "fig-p2-threshold"),
+    ("Sec. II B: exponents independent of the initialisation", ("P2.seed_insensitive",), "fig-p2-seeds"),
+    ("Sec. II B: robust to depth and width of narrowing networks", ("P2.architecture_robust",), "fig-p2-arch"),
+    ("Sec. II C: widening networks give k_z = 1", ("P2.widening_codes_unique",), "Fig. 4 section"),
+    ("Sec. II C: autoencoder on Fashion-MNIST (data not shown)", ("P2.autoencoder_fashion_power_law",),
+     "fig-p2-ae-fashion"),
+    ("Fig. 1c: every autoencoder layer (EMNIST letters) is a power law", ("P2.autoencoder_power_law",),
+     "fig-p2-1c, fig-si-finite-size"),
+    ("Fig. 1c: the autoencoder's layers have different exponents", (),
+     "fig-p2-beta-seeds shows them; decided for the Fig. 1b network only (P2.beta_depends_on_layer): on the "
+     "substitute data set a claim would be inconclusive anyway"),
+    ("Sec. II C: ReLU units keep the power laws", ("P2.relu_power_law",), "fig-p2-relu, fig-si-finite-size"),
+    ("Fig. 3: the convolutional autoencoder's power laws are weaker (undersampling)",
+     ("P2.conv_autoencoder_weaker_power_law",), "fig-p2-3"),
+    ("Fig. 4a: untrained deep layers collapse onto a few codes", ("P2.untrained_deep_layers_collapse",), "fig-p2-4"),
+    ("Fig. 4a: the untrained z1 sometimes shows a power law", ("P2.untrained_shallow_layer_sometimes",), "fig-p2-4"),
+    ("Fig. 4b: power laws after one epoch", ("P2.power_law_after_one_epoch",), "fig-p2-4, fig-si-finite-size"),
+    ("Fig. 4c-d, Sec. III C: power laws at any accuracy (epochs 1, 10, 100)", ("P2.power_law_at_any_accuracy",),
+     "fig-p2-4"),
+    ("Fig. 5: Ising patterns, low T inherits the duplicates, high T codes a power law",
+     ("P2.ising_low_T_inherits_input_degeneracy", "P2.ising_high_T_codes_power_law"), "next page, fig-p2i-5"),
+    ("Eqs. 3-5: resolution H(Z) and relevance H(K)", (),
+     "definitions; computed by deepinfo.estimators and tested against exact answers, nothing to decide"),
+    ("Eqs. 6-7: the maximiser of H(K) + beta H(Z) is m(k) ~ k^(-beta-1)", ("P2.lagrangian_maximiser_is_power_law",),
+     "next page, fig-p2i-eq7"),
+    ("Sec. III B: the power-law code makes the RBM's p(x) close to the data", (),
+     "stated without evidence; comparing the likelihood of RBMs whose codes do and do not follow a power law "
+     "would need a controlled family of RBMs this page does not train"),
+    ("Fig. 6: two clusterings at the same accuracy", (), "a schematic of the question eqs. 6-9 answer"),
+    ("Eqs. 8-12, Fig. 7: the supervised objective and the d-separation argument", (),
+     "a heuristic argument, not a derivation: the next page says so and shows what its examples do and do not show"),
+    ("Fig. 8a-b: m(k) and H(Y,Z) can change independently", ("P2.fig8_hyz_not_explicit_in_mk",), "next page (sanity)"),
+    ("Fig. 8c: pure clusters give I(Z;Y) = H(Y)", ("P2.pure_clustering_accuracy_is_HY",), "next page (sanity)"),
+    ("Eqs. 13-15: the thermodynamic reading", ("P2.thermodynamic_reading_is_identity",), "next page (sanity)"),
+    ("Sec. IV: a 'second law of machine-learning thermodynamics'", (),
+     "a conjecture the paper leaves to future work on other architectures; not testable here"),
+]
+
+
+def audit_rows(verdicts: dict, specs: dict) -> list[dict]:
+    """One row per :data:`AUDIT` entry: the paper's item, its claims with kind and status (``verdicts``: this
+    page's {id: Verdict}; ids of the Ising page read 'next page'), the value with its uncertainty, M and seeds."""
+    from ...claims import format_number
+
+    rows = []
+    for item, ids, where in AUDIT:
+        if not ids:
+            rows.append({"paper": item, "claim": "-", "kind": "-", "status": "not tested", "value": "-",
+                         "M": "-", "seeds": "-", "where / why": where})
+        for cid in ids:
+            v = verdicts.get(cid)
+            spec = specs.get(cid)
+            if v is None:
+                rows.append({"paper": item, "claim": cid, "kind": "see next page" if spec is None else spec.kind,
+                             "status": "next page" if cid not in specs else "not recorded", "value": "-",
+                             "M": "-", "seeds": "-", "where / why": where})
+                continue
+            val = "-" if v.value is None else format_number(v.value)
+            if v.value is not None and v.uncertainty is not None:
+                val = f"{val} {v.uncertainty.text(v.value)}"
+            sc = v.scale or {}
+            seeds = sc.get("seeds", sc.get("networks", "-"))
+            rows.append({"paper": item, "claim": cid, "kind": spec.kind, "status": v.status, "value": val,
+                         "M": sc.get("M", "-"), "seeds": seeds if not isinstance(seeds, list) else len(seeds),
+                         "where / why": where})
+    return rows

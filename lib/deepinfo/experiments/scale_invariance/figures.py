@@ -24,12 +24,30 @@ def _plt():
     return plt
 
 
-def _degeneracy(ax, counts, labels, title=None, **kw):
+def _degeneracy(ax, counts, labels, title=None, others=(), **kw):
+    """m(k) of the partitions ``counts`` (log-binned, with fitted power laws); ``others``: the same partitions
+    in other seeds' networks (a list, one list of counts per seed), drawn as thin lines of the same colours
+    so that the spread over seeds is seen behind the shown network."""
+    from ...plotting.relevance import binned_degeneracy
+
     fits = [fit(c) for c in counts]
+    colors = kw.get("colors") or [f"C{i}" for i in range(len(fits))]
+    for other in others:
+        for i, c in enumerate(other):
+            kb, mb = binned_degeneracy(np.asarray(c))
+            ax.loglog(kb, mb, "-", color=colors[i % len(colors)], lw=0.7, alpha=0.45)
     plot_degeneracy(ax, list(counts), labels, fits, binned=True, **kw)
     if title:
         ax.set_title(title, fontsize=7)
     return fits
+
+
+def seeds_note(runs) -> str:
+    """'seed 0 shown; thin lines: seeds 1, 2' for a list of runs (each with ``seed``), '' for one run."""
+    runs = list(runs)
+    if len(runs) < 2:
+        return ""
+    return f"seed {runs[0]['seed']} shown; thin lines: seeds {', '.join(str(r['seed']) for r in runs[1:])}"
 
 
 # ------------------------------------------------------------------------------- tail shape
@@ -109,45 +127,185 @@ def fig_2(rbm: dict, kmeans_k: int, setting: str, seed: int = 0):  # kmeans_k: r
     return fig
 
 
-def fig_1b(mlp: dict, setting: str):
-    """Fig. 1b: m(k) of the MLP's three hidden layers, binarised at 0.5."""
+def _first_and_rest(runs):
+    runs = [runs] if isinstance(runs, dict) else list(runs)
+    return runs[0], runs[1:]
+
+
+def _with_note(setting: str, runs) -> str:
+    note = seeds_note([runs] if isinstance(runs, dict) else runs)
+    return f"{setting}\n{note}" if note else setting
+
+
+def fig_1b(mlps, setting: str):
+    """Fig. 1b: m(k) of the MLP's three hidden layers, binarised at 0.5 (``mlps``: one run, or one per seed:
+    the first drawn, the others as thin lines)."""
+    mlp, rest = _first_and_rest(mlps)
     i05 = list(mlp["thresholds"]).index(0.5)
     fig, ax = _plt().subplots(figsize=(4.8, 3.8))
-    _degeneracy(ax, mlp["counts"][i05], Z_LABELS[:3], setting)
+    _degeneracy(ax, mlp["counts"][i05], Z_LABELS[:3], _with_note(setting, mlps),
+                others=[r["counts"][list(r["thresholds"]).index(0.5)] for r in rest])
     return fig
 
 
-def fig_autoencoder(ae: dict, setting: str, labels=None):
-    """Fig. 1c (and the ReLU check): m(k) of the autoencoder's layers, and images with reconstructions."""
+def fig_autoencoder(aes, setting: str, labels=None):
+    """Fig. 1c (and the ReLU check): m(k) of the autoencoder's layers, and images with reconstructions
+    (``aes``: one run, or one per seed: the first drawn, the others as thin lines)."""
     from ...plotting import image_grid
 
+    ae, rest = _first_and_rest(aes)
     fig, axes = _plt().subplots(1, 2, figsize=(9, 3.6), gridspec_kw={"width_ratios": [1.2, 1]})
-    _degeneracy(axes[0], ae["counts"], labels or Z_LABELS[:3], setting)
+    _degeneracy(axes[0], ae["counts"], labels or Z_LABELS[:3], _with_note(setting, aes),
+                others=[r["counts"] for r in rest])
     image_grid(np.concatenate([ae["examples"], ae["examples_recon"]]), tuple(ae["image_shape"]), nrow=2, ax=axes[1])
     return fig
 
 
-def fig_3(conv: dict, setting: str):
+def fig_3(convs, setting: str):
     """Fig. 3: m(k) of the convolutional autoencoder's three layers, and images with reconstructions."""
+    conv, _ = _first_and_rest(convs)
     units = [int(np.prod(s)) for s in conv["layer_shapes"]]
-    return fig_autoencoder(conv, setting, [f"$z^{l}$ ({u} units)" for l, u in enumerate(units, 1)])
+    return fig_autoencoder(convs, setting, [f"$z^{l}$ ({u} units)" for l, u in enumerate(units, 1)])
 
 
-def fig_4(ep: dict, setting: str):
-    """Fig. 4: m(k) of the MNIST MLP's layers at each checkpoint epoch."""
+def fig_4(eps, setting: str):
+    """Fig. 4: m(k) of the MNIST MLP's layers at each checkpoint epoch (``eps``: one run, or one per seed: the
+    first drawn, the others as thin lines; the titles give the test accuracy of each seed)."""
+    ep, rest = _first_and_rest(eps)
     n = len(ep["checkpoints"])
     rows = math.ceil(n / 2)
     fig, axes = _plt().subplots(rows, 2, figsize=(9, 3.4 * rows), sharex=True, sharey=True)
     for i, (ax, e, acc, counts) in enumerate(zip(np.ravel(axes), ep["checkpoints"], ep["accuracy"], ep["counts"])):
-        _degeneracy(ax, counts, Z_LABELS[:3], f"({chr(97 + i)}) epoch {e}: test acc. {acc:.2f}, {setting}")
+        accs = ", ".join(f"{a:.2f}" for a in [acc, *[r["accuracy"][i] for r in rest]])
+        _degeneracy(ax, counts, Z_LABELS[:3], f"({chr(97 + i)}) epoch {e}: test acc. {accs}, {setting}",
+                    others=[r["counts"][i] for r in rest])
+    if rest:
+        fig.suptitle(seeds_note([ep, *rest]), fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def fig_threshold(mlp: dict, setting: str):
-    """Threshold study: fitted beta of each layer against the binarisation threshold (filled: the verdict holds)."""
+def fig_beta_seeds(groups: dict, title: str = ""):
+    """The spread over seeds of each claim's fitted exponents: ``groups`` maps a panel label (e.g. 'Fig. 1b')
+    to a list over seeds of lists over layers of state counts. One point per (seed, layer) (filled: the
+    power-law rule holds), bars the bootstrap 95% interval over the tail's states, and the mean over seeds
+    with its standard error (black)."""
+    from ...stats import mean_se
+
+    n = len(groups)
+    fig, axes = _plt().subplots(1, n, figsize=(2.6 * n, 2.9), squeeze=False)
+    for ax, (label, per_seed) in zip(axes[0], groups.items()):
+        S = len(per_seed)
+        L = max(len(x) for x in per_seed)
+        B = np.full((S, L), np.nan)
+        for i, layers in enumerate(per_seed):
+            for l, c in enumerate(layers):
+                v = fit(c)
+                x = l + 1 + 0.12 * (i - (S - 1) / 2)
+                b = v.beta if v.beta is not None and np.isfinite(v.beta) else np.nan
+                B[i, l] = b
+                if not np.isfinite(b):
+                    continue
+                lo, hi = v.beta_ci if v.beta_ci is not None else (b, b)
+                err = np.nan_to_num([[b - lo], [hi - b]])
+                ax.errorbar([x], [b], err, fmt="o", ms=3.5, color=f"C{l}", capsize=1.5, lw=0.8,
+                            mfc=f"C{l}" if v.status == "holds" else "white")
+        for l in range(L):
+            x = B[np.isfinite(B[:, l]), l]
+            if x.size:
+                m, se, _ = mean_se(x)
+                ax.errorbar([l + 1.35], [m], [[np.nan_to_num(se)], [np.nan_to_num(se)]], fmt="s", ms=4,
+                            color="k", capsize=2, lw=1)
+        ax.set_xticks(range(1, L + 1), Z_LABELS[:L])
+        if not np.isfinite(B).any():
+            ax.text(0.5, 0.5, "no layer has a fitted tail", transform=ax.transAxes, ha="center", fontsize=7)
+        ax.set_title(f"{label} ({S} seeds)", fontsize=8)
+        ax.set_ylabel(r"$\beta$")
+    if title:
+        fig.suptitle(title, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def fig_finite_size(points: list, axes=None):
+    """The finite-size study (:func:`finite_size.finite_size_result`): for each claim of
+    :data:`finite_size.FINITE_SIZE_CLAIMS`, the fitted beta of every partition it judges (layer, RBM code,
+    k-means clusters) against the M it was counted on, with its bootstrap 95% interval (filled: the rule holds
+    for that partition, open: it fails or is inconclusive), and the claim's status at each M as a letter at
+    the top (h holds, n does not hold, i inconclusive; for the k-means claim h means 'not a power law')."""
+    from .finite_size import TITLES, by_claim
+
+    rows = by_claim(points)
+    cids = [c for c in TITLES if c in rows]
+    if axes is None:
+        ncol = 3
+        _, axes = _plt().subplots(math.ceil(len(cids) / ncol), ncol, figsize=(11, 3.1 * math.ceil(len(cids) / ncol)),
+                                  squeeze=False)
+    axes = np.ravel(axes)
+    letter = {"holds": "h", "does not hold": "n", "inconclusive": "i"}
+    for ax, cid in zip(axes, cids):
+        labels = list(dict.fromkeys(r["label"] for _, st, _ in rows[cid] for r in st["partitions"]))
+        for j, lab in enumerate(labels):
+            pts = [(r["M"], r) for _, st, _ in rows[cid] for r in st["partitions"] if r["label"] == lab]
+            Ms = np.array([m for m, _ in pts], float) * (1 + 0.04 * (j - (len(labels) - 1) / 2))
+            b = np.array([r["beta"] for _, r in pts], float)
+            lo = np.array([r["lo"] for _, r in pts], float)
+            hi = np.array([r["hi"] for _, r in pts], float)
+            ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(b)
+            err = np.vstack([np.where(ok, b - lo, 0), np.where(ok, hi - b, 0)])
+            col = "C3" if "k-means" in lab else f"C{j}"
+            ax.errorbar(Ms, b, err, fmt="-", color=col, lw=0.8, capsize=2, label=lab)
+            held = np.array([r["status"] == "holds" for _, r in pts])
+            ax.plot(Ms[held], b[held], "o", color=col, ms=4.5)
+            ax.plot(Ms[~held], b[~held], "o", color=col, ms=4.5, mfc="white")
+        for M, st, _ in rows[cid]:
+            ax.annotate(letter[st["status"]], (M, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -10),
+                        textcoords="offset points", ha="center", fontsize=8, weight="bold")
+        ax.margins(y=0.18)
+        Mticks = [M for M, _, _ in rows[cid]]
+        ax.set(xscale="log", xlabel="M (images counted)", ylabel=r"$\beta$")
+        ax.set_xticks(Mticks, [f"{m:,}" for m in Mticks], fontsize=6)
+        ax.minorticks_off()
+        ax.set_title(TITLES[cid], fontsize=8)
+        ax.legend(fontsize=6, frameon=False, loc="lower right")
+    for ax in axes[len(cids):]:
+        ax.set_visible(False)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def finite_size_table(points: list):
+    """One row per (claim, M) of the finite-size study: status, value with its 95% interval, each partition's
+    beta and rule status, the test accuracy where the claim has a trained classifier, and the reason."""
+    import pandas as pd
+
+    from .finite_size import TITLES, by_claim
+
+    out = []
+    for cid, rows in by_claim(points).items():
+        for M, st, p in rows:
+            parts = "; ".join(f"{r['label']}: {r['beta']:.2f} ({STATUS_OF[r['status']]}, M = {r['M']:,})"
+                              if np.isfinite(r["beta"]) else f"{r['label']}: - ({STATUS_OF[r['status']]})"
+                              for r in st["partitions"])
+            acc = p.get("accuracy", {}).get(cid)
+            out.append({"claim": TITLES.get(cid, cid), "M": M, "status": st["status"],
+                        "value": "-" if not np.isfinite(st["value"]) else f"{st['value']:.3g}",
+                        "95% interval": "-" if not np.isfinite(st["lo"]) else f"[{st['lo']:.3g}, {st['hi']:.3g}]",
+                        "beta per partition": parts, "test acc.": "-" if acc is None else f"{acc:.3f}",
+                        "reason": st["reason"]})
+    return pd.DataFrame(out).set_index(["claim", "M"])
+
+
+def fig_threshold(mlps, setting: str):
+    """Threshold study: fitted beta of each layer against the binarisation threshold (filled: the verdict holds);
+    ``mlps``: one run, or one per seed (the first with markers and intervals, the others as thin lines)."""
+    mlp, rest = _first_and_rest(mlps)
     fig, ax = _plt().subplots(figsize=(4.6, 3.4))
     th = np.array(mlp["thresholds"], dtype=float)
+    for r in rest:
+        for l in range(len(r["counts"][0])):
+            ax.plot(th, [fit(counts[l]).beta for counts in r["counts"]], "-", color=f"C{l}", lw=0.7, alpha=0.45)
+    setting = _with_note(setting, mlps)
     for l in range(len(mlp["counts"][0])):
         vs = [fit(counts[l]) for counts in mlp["counts"]]
         b = np.array([v.beta for v in vs])
@@ -185,17 +343,21 @@ def fig_seeds(runs, seeds, setting: str):
 
 
 def fig_arch(archs: dict):
-    """Architecture study: m(k) of every hidden layer of each narrowing network."""
+    """Architecture study: m(k) of every hidden layer of each narrowing network (``{sizes: run}`` or
+    ``{sizes: [run per seed]}``: the first seed drawn, the others as thin lines)."""
     n = len(archs)
     fig, axes = _plt().subplots(1, n, figsize=(3.3 * n, 3.3), sharey=True, squeeze=False)
-    for ax, (a, r) in zip(axes[0], archs.items()):
+    for ax, (a, runs) in zip(axes[0], archs.items()):
+        r, rest = _first_and_rest(runs)
+        accs = ", ".join(f"{x['accuracy'][-1]:.2f}" for x in [r, *rest])
         _degeneracy(ax, r["counts"][0], Z_LABELS[:len(a) - 2],
                     f"{'-'.join(map(str, a))}\nM = {r['data']['M']:,}, {r['epoch']} epochs, "
-                    f"acc. {r['accuracy'][-1]:.2f}")
+                    f"acc. {accs}", others=[x["counts"][0] for x in rest])
         ax.legend(fontsize=5, frameon=False)
     fig.tight_layout()
     return fig
 
 
 __all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_rbm_seeds", "rbm_seed_rows", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
-           "fig_threshold", "fig_seeds", "fig_arch", "scatter_partition", "layer_fits"]
+           "fig_threshold", "fig_seeds", "fig_arch", "fig_beta_seeds", "fig_finite_size", "finite_size_table",
+           "seeds_note", "scatter_partition", "layer_fits"]

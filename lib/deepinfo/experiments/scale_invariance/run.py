@@ -129,6 +129,14 @@ class Config:
     ae: AutoencoderConfig = field(default_factory=AutoencoderConfig)
     conv: ConvConfig = field(default_factory=ConvConfig)
     epochs: EpochConfig = field(default_factory=EpochConfig)
+    train_seeds: tuple = (0, 1, 2)  # seeds of every other training-dependent figure (Figs. 1b, 1c, 3, 4, ReLU,
+                                    # threshold and architecture studies): each claim is decided in every seed
+    finite_size_M: tuple = ()       # MNIST sample sizes of the finite-size study (finite_size.py); () for none
+    finite_size_M_fashion: tuple = ()  # Fashion-MNIST sizes of the same study (the Fig. 1b MLP; 60,000 = all)
+
+    def training_seeds(self, seed: int = 0) -> tuple:
+        """The page's seed, then ``train_seeds``: the networks every training-dependent claim is decided on."""
+        return tuple(dict.fromkeys([int(seed), *map(int, self.train_seeds)]))
 
     def relu_ae(self) -> AutoencoderConfig:
         """The Fig. 1c autoencoder with ReLU hidden units, binarised above the layer mean (Sec. II C)."""
@@ -153,6 +161,9 @@ PRESETS = {
         conv=ConvConfig(M=2_000, epochs=2),
         epochs=EpochConfig(M=2_000, M_test=1_000, updates_per_epoch=None),
         rbm_seeds=(0, 1, 2),
+        train_seeds=(0, 1),
+        finite_size_M=(1_000, 2_000, 3_000),
+        finite_size_M_fashion=(2_500, 5_000, 10_000),
     ),
     "quick": Config(
         rbm=RBMClusterConfig(M=10_000, epochs=20, kmeans_max_iter=20, kmeans_init="random", tsne_n=1000),
@@ -163,6 +174,8 @@ PRESETS = {
         ae=AutoencoderConfig(M=10_000, epochs=10),
         conv=ConvConfig(M=10_000, epochs=5),
         epochs=EpochConfig(M=None, M_test=2_000),  # 100 epochs of 600 updates: about 90 s on one idle core
+        finite_size_M=(2_500, 5_000, 10_000),
+        finite_size_M_fashion=(2_500, 5_000, 10_000, 20_000, 60_000),
     ),
     "full": Config(
         rbm=RBMClusterConfig(M=None, epochs=100, kmeans_n_init=10, kmeans_max_iter=300, tsne_n=5000),
@@ -171,6 +184,9 @@ PRESETS = {
         ae=AutoencoderConfig(M=30_000, epochs=30),
         conv=ConvConfig(M=None, epochs=30),
         epochs=EpochConfig(M=None, M_test=10_000),
+        train_seeds=(0, 1, 2, 3, 4),
+        finite_size_M=(2_500, 5_000, 10_000, 60_000),  # 60,000 only where data/mnist/ has the full files
+        finite_size_M_fashion=(2_500, 5_000, 10_000, 20_000, 60_000),
     ),
 }
 
@@ -411,27 +427,69 @@ def run_autoencoder(cfg: AutoencoderConfig, seed: int = 0, device="auto", progre
     """
     def compute():
         from ...data import load_emnist_letters, load_mnist, load_or_substitute
-        from ...models import Autoencoder, SupervisedTraining, train_autoencoder
 
         ds = _subset(load_or_substitute(load_emnist_letters, lambda: load_mnist("train")), cfg.M, seed)
-        x = torch.as_tensor(ds.x)
-        t0 = time.time()
-        with cpu_threads(device):
-            torch.manual_seed(seed)
-            model = Autoencoder(list(cfg.sizes), cfg.activation, "sigmoid")
-            train_autoencoder(model, x, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
-                              device=device, progress=progress, loss="mse")
-            dev = next(model.parameters()).device
-            z1, z2 = [h.cpu() for h in model.hidden(x.to(dev))]
-            z3 = _z3_of_autoencoder(model, z2)
-            with torch.no_grad():
-                recon = torch.cat([model(x[i:i + 4096].to(dev)).cpu() for i in range(0, len(x), 4096)]).numpy()
-        return {"counts": layer_counts([z1, z2, z3], cfg.binarise, cfg.threshold), "activation": cfg.activation,
-                "binarise": cfg.binarise, "layer_sizes": [cfg.sizes[1], cfg.sizes[2], cfg.sizes[1]], "mse": float(((recon - ds.x) ** 2).mean()),
-                "examples": ds.x[:8], "examples_recon": recon[:8], "image_shape": list(ds.image_shape),
-                "seconds": time.time() - t0, "data": _describe(ds)}
+        return _train_autoencoder(cfg, ds, seed, device, progress)
 
     return _cache().get_or_compute(*_entry("p2_autoencoder", cfg, seed=seed), compute)
+
+
+def run_autoencoder_fashion(cfg: AutoencoderConfig, seed: int = 0, device="auto", progress=False) -> dict:
+    """The Fig. 1c autoencoder trained on Fashion-MNIST (the paper: 'power laws on the above Fashion-MNIST
+    data, data not shown', Sec. II C); same returns as :func:`run_autoencoder`."""
+    def compute():
+        from ...data import load_fashion_mnist
+
+        return _train_autoencoder(cfg, _subset(load_fashion_mnist("train"), cfg.M, seed), seed, device, progress)
+
+    return _cache().get_or_compute(*_entry("p2_autoencoder_fashion", cfg, seed=seed), compute)
+
+
+def _train_autoencoder(cfg: AutoencoderConfig, ds, seed: int, device, progress) -> dict:
+    """Train the dense autoencoder of ``cfg`` on ``ds`` and count its three hidden layers' binarised codes."""
+    from ...models import Autoencoder, SupervisedTraining, train_autoencoder
+
+    x = torch.as_tensor(ds.x)
+    t0 = time.time()
+    with cpu_threads(device):
+        torch.manual_seed(seed)
+        model = Autoencoder(list(cfg.sizes), cfg.activation, "sigmoid")
+        train_autoencoder(model, x, SupervisedTraining(cfg.epochs, cfg.batch_size, cfg.lr, "adam"), seed=seed,
+                          device=device, progress=progress, loss="mse")
+        dev = next(model.parameters()).device
+        z1, z2 = [h.cpu() for h in model.hidden(x.to(dev))]
+        z3 = _z3_of_autoencoder(model, z2)
+        with torch.no_grad():
+            recon = torch.cat([model(x[i:i + 4096].to(dev)).cpu() for i in range(0, len(x), 4096)]).numpy()
+    return {"counts": layer_counts([z1, z2, z3], cfg.binarise, cfg.threshold), "activation": cfg.activation,
+            "binarise": cfg.binarise, "layer_sizes": [cfg.sizes[1], cfg.sizes[2], cfg.sizes[1]],
+            "mse": float(((recon - ds.x) ** 2).mean()), "examples": ds.x[:8], "examples_recon": recon[:8],
+            "image_shape": list(ds.image_shape), "seconds": time.time() - t0, "data": _describe(ds)}
+
+
+def run_widening(cfg: EpochConfig, seeds, width: int = 1000, device="cpu") -> dict:
+    """Sec. II C's widening case: an untrained sigmoid layer 784-``width`` (wider than its input) on the Fig. 4
+    training images, one initialisation per seed (``torch.manual_seed(seed)``). Returns ``seeds``,
+    ``n_codes`` (distinct binarised codes per seed), ``n_images`` (distinct images), ``M``, ``width``."""
+    seeds = [int(s) for s in seeds]
+
+    def compute():
+        from ...estimators import state_counts
+        from ...models import MLP
+
+        tr, _ = _epoch_data(cfg, seeds[0])
+        x = torch.as_tensor(tr.x)
+        n_images = int(state_counts((tr.x * 255).round().astype(np.int64)).size)
+        n_codes = []
+        with cpu_threads(device):
+            for s in seeds:
+                torch.manual_seed(s)
+                model = MLP([int(tr.x.shape[1]), int(width), 10], "sigmoid")
+                with torch.no_grad():
+                    n_codes.append(int(layer_counts(model.hidden(x), "threshold", cfg.threshold)[0].size))
+        return {"seeds": seeds, "n_codes": n_codes, "n_images": n_images, "M": int(tr.M), "width": int(width)}
+
+    return _cache().get_or_compute(*_entry("p2_widening", cfg, seeds=seeds, width=int(width)), compute)
 
 
 def run_conv_autoencoder(cfg: ConvConfig, seed: int = 0, device="auto", progress=False) -> dict:
@@ -575,25 +633,44 @@ def units(cfg: Config, seed: int = 0, device: str = "auto") -> list:
             add(f"RBM 784-{cfg.rbm.n_hidden}, plain SGD (seed {s})", _rbm_entry(plain, s), run_rbm, plain, s, dev)
     add(f"RBM vs k-means and t-SNE (seed {seed})", _clusters_entry(cfg.rbm, seed), run_rbm_clusters,
         cfg.rbm, seed, dev)
-    add(f"Fig. 1b MLP (seed {seed})", _entry("p2_mlp", cfg.mlp, seed=seed), run_mlp, cfg.mlp, seed, dev)
+    tseeds = cfg.training_seeds(seed)
+    for s in tseeds:
+        add(f"Fig. 1b MLP (seed {s})", _entry("p2_mlp", cfg.mlp, seed=s), run_mlp, cfg.mlp, s, dev)
     for s in cfg.seeds:
         add(f"seed-study MLP (seed {s})", _entry("p2_mlp", cfg.robust_mlp(), seed=s), run_mlp, cfg.robust_mlp(), s, dev)
     for a in cfg.architectures:
         m = cfg.robust_mlp(sizes=tuple(a))
-        add(f"MLP {'-'.join(map(str, a))} (seed {seed})", _entry("p2_mlp", m, seed=seed), run_mlp, m, seed, dev)
-    add(f"autoencoder, sigmoid (seed {seed})", _entry("p2_autoencoder", cfg.ae, seed=seed), run_autoencoder, cfg.ae,
-        seed, dev)
-    add(f"autoencoder, ReLU (seed {seed})", _entry("p2_autoencoder", cfg.relu_ae(), seed=seed), run_autoencoder,
-        cfg.relu_ae(), seed, dev)
-    add(f"convolutional autoencoder (seed {seed})", _entry("p2_conv_autoencoder", cfg.conv, seed=seed),
-        run_conv_autoencoder, cfg.conv, seed, dev)
-    add(f"Fig. 4 epoch study (seed {seed})", _entry("p2_epochs", cfg.epochs, seed=seed), run_epochs, cfg.epochs, seed,
-        dev)
+        for s in tseeds:
+            add(f"MLP {'-'.join(map(str, a))} (seed {s})", _entry("p2_mlp", m, seed=s), run_mlp, m, s, dev)
+    for s in tseeds:
+        add(f"autoencoder, sigmoid (seed {s})", _entry("p2_autoencoder", cfg.ae, seed=s), run_autoencoder, cfg.ae,
+            s, dev)
+        add(f"autoencoder, ReLU (seed {s})", _entry("p2_autoencoder", cfg.relu_ae(), seed=s), run_autoencoder,
+            cfg.relu_ae(), s, dev)
+        add(f"convolutional autoencoder (seed {s})", _entry("p2_conv_autoencoder", cfg.conv, seed=s),
+            run_conv_autoencoder, cfg.conv, s, dev)
+        add(f"Fig. 4 epoch study (seed {s})", _entry("p2_epochs", cfg.epochs, seed=s), run_epochs, cfg.epochs, s,
+            dev)
+    for s in tseeds:
+        add(f"autoencoder on Fashion-MNIST (seed {s})", _entry("p2_autoencoder_fashion", cfg.ae, seed=s),
+            run_autoencoder_fashion, cfg.ae, s, dev)
     seeds = [int(s) for s in cfg.seeds]
+    out.append(Unit(name=f"widening layer (seeds {seeds})", chapter="scale_invariance", cache_name="p2_widening",
+                    cache_config=_entry("p2_widening", cfg.epochs, seeds=seeds, width=1000)[1], fn=run_widening,
+                    args=(cfg.epochs, seeds)))
     out.append(Unit(chapter="scale_invariance", name=f"untrained MLPs (seeds {seeds})",
                     cache_name="p2_untrained", cache_config=_entry("p2_untrained", cfg.epochs, seeds=seeds)[1],
                     fn=run_untrained, args=(cfg.epochs, seeds)))
+    from .finite_size import finite_size_units
+
+    out.extend(finite_size_units(cfg, seed, dev, res))
     return out
+
+
+def over_seeds(runner, cfg, seeds, device="auto", progress=False) -> list[dict]:
+    """``runner(cfg, seed=s, device=device)`` for each seed (each cached on its own), every result with its
+    ``seed`` added (the cached entry itself is unchanged)."""
+    return [{**runner(cfg, seed=int(s), device=device, progress=progress), "seed": int(s)} for s in seeds]
 
 
 def as_config_dict(cfg) -> dict:
