@@ -109,3 +109,33 @@ def test_units_cover_the_study_and_fashion_and_the_page_then_computes_nothing(mo
     assert [p["dataset"] for p in res["finite_size_fashion"]] == ["fashion"]
     assert "Fashion-MNIST" in res["finite_size_fashion"][0]["source"]
     assert [p["schedule"] for p in res["schedule_study"]] == ["plain", "recommended"]
+
+
+# ------------------------------------------------------------------------------- the page's sentences
+def study_point(schedule: str, passes: int, n_stuck, levelled) -> dict:
+    n_stuck, levelled = np.asarray(n_stuck, float), np.asarray(levelled, bool)
+    ok = (n_stuck == 0) & levelled
+    return {"schedule": schedule, "passes": passes, "gradient_updates": passes * 100, "n_stuck": n_stuck,
+            "levelled": levelled, "passes_criterion": ok, "accepted": bool(ok.all())}
+
+
+def test_schedule_sentence_counts_and_flags_a_preset_that_does_not_follow_the_decision():
+    from deepinfo.experiments.resolution_relevance import claims as c
+
+    cur = study_point("plain", 5, [[3, 0], [0, 0]], [[False, False], [True, False]])
+    rec = study_point("recommended", 20, [[0, 0], [0, 0]], [[True, True], [True, True]])
+    d = rr.schedule_decision([cur, rec])
+    text = c.schedule_sentence([cur, rec], d, replace(TINY, schedule="recommended", epochs=20))
+    assert "1 of 4 (layer, realisation) pairs pass" in text and "3 stuck units in all, in 1 pairs" in text
+    assert "4 of 4" in text and "adopts the recommended schedule" in text and "The chapter trains with it" in text
+    text = c.schedule_sentence([cur, rec], d, replace(TINY, epochs=5))
+    assert "which is not the schedule the criterion chose" in text
+
+
+def test_fashion_sentence_says_where_60000_runs():
+    from deepinfo.experiments.resolution_relevance import claims as c
+
+    text = c.fashion_sentence([{"M": 2500}, {"M": 10000}], TINY)
+    assert "M = 2,500, 10,000" in text and "`full` preset only" in text
+    assert "includes the paper's M = 60,000" in c.fashion_sentence([{"M": 60000}], TINY)
+    assert c.fashion_sentence([], TINY).startswith("This preset runs no")
