@@ -100,3 +100,25 @@ def test_presets_cover_the_paper_latent_dimensions():
         assert {1, 2, 5, 10, 20, 50, 500} <= set(cfg.s6.n_z)
         assert cfg.s4.n_hidden == 50
     assert rs.LETTER_SIZES == (320, 160, 120, 100, 95, 90, 85, 80, 75, 70)
+
+
+def test_full_preset_data_steps_run_offline(monkeypatch):
+    """Issue 14: every data step of the full preset must accept the offline data (MNIST: 10,000 images where
+    60,000 are asked for; the letters' 44,800 + 3,632 from a smaller stand-in), without training anything."""
+    from deepinfo.data import ImageDataset, load_mnist
+
+    full = rs.PRESETS["full"]
+    n_mnist = load_mnist("train").M
+    for name in ("mnist", "mnist_flipped"):
+        x, y, _ = rs.dataset(name, full.s1.M)
+        assert len(x) == len(y) == min(full.s1.M, n_mnist)
+    M_train, M_test = rs.s5_split(full.s5, n_mnist)
+    assert M_train + M_test <= n_mnist and M_test >= 2
+    rng = np.random.default_rng(0)
+    small = ImageDataset(name="letters stand-in", x=(rng.random((5000, 128)) > 0.5).astype(np.float32),
+                         y=rng.integers(0, 26, 5000), image_shape=(16, 8), source="synthetic", split="train")
+    monkeypatch.setattr(rs_run, "letters_dataset", lambda seed=0: small)
+    x, y, _ = rs.dataset("letters", full.s3.M)
+    assert len(x) == 5000
+    ds, tr, te = rs_run.letters_labeller_split(full.s3.n_test, 0, full.s3.labeller_M)
+    assert te.M == full.s3.n_test and tr.M + te.M == ds.M == 5000

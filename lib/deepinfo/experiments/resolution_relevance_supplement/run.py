@@ -322,16 +322,24 @@ def _labeller_digits(classifier: ClassifierConfig, seed: int, device, cache: Res
     return (lambda x: predict(model, x)), info
 
 
-def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: ResultCache | None,
-                      M: int | None = None):
-    """An MLP 128-256-10 (ReLU) trained on the letters data set (or its substitute); returns (predict, info)."""
+def letters_labeller_split(n_test: int, seed: int = 0, M: int | None = None):
+    """(data set, training part, held-out part) of the letters labeller: ``M + n_test`` images of
+    :func:`letters_dataset` (all when ``M`` is None), ``n_test`` of them held out."""
     from ...data import split_holdout
-    from ...models.feedforward import MLP, SupervisedTraining, train_supervised
 
-    dev = resolve_device(device)
     ds = letters_dataset(seed)
     ds = ds.subset(None if M is None else M + n_test, seed=seed + 7)
     tr, te = split_holdout(ds, n_test, seed=seed)
+    return ds, tr, te
+
+
+def _labeller_letters(epochs: int, n_test: int, seed: int, device, cache: ResultCache | None,
+                      M: int | None = None):
+    """An MLP 128-256-10 (ReLU) trained on the letters data set (or its substitute); returns (predict, info)."""
+    from ...models.feedforward import MLP, SupervisedTraining, train_supervised
+
+    dev = resolve_device(device)
+    ds, tr, te = letters_labeller_split(n_test, seed, M)
     n_classes = int(ds.y.max()) + 1
 
     def compute():
