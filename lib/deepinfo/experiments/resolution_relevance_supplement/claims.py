@@ -63,8 +63,8 @@ CLAIMS = [
        "the book's one power-law rule, at the setting whose tail can be judged (the strongest penalties "
        "collapse the code, which the paper says too)",
        "fig-p1-s4ab",
-       "one RBM per penalty (the paper shows one too); the lowered H[s], H[k] at the strongest penalty is shown, "
-       "not tested, for want of realisations. Only one setting per penalty is tested, the penalised one (lambda "
+       "one RBM per penalty is judged, realisation 0 (the paper shows one too); the lowered H[s], H[k] at the "
+       "strongest penalty is the claim P1.strong_sparsity_lowers_entropies. Only one setting per penalty is tested, the penalised one (lambda "
        "> 0) of largest H[s] + H[k]: its code is the richest, so its tail is the one the rule can judge and the "
        "one most likely to pass, while the paper states power laws for sparse RBMs generally; the other "
        "penalised settings are shown in Fig. S4a-b, not tested"),
@@ -95,7 +95,8 @@ CLAIMS = [
        "the book's one calibrated power-law rule; the most informative width is the one whose tail can be "
        "judged (very narrow or very wide layers leave no tail)",
        "fig-p1-s5",
-       "the paper shows m_k for several N_H by eye; we decide one width per model with a likelihood test. The "
+       "the paper shows m_k for several N_H by eye; we decide one width per model, in realisation 0, with a "
+       "likelihood test. The "
        "tested width is each model's N_H of largest H[s] + H[k]: its representation is the most informative, so "
        "its tail is the one the rule can judge and the one most likely to pass, while the paper states power "
        "laws for these networks generally; the other widths are shown in Fig. S5 and its table, not tested"),
