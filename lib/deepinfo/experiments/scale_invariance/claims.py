@@ -45,7 +45,8 @@ CLAIMS = [
               "power law (Fig. 1a); about 2,000 distinct states of 60,000 images", PL_THRESHOLD, PL_REASON,
               figure="fig-p2-1a",
               test_differs=PL_DIFFERS + " The code is the deterministic P(h|v) > 0.5 (the authors' code samples h); "
-                                        "one network; offline MNIST has 10,000 images, not 60,000."),
+                                        "one network; offline MNIST has 10,000 images, not 60,000 (the finite-size "
+                                        "study, fig-si-finite-size, shows the verdict at smaller M)."),
     ClaimSpec("P2.rbm_power_law_seeds", "paper",
               "The RBM's power law of Fig. 1a is not a property of one lucky initialisation: the thresholded codes "
               "of every RBM seed have a power-law m(k).",
@@ -278,7 +279,10 @@ def scale(cfg) -> dict:
                             f"{cfg.conv.epochs} epochs (conv)",
             "epochs study": f"MNIST M = {m(cfg.epochs.M)}, checkpoints {list(cfg.epochs.checkpoints)}, "
                             f"{cfg.epochs.updates_per_epoch or 'one pass of'} updates per epoch",
-            "networks per claim": "one seed, except the seed study and the untrained-network check"}
+            "networks per claim": f"training seeds {list(cfg.training_seeds(0))} for every trained network but the "
+                                  f"RBM of Fig. 1a (seeds {list(cfg.rbm_seeds)}) and k-means (the first RBM seed)",
+            "finite-size study": f"MNIST M = {list(cfg.finite_size_M)}, Fashion-MNIST M = "
+                                 f"{list(cfg.finite_size_M_fashion)}, one seed per M"}
 
 
 # ------------------------------------------------------------------------------------- verdicts

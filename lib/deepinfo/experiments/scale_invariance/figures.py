@@ -47,7 +47,8 @@ def seeds_note(runs) -> str:
     runs = list(runs)
     if len(runs) < 2:
         return ""
-    return f"seed {runs[0]['seed']} shown; thin lines: seeds {', '.join(str(r['seed']) for r in runs[1:])}"
+    rest = [str(r["seed"]) for r in runs[1:]]
+    return f"seed {runs[0]['seed']} shown; thin lines: seed{'s' if len(rest) > 1 else ''} {', '.join(rest)}"
 
 
 # ------------------------------------------------------------------------------- tail shape

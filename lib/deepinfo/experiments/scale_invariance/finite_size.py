@@ -140,7 +140,7 @@ def finite_size_point(cfg, M: int, dataset: str, seed: int = 0, device="auto", p
     "epochs"}``. ``stats`` has ``value``, ``lo``, ``hi`` (95%), ``threshold``, ``status``, ``reason``,
     ``detail`` and ``partitions`` (per layer: ``label``, ``M`` used, ``beta``, ``lo``, ``hi``, rule ``status``)."""
     from . import claims as c
-    from .run import run_autoencoder, run_epochs, run_mlp, run_rbm
+    from .run import run_autoencoder, run_epochs, run_mlp, run_rbm, run_rbm_clusters
 
     n = _available(dataset, cfg)
     pc = point_configs(cfg, M, dataset, n)
@@ -157,7 +157,10 @@ def finite_size_point(cfg, M: int, dataset: str, seed: int = 0, device="auto", p
                      "epochs": {"P2.mlp_power_law_every_layer": int(mlp["epoch"])}}
         else:
             rbm = run_rbm(pc["rbm"], seed=seed, device=device, progress=progress)
-            km = kmeans_counts(pc["rbm"], rbm, seed, device)
+            if pc["rbm"] is cfg.rbm:  # the page's own M: the page's own clustering (same settings, same entry)
+                km = run_rbm_clusters(cfg.rbm, seed=seed, device=device, progress=progress)["counts_kmeans"]
+            else:
+                km = kmeans_counts(pc["rbm"], rbm, seed, device)
             vr = c.evaluate_rbm({"counts_rbm": rbm["counts_rbm"], "counts_kmeans": km, "data": rbm["data"],
                                  "kmeans_n_init": pc["rbm"].kmeans_n_init})
             Mr = rbm["data"]["M"]

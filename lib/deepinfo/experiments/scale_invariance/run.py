@@ -12,6 +12,11 @@ counts (:func:`deepinfo.estimators.resolution`, :func:`~deepinfo.estimators.rele
 layer's degeneracy m(k) = #{s : k_s = k} is a power law m(k) ~ k^(-beta-1) (Lee & Jo eqs. 4, 7) is
 decided in :mod:`.claims` by :func:`deepinfo.estimators.power_law_verdict`, never here.
 
+Every trained network except the Fig. 1a RBM (``rbm_seeds``) is trained from each seed of
+:meth:`Config.training_seeds` (the page's seed, then ``train_seeds``), each cached on its own
+(:func:`over_seeds`); the claims are decided in every seed. The finite-size study (the claims whose
+outcome depends on M, at ``finite_size_M`` and ``finite_size_M_fashion``) is :mod:`.finite_size`.
+
 Binarisation rules (stated on the page):
 
 * sigmoid layers: z_i -> 1 if z_i > threshold (0.5 unless a threshold study says otherwise);
@@ -175,7 +180,7 @@ PRESETS = {
         conv=ConvConfig(M=10_000, epochs=5),
         epochs=EpochConfig(M=None, M_test=2_000),  # 100 epochs of 600 updates: about 90 s on one idle core
         finite_size_M=(2_500, 5_000, 10_000),
-        finite_size_M_fashion=(2_500, 5_000, 10_000, 20_000, 60_000),
+        finite_size_M_fashion=(2_500, 5_000, 10_000, 60_000),
     ),
     "full": Config(
         rbm=RBMClusterConfig(M=None, epochs=100, kmeans_n_init=10, kmeans_max_iter=300, tsne_n=5000),
