@@ -497,6 +497,9 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
                 rec.pop("snapshots", None)
 
     snap_time = [0.0]
+    pyx1, pyx0 = pyx[:, 1][None, :], pyx[:, 0][None, :]  # (1, P)
+    test_mask = (~in_train).float()  # (K, P): 1.0 on the patterns outside network k's training set
+    n_test = (~in_train).sum(1).clamp(min=1)  # (K,)
     W_sums, snap_ws = None, {}
 
     def snapshot(s: int, grad_sums=None, n_batches: int = 0):
@@ -511,17 +514,20 @@ def train_ensemble(cfg: EnsembleConfig, X: np.ndarray, p_y_given_x: np.ndarray,
                     rec["snapshots"]["W"][l][s] = Ws[l].cpu().numpy()
                     rec["snapshots"]["b"][l][s] = bs[l].cpu().numpy()
             # the activations from fresh copies of the weights, as measure_snapshots computes them
-            logits, layers = forward(*_as_params(Ws, bs, dev), Xt, cfg.activation, keep=True, ws=snap_ws)
+            # (the softmax output layer only when a measure reads the layers)
+            fwd = forward(*_as_params(Ws, bs, dev), Xt, cfg.activation, keep=bool(measures), ws=snap_ws)
+            logits, layers = fwd if measures else (fwd, [])
             zT = logits.transpose(1, 2)  # (K, n_out, P), the contiguous layout
             if n_out == 2:  # argmax of two logits (ties to class 0, as argmax)
-                pred = (zT[:, 1] > zT[:, 0]).long()
+                pred = zT[:, 1] > zT[:, 0]
+                # p(y = prediction | x); the same numbers as p1 pred + p0 (1 - pred) (exact: a product by 0 or 1)
+                acc_x = torch.where(pred, pyx1, pyx0)
             else:
                 pred = zT.argmax(1)  # (K, P)
-            acc_x = pyx[:, 1][None, :] * pred + pyx[:, 0][None, :] * (1 - pred)  # p(y = prediction | x)
+                acc_x = pyx1 * pred + pyx0 * (1 - pred)
             ytr_pred = torch.gather(pred, 1, train_idx_d)
             rec["train_acc"][s] = (ytr_pred == y_train_d).float().mean(1).cpu().numpy()
-            test = ~in_train
-            rec["test_acc"][s] = ((acc_x * test).sum(1) / test.sum(1).clamp(min=1)).cpu().numpy()
+            rec["test_acc"][s] = ((acc_x * test_mask).sum(1) / n_test).cpu().numpy()
             rec["rule_acc"][s] = acc_x.mean(1).cpu().numpy()
             logp = torch.gather(torch.log_softmax(zT, 1), 2, train_idx_d[:, None, :].expand(-1, n_out, -1))
             rec["loss"][s] = (-torch.gather(logp, 1, y_train_d[:, None, :]).squeeze(1).mean(1)).cpu().numpy()
