@@ -49,7 +49,8 @@ CLAIMS = [
        "mean, with its 95% interval, > 0; and (b) the best layer is the critical one in more realisations than "
        f"chance allows: exact binomial p < {ALPHA} under the null that the best layer is drawn uniformly among "
        "the L layers; inconclusive whatever the outcome when the data are a substitute",
-       "(a) is the main page's test of Fig. 3g applied to the second data set; (b) guards against a pass by "
+       "(a) is the book's shared margin test of Fig. 3g (deepinfo.verdicts.generation_at_critical) applied to "
+       "the second data set; (b) guards against a pass by "
        "chance, at the usual 5% level fixed in advance (with L = 10 layers, p = 0.1^R when every realisation "
        "hits, so two realisations can reach it and one cannot); a substitute for the letters cannot confirm or "
        "refute a statement about the letters, so it is shown with its value and left undecided",
