@@ -220,7 +220,7 @@ def sparse_rbm_power_laws(s4: dict, seed: int = 0) -> Verdict:
 def _t_uncertainty(samples, over: str) -> Uncertainty:
     """The mean's 95% Student-t interval over ``samples`` (finite entries, n - 1 degrees of freedom), with its
     standard error: for the handful of realisations of this page, where mean +/- 1.96 SE is too narrow
-    (with n = 3 it covers about 82%, not 95%). n = 1 gives se = nan (no spread, undecidable)."""
+    (with n = 3 it covers about 81%, not 95%). n = 1 gives se = nan (no spread, undecidable)."""
     from scipy import stats as st
 
     a = np.asarray(samples, dtype=float)
