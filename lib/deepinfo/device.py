@@ -64,3 +64,27 @@ def cpu_threads(device: str | torch.device = "auto", n: int | None = None):
             yield
         finally:
             torch.set_num_threads(old)
+
+
+@contextlib.contextmanager
+def flush_denormals(enabled: bool = True):
+    """Run the block with subnormal floats flushed to zero on the CPU (``torch.set_flush_denormal``);
+    the previous setting is restored on exit (torch cannot read it back, so "off" is assumed before).
+
+    Why: long tanh trainings drive gradients, and Adam's second moments of them, below the
+    smallest normal float (1e-38 in float32); the CPU then takes a slow path for every such
+    number. On the information plane's 50 networks 12-12-10-2 (Adam, 1,500 epochs) one core
+    trained 7.8x faster with subnormals flushed (56 s against 436 s on the same loaded machine).
+    A flushed value is below 1e-38 of the parameters it updates, so the trained networks change by
+    far less than any quantity the book reports, but not bit for bit: a cache whose results
+    depend on it records it in its key (``information_plane`` ``RESULT_VERSION`` 3).
+    """
+    if not enabled:
+        yield
+        return
+    ok = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if ok:
+            torch.set_flush_denormal(False)

@@ -40,11 +40,12 @@ import torch
 from ...cache import ResultCache
 from ...compute import Unit
 from ...data.spherical import Rule, committee_rule, spherical_rule
-from ...device import cpu_threads, resolve_device
+from ...device import cpu_threads, flush_denormals, resolve_device
 from ...models.ensemble import EnsembleConfig, measure_snapshots, train_ensemble
 
 #: bump when the format of a cached training or measure result changes
-RESULT_VERSION = 2
+#: (v3: trained and measured with subnormal floats flushed to zero, :func:`deepinfo.device.flush_denormals`)
+RESULT_VERSION = 3
 TRAINING_CACHE = "information_plane_training"
 MEASURES_CACHE = "information_plane_measures"
 #: a tanh unit counts as saturated when it falls in one of the two end bins of 30 on [-1, 1]
@@ -275,7 +276,8 @@ def run_training(ens: EnsembleConfig, rule_name: str = "spherical", *, device="c
     device = _device(device)
 
     def compute():
-        with cpu_threads(device):  # one thread: the matrices are tiny (the book's thread policy)
+        # one thread: the matrices are tiny (the book's thread policy); subnormals flushed (7.8x faster)
+        with cpu_threads(device), flush_denormals():
             return train_ensemble(ens, rule.X, rule.p_y_given_x, {}, device=device, keep_snapshots=True,
                                   checkpoint=cache.checkpoint(name, key), progress=progress,
                                   desc=desc or rule_name)
@@ -298,7 +300,7 @@ def run_ensemble(ens: EnsembleConfig, rule_name: str = "spherical", measures: tu
 
     def compute():
         fns = make_measures(measures, rule, kde_noise_var, kde_patterns, seed=ens.seed)
-        with cpu_threads(device):
+        with cpu_threads(device), flush_denormals():
             m = measure_snapshots(train["snapshots"], rule.X, rule.p_y_given_x, fns, ens.activation,
                                   device=device)
         return {"I_X": m["I_X"], "I_Y": m["I_Y"], "values": m["values"]}
