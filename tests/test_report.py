@@ -217,3 +217,17 @@ def test_run_times_count_the_units_computed_before_the_notebook(tmp_path):
     assert unit_seconds(tmp_path) == {"c": {"quick": 90.0}}
     assert run_time_text(12.0, 90.0) == "12 s + 1.5 min of units" and run_time_text(12.0, None) == "12 s"
     assert "| `c` | - | 12 s + 1.5 min of units | - |" in timings_table(tmp_path / "timings.json")
+
+
+def test_report_links_the_finite_size_figure(tmp_path):
+    from deepinfo.report import FINITE_SIZE_FIGURES
+
+    chapter(tmp_path)
+    page = render(load_claims(tmp_path))
+    assert f"{{numref}}`{FINITE_SIZE_FIGURES['resolution_relevance']}`" in page
+    # every linked label is defined on its chapter's page
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    for ch, label in FINITE_SIZE_FIGURES.items():
+        assert f"name: {label}" in (book / f"{ch}.md").read_text(), (ch, label)

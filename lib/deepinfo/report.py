@@ -47,6 +47,10 @@ PAPERS = {
 #: the order statuses are listed in, and their colours
 STATUS_ORDER = (*STATUSES, NOT_EVALUATED)
 COLOURS = {"holds": "#1a7f37", "does not hold": "#b35900", "inconclusive": "#57606a", NOT_EVALUATED: "#cf222e"}
+#: per chapter: the label of its finite-size figure (each M-dependent claim's statistic against the
+#: sample size M), linked from the report so a reader sees which way a verdict moves toward the paper's M
+FINITE_SIZE_FIGURES = {"resolution_relevance": "fig-p1-finite-size"}
+
 KIND_TITLES = {"critique": "Published objections (critique: *holds* means the objection stands)",
                "estimator": "Checks of our instruments (estimator)",
                "conjecture": "This book's conjectures linking the papers (conjecture: counted apart from the papers' claims)"}
@@ -301,6 +305,9 @@ def render(claims: dict[str, dict], full: dict[str, dict] | None = None, figure:
         for doc in docs:
             f = (full or {}).get(doc["chapter"])
             out += [f"### Page {{doc}}`{doc['chapter']}`", ""]
+            if doc["chapter"] in FINITE_SIZE_FIGURES:
+                out += ["How the claims that depend on the sample size move with it, toward the paper's M: "
+                        f"{{numref}}`{FINITE_SIZE_FIGURES[doc['chapter']]}`.", ""]
             if f and f.get("_not_run"):
                 out += [not_run_note(f["_not_run"]), ""]
                 f = None
