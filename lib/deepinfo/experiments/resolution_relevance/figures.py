@@ -273,8 +273,9 @@ def fig_schedule_study(points: list[dict], ax=None):
         L = len(m)
         ax.errorbar(np.arange(1, L + 1), m, yerr=np.nan_to_num(se), ls="-", lw=0.8, ms=5, capsize=2,
                     label=f"{p['schedule']}, {p['passes']} passes ({p['gradient_updates']:,} updates per RBM)", **st)
+    top = max(0.1, 1.3 * max(float(np.max(np.asarray(p["stuck"], float))) for p in points))
     ax.axhline(0, color="grey", lw=0.8, ls=":")
-    ax.set(xlabel="hidden layer", ylabel="share of stuck units", xticks=np.arange(1, L + 1), ylim=(-0.02, 1.02))
+    ax.set(xlabel="hidden layer", ylabel="share of stuck units", xticks=np.arange(1, L + 1), ylim=(-0.01, top))
     ax.legend(fontsize=7, frameon=False)
     return ax
 
