@@ -231,11 +231,13 @@ def by_claim(points: list[dict]) -> dict:
 
 
 def finite_size_sentence(points: list[dict]) -> str:
-    """One sentence per claim: its status at each M, in increasing M."""
+    """One sentence per claim: its status at each M, in increasing M (the M of the images counted, which for
+    the Fig. 4 network is at most the images left after its test images are held out)."""
     out = []
     for cid, rows in by_claim(points).items():
         runs: list = []  # consecutive sizes with the same status
         for M, st, _ in rows:
+            M = max([int(r["M"]) for r in st["partitions"]] or [M])
             if runs and runs[-1][0] == st["status"]:
                 runs[-1][1].append(M)
             else:
