@@ -259,11 +259,11 @@ def fig_finite_size(points: list, axes=None):
             held = np.array([r["status"] == "holds" for _, r in pts])
             ax.plot(Ms[held], b[held], "o", color=col, ms=4.5)
             ax.plot(Ms[~held], b[~held], "o", color=col, ms=4.5, mfc="white")
-        for M, st, _ in rows[cid]:
+        Mticks = [max([int(r["M"]) for r in st["partitions"]] or [M]) for M, st, _ in rows[cid]]  # M counted
+        for M, (_, st, _) in zip(Mticks, rows[cid]):
             ax.annotate(letter[st["status"]], (M, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -10),
                         textcoords="offset points", ha="center", fontsize=8, weight="bold")
         ax.margins(y=0.18)
-        Mticks = [M for M, _, _ in rows[cid]]
         ax.set(xscale="log", xlabel="M (images counted)", ylabel=r"$\beta$")
         ax.set_xticks(Mticks, [f"{m:,}" for m in Mticks], fontsize=6)
         ax.minorticks_off()
