@@ -49,7 +49,7 @@ STATUS_ORDER = (*STATUSES, NOT_EVALUATED)
 COLOURS = {"holds": "#1a7f37", "does not hold": "#b35900", "inconclusive": "#57606a", NOT_EVALUATED: "#cf222e"}
 #: per chapter: the label of its finite-size figure (each M-dependent claim's statistic against the
 #: sample size M), linked from the report so a reader sees which way a verdict moves toward the paper's M
-FINITE_SIZE_FIGURES = {"resolution_relevance": "fig-p1-finite-size"}
+FINITE_SIZE_FIGURES = {"resolution_relevance": "fig-p1-finite-size", "scale_invariance": "fig-si-finite-size"}
 
 KIND_TITLES = {"critique": "Published objections (critique: *holds* means the objection stands)",
                "estimator": "Checks of our instruments (estimator)",
