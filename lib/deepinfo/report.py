@@ -204,7 +204,8 @@ def full_results(claims_directory: Path | None = None, snapshot: Path | None = N
                 doc["_stale"] = h is None or h != package_hash(chapter)
             except ValueError:
                 doc["_stale"] = True
-            if not doc["_stale"] or chapter not in out:  # a stale run never hides a current snapshot
+            # a stale run never hides a current snapshot, but it does replace a not-run record
+            if not doc["_stale"] or chapter not in out or out[chapter].get("_not_run"):
                 out[chapter] = doc
     return out
 
