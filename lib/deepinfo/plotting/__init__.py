@@ -36,3 +36,25 @@ def image_grid(images, shape, nrow: int, ax=None, cmap: str = "gray_r", pad: int
     ax.imshow(canvas, cmap=None if C else cmap, interpolation="nearest")
     ax.set_axis_off()
     return ax
+
+
+def no_snapshot_figure():
+    """The panel a page draws where its full-preset snapshot (``data/results/full/``) does not exist yet."""
+    fig, ax = plt.subplots(figsize=(10, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, "No full-preset snapshot of this chapter in data/results/full/ yet "
+            "(README: 'Running at paper scale').", ha="center", va="center")
+    return fig
+
+
+def snapshot_suptitle(fig, info: dict | None, what: str = "") -> None:
+    """Title a figure drawn from a full-preset snapshot: ``what`` was drawn, the snapshot's commit and
+    date, and a red warning when the chapter's code has changed since (``info["stale"]``)."""
+    prov = (info or {}).get("provenance", {})
+    title = (f"full preset, from the committed snapshot{': ' + what if what else ''} "
+             f"(commit {str(prov.get('commit', '?'))[:8]}, {str(prov.get('date', '?'))[:10]})")
+    stale = bool((info or {}).get("stale"))
+    if stale:
+        title += "\nSTALE: the chapter's code has changed since this snapshot"
+    fig.suptitle(title, fontsize=9, color="#cf222e" if stale else "black")
+    fig.tight_layout()

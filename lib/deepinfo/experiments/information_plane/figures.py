@@ -257,22 +257,12 @@ def fig2_snapshot(arrays: dict | None, info: dict | None = None, axes=None):
     """Fig. 2 at the full preset, drawn from a snapshot's :func:`headline_arrays` (``None``: a panel
     that says there is no snapshot yet). ``info``: the snapshot document (its ``stale`` flag and
     provenance go into the title)."""
-    if arrays is None:
-        import matplotlib.pyplot as plt
+    from ...plotting import no_snapshot_figure, snapshot_suptitle
 
-        fig, ax = plt.subplots(figsize=(10, 1.2))
-        ax.axis("off")
-        ax.text(0.5, 0.5, "No full-preset snapshot of this chapter in data/results/full/ yet "
-                "(README: 'Running at paper scale').", ha="center", va="center")
-        return fig
+    if arrays is None:
+        return no_snapshot_figure()
     res = {"I_X": {"bin30": arrays["I_X"]}, "I_Y": {"bin30": arrays["I_Y"]}, "epochs": arrays["epochs"]}
     fig = fig2(res)
     S, L, K = np.shape(arrays["I_X"])
-    prov = (info or {}).get("provenance", {})
-    title = (f"full preset, from the committed snapshot: {K} networks, {int(arrays['epochs'][-1]):,} epochs, "
-             f"{S} snapshots (commit {str(prov.get('commit', '?'))[:8]}, {str(prov.get('date', '?'))[:10]})")
-    if (info or {}).get("stale"):
-        title += "\nSTALE: the chapter's code has changed since this snapshot"
-    fig.suptitle(title, fontsize=9, color="#cf222e" if (info or {}).get("stale") else "black")
-    fig.tight_layout()
+    snapshot_suptitle(fig, info, f"{K} networks, {int(arrays['epochs'][-1]):,} epochs, {S} snapshots")
     return fig

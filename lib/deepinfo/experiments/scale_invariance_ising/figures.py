@@ -123,14 +123,11 @@ def fig_5_snapshot(arrays: dict | None, info: dict | None = None):
     """Fig. 5's bottom row at the full preset, from a snapshot's :func:`headline_arrays` (``None``: a
     panel that says there is no snapshot yet); ``info`` (the snapshot document) goes into the title."""
     from ...estimators import degeneracy
+    from ...plotting import no_snapshot_figure, snapshot_suptitle
 
-    plt = _plt()
     if arrays is None:
-        fig, ax = plt.subplots(figsize=(10, 1.2))
-        ax.axis("off")
-        ax.text(0.5, 0.5, "No full-preset snapshot of this chapter in data/results/full/ yet "
-                "(README: 'Running at paper scale').", ha="center", va="center")
-        return fig
+        return no_snapshot_figure()
+    plt = _plt()
     temps = arrays["T"]
     fig, axes = plt.subplots(1, len(temps), figsize=(10, 3.6), squeeze=False)
     for j, T in enumerate(temps):
@@ -148,11 +145,5 @@ def fig_5_snapshot(arrays: dict | None, info: dict | None = None):
         ax.set(xlabel="$k$", ylabel="$m(k)$" if j == 0 else None, ylim=(0.5, None),
                title=f"T = {T:g}" + ("  (≈ T_c)" if near else "") + f", M = {int(arrays[f'counts_z_{j}'].sum()):,}")
         ax.legend(fontsize=7, loc="upper right")
-    prov = (info or {}).get("provenance", {})
-    title = (f"full preset, from the committed snapshot (commit {str(prov.get('commit', '?'))[:8]}, "
-             f"{str(prov.get('date', '?'))[:10]})")
-    if (info or {}).get("stale"):
-        title += "\nSTALE: the chapter's code has changed since this snapshot"
-    fig.suptitle(title, fontsize=9, color="#cf222e" if (info or {}).get("stale") else "black")
-    fig.tight_layout()
+    snapshot_suptitle(fig, info)
     return fig
