@@ -375,11 +375,16 @@ def test_failed_or_interrupted_run_keeps_the_last_good_results(project, capsys):
 
     # interrupted: Ctrl-C of a runner process while a cell runs (the heartbeat shows where)
     env = {**project.env(), "FAKE_MODE": "sleep", "DEEPINFO_HEARTBEAT_S": "0.5"}
-    # the runner gets the default SIGINT disposition even when this test runs in a background job,
-    # which a shell starts with SIGINT ignored (and a child inherits "ignored" across exec)
+    # the runner starts with SIGINT at its default and unblocked, whatever this test process inherited or
+    # an earlier test left behind (an ignored or blocked signal survives exec; in the whole suite, and only
+    # there, the runner once ran its 60 s cell to the end and exited 0)
+    def default_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     proc = subprocess.Popen([sys.executable, "-m", "deepinfo.run", "x", "--preset", "smoke"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=default_sigint)
     lines = []
     deadline = time.monotonic() + 60
     for line in proc.stdout:
