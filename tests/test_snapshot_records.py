@@ -33,6 +33,11 @@ def test_headline_arrays_round_trip_into_the_snapshot(build_dir, data_dir):
     assert doc["provenance"]["command_wall_seconds"] == 12.5
     got = snapshot.headline_arrays("cheap_learning")
     assert got["x"].dtype == np.float32 and np.allclose(got["x"], x) and got["n"].tolist() == [0, 1, 2]
+    # a later snapshot of a run without headline arrays: the earlier file is no longer drawn
+    snapshot.headline_path("cheap_learning", "full").unlink()
+    assert "headline" not in json.loads(snapshot.write_snapshot("cheap_learning").read_text())
+    assert (data_dir / "results" / "full" / "cheap_learning.npz").is_file()
+    assert snapshot.headline_arrays("cheap_learning") is None
     with pytest.raises(ValueError, match="identifier"):
         snapshot.save_headline_arrays("cheap_learning", "full", {"not a name": x})
     with pytest.raises(ValueError, match="MiB"):  # incompressible arrays over the limit are refused

@@ -130,8 +130,10 @@ def headline_arrays(chapter: str) -> dict | None:
     """The committed full-preset headline arrays of ``chapter`` (``data/results/full/<chapter>.npz``), or None."""
     import numpy as np
 
+    doc = snapshot_dir() / f"{chapter}.json"
     f = snapshot_dir() / f"{chapter}.npz"
-    if not f.is_file():
+    # only the arrays the current snapshot names: a leftover file of an earlier run is never drawn
+    if not (f.is_file() and doc.is_file() and json.loads(doc.read_text()).get("headline") == f.name):
         return None
     with np.load(f, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
@@ -207,7 +209,8 @@ def write_snapshot(chapter: str, **kw) -> Path:
     head = headline_path(chapter, "full")
     if head.is_file():
         doc["headline"] = f"{chapter}.npz"
-        atomic_write(snapshot_dir() / f"{chapter}.npz", lambda f: shutil.copyfileobj(head.open("rb"), f))
+        with head.open("rb") as src:
+            atomic_write(snapshot_dir() / f"{chapter}.npz", lambda f: shutil.copyfileobj(src, f))
     return atomic_write_json(snapshot_dir() / f"{chapter}.json", doc)
 
 
