@@ -16,7 +16,7 @@ def _own_cache(tmp_path, monkeypatch):
 
 
 def _tiny():
-    return select_preset(PRESETS, "smoke", **{"shallow_deep.ns": (2,), "shallow_deep.widths": (2, 4),
+    return select_preset(PRESETS, "smoke", **{"shallow_deep.ns": (2, 3), "shallow_deep.widths": (2, 4),
                                               "shallow_deep.steps": 3, "shallow_deep.M_train": 16,
                                               "shallow_deep.M_test": 16, "rg.L": 16, "rg.S": 4, "rg.bs": (1, 2)})
 
@@ -24,7 +24,8 @@ def _tiny():
 def test_units_compute_then_runners_compute_nothing(monkeypatch):
     cfg = _tiny()
     us = units(cfg, seed=3)
-    assert len(us) == 2 and all(isinstance(u, Unit) and u.chapter == "cheap_learning" for u in us)
+    assert len(us) == 3 and all(isinstance(u, Unit) and u.chapter == "cheap_learning" for u in us)
+    assert [u.name for u in us[:2]] == ["shallow-vs-deep bank, n = 3", "shallow-vs-deep bank, n = 2"]
     assert not any(u.done() for u in us)
     calls = {"sd": 0, "rg": 0}
     real_sd, real_rg = run.shallow_deep.shallow_vs_deep, run.rg.rg_flow
@@ -40,22 +41,34 @@ def test_units_compute_then_runners_compute_nothing(monkeypatch):
     monkeypatch.setattr(run.shallow_deep, "shallow_vs_deep", sd)
     monkeypatch.setattr(run.rg, "rg_flow", flow)
     records = deepinfo.compute.compute(us, log=lambda s: None)
-    assert len(records) == 2 and calls == {"sd": 1, "rg": 1}
+    assert len(records) == 3 and calls == {"sd": 2, "rg": 1}  # one bank per n
     assert all(u.done() for u in us)
-    run.run_shallow_deep(cfg.shallow_deep)
+    sd_all = run.run_shallow_deep(cfg.shallow_deep)
     run.run_rg(cfg.rg, 3)
-    assert calls == {"sd": 1, "rg": 1}  # the page's calls hit the entries the units filled
+    assert calls == {"sd": 2, "rg": 1}  # the page's calls hit the entries the units filled
+    assert [r["n"] for r in sd_all["rows"]] == [2, 3]  # assembled in the config's order of n
     assert deepinfo.compute.compute(units(cfg, seed=3), log=lambda s: None) == []
 
 
 def test_unit_keys_follow_the_config_and_the_seed():
     cfg = _tiny()
     a, b = units(cfg, seed=0), units(cfg, seed=1)
-    assert a[0].id == b[0].id and a[1].id != b[1].id  # training does not depend on the page seed; fields do
+    assert a[0].id == b[0].id and a[-1].id != b[-1].id  # training does not depend on the page seed; fields do
     other = select_preset(PRESETS, "smoke", **{"rg.S": 5, "rg.L": 16, "rg.bs": (1, 2)})
-    assert units(other)[1].id != a[1].id
+    assert units(other)[-1].id != a[-1].id
+    more = select_preset(PRESETS, "smoke", **{"shallow_deep.ns": (2, 3, 4), "shallow_deep.widths": (2, 4),
+                                              "shallow_deep.steps": 3, "shallow_deep.M_train": 16,
+                                              "shallow_deep.M_test": 16})
+    # adding an n leaves the other banks' entries as they were; a changed training field changes them all
+    assert {u.id for u in units(more)[:3]} > {u.id for u in a[:2]}
+    longer = select_preset(PRESETS, "smoke", **{"shallow_deep.ns": (2, 3), "shallow_deep.widths": (2, 4),
+                                                "shallow_deep.steps": 4, "shallow_deep.M_train": 16,
+                                                "shallow_deep.M_test": 16})
+    assert not {u.id for u in units(longer)[:2]} & {u.id for u in a[:2]}
 
 
 def test_chapter_units_finds_them():
     us = deepinfo.compute.chapter_units("cheap_learning", "smoke")
-    assert [u.name.split(" (")[0] for u in us] == ["shallow-vs-deep training bank", "Gaussian-field sampling"]
+    ns = PRESETS["smoke"].shallow_deep.ns
+    assert [u.name.split(" (")[0] for u in us] == [f"shallow-vs-deep bank, n = {n}" for n in sorted(ns, reverse=True)] + \
+        ["Gaussian-field sampling"]

@@ -17,7 +17,7 @@ adds a few minutes).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from ...cheap import bayes, cliques, counting, flattening, gates, hierarchy, rg,
 from ...cheap.hierarchy import ChainConfig
 
 #: cache format of the two cached runners; bump when their output changes
-RESULT_VERSION = 2
+RESULT_VERSION = 3  # 3: one entry per n, widths trained unpadded (same networks, other rounding)
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,10 @@ PRESETS = {
 
 # ------------------------------------------------------------------ cached runners (scale with the preset)
 
-def _sd_key(cfg: ShallowDeepConfig) -> tuple[str, dict]:
-    """The cache entry (name, config) of the shallow-vs-deep training bank: shared by the runner and its unit."""
-    return "cheap_shallow_deep", {"cfg": cfg, "v": RESULT_VERSION}
+def _sd_key(cfg: ShallowDeepConfig, n: int) -> tuple[str, dict]:
+    """The cache entry (name, config) of the shallow-vs-deep bank for one n: shared by the runner and its
+    unit. Its config is ``cfg`` with ``ns = (n,)``, so adding an n to a preset leaves the others cached."""
+    return "cheap_shallow_deep", {"cfg": replace(cfg, ns=(n,)), "v": RESULT_VERSION}
 
 
 def _rg_key(cfg: RGConfig, seed: int) -> tuple[str, dict]:
@@ -114,12 +115,20 @@ def _rg_key(cfg: RGConfig, seed: int) -> tuple[str, dict]:
 
 
 def run_shallow_deep(cfg: ShallowDeepConfig, cache: ResultCache | None = None) -> dict:
-    """:func:`deepinfo.cheap.shallow_deep.shallow_vs_deep` at ``cfg``, cached. ``rows[j]["shallow"|"deep"]``
-    holds ``layers``, ``nmse`` (best normalised test MSE 1 - R^2 per width, dimensionless),
-    ``neurons`` (smallest hidden-neuron count reaching ``target``; NaN if none) and ``reached``."""
+    """:func:`deepinfo.cheap.shallow_deep.shallow_vs_deep` at ``cfg``, one cache entry per n
+    (:func:`run_shallow_deep_n`). ``rows[j]["shallow"|"deep"]`` holds ``layers``, ``nmse`` (best normalised
+    test MSE 1 - R^2 per width, dimensionless), ``neurons`` (smallest hidden-neuron count reaching
+    ``target``; NaN if none) and ``reached``; ``seconds`` is the summed training time of the entries."""
+    parts = [run_shallow_deep_n(cfg, n, cache) for n in cfg.ns]
+    return {"rows": [p["rows"][0] for p in parts], "seconds": float(sum(p["seconds"] for p in parts)),
+            "target": cfg.target, "widths": np.array(cfg.widths)}
+
+
+def run_shallow_deep_n(cfg: ShallowDeepConfig, n: int, cache: ResultCache | None = None) -> dict:
+    """The bank of one n of :func:`run_shallow_deep`, cached: ``shallow_vs_deep`` with ``ns = (n,)``."""
     cache = cache or ResultCache()
-    return cache.get_or_compute(*_sd_key(cfg), lambda: shallow_deep.shallow_vs_deep(
-        cfg.ns, cfg.widths, cfg.target, cfg.steps, cfg.M_train, cfg.M_test, cfg.seeds))
+    return cache.get_or_compute(*_sd_key(cfg, n), lambda: shallow_deep.shallow_vs_deep(
+        (n,), cfg.widths, cfg.target, cfg.steps, cfg.M_train, cfg.M_test, cfg.seeds))
 
 
 def run_rg(cfg: RGConfig, seed: int, cache: ResultCache | None = None) -> dict:
@@ -132,15 +141,20 @@ def run_rg(cfg: RGConfig, seed: int, cache: ResultCache | None = None) -> dict:
 
 
 def units(cfg: Config, seed: int = 0, device: str = "auto") -> list[Unit]:
-    """The chapter's expensive cached pieces (:mod:`deepinfo.compute`): the shallow-vs-deep training bank
-    and the Gaussian-field sampling. Everything else is an exact computation of seconds, run by the page.
-    Both run on the CPU (``device`` is accepted for the common signature; neither asks for a GPU)."""
-    sd_name, sd_cfg = _sd_key(cfg.shallow_deep)
+    """The chapter's expensive cached pieces (:mod:`deepinfo.compute`): one shallow-vs-deep training bank
+    per n, largest n first (the deepest and slowest banks start first on a cluster), and the
+    Gaussian-field sampling. Everything else is an exact computation of seconds, run by the page.
+    All run on the CPU (``device`` is accepted for the common signature; none asks for a GPU)."""
+    sd = cfg.shallow_deep
+    out = []
+    for n in sorted(sd.ns, reverse=True):
+        name, config = _sd_key(sd, n)
+        out.append(Unit(chapter="cheap_learning", name=f"shallow-vs-deep bank, n = {n}", cache_name=name,
+                        cache_config=config, fn=run_shallow_deep_n, args=(sd, n)))
     rg_name, rg_cfg = _rg_key(cfg.rg, seed)
-    return [Unit(chapter="cheap_learning", name="shallow-vs-deep training bank", cache_name=sd_name,
-                 cache_config=sd_cfg, fn=run_shallow_deep, args=(cfg.shallow_deep,)),
-            Unit(chapter="cheap_learning", name=f"Gaussian-field sampling (seed {seed})", cache_name=rg_name,
-                 cache_config=rg_cfg, fn=run_rg, args=(cfg.rg, seed))]
+    out.append(Unit(chapter="cheap_learning", name=f"Gaussian-field sampling (seed {seed})", cache_name=rg_name,
+                    cache_config=rg_cfg, fn=run_rg, args=(cfg.rg, seed)))
+    return out
 
 
 # ------------------------------------------------------------------ exact constructions (seconds)
