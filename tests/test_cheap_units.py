@@ -72,3 +72,26 @@ def test_chapter_units_finds_them():
     ns = PRESETS["smoke"].shallow_deep.ns
     assert [u.name.split(" (")[0] for u in us] == [f"shallow-vs-deep bank, n = {n}" for n in sorted(ns, reverse=True)] + \
         ["Gaussian-field sampling"]
+
+
+def test_headline_arrays_rebuild_the_shallow_deep_result():
+    """The full-preset snapshot keeps only arrays: rebuilding the result from them gives the same table
+    (smallest widths recomputed from the stored best errors) and the same figure inputs."""
+    import numpy as np
+    from deepinfo.experiments.cheap_learning import figures
+
+    cfg = _tiny()
+    sd = run.run_shallow_deep(cfg.shallow_deep)
+    arrays = figures.headline_arrays(sd, cfg.shallow_deep)
+    assert arrays["nmse_shallow"].shape == (2, 2) and list(arrays["ns"]) == [2, 3]
+    back = figures.shallow_deep_from_arrays(arrays)
+    assert run.shallow_deep_table(back).equals(run.shallow_deep_table(sd))
+    for a, b in zip(back["rows"], sd["rows"]):
+        for name in ("shallow", "deep"):
+            assert np.array_equal(a[name]["nmse"], b[name]["nmse"])
+    # a target that only the first width reaches moves the smallest width there, as minimal_neurons says
+    arrays2 = {**arrays, "nmse_shallow": np.array([[0.01, 0.5], [0.5, 0.5]]), "target": np.array(0.05)}
+    t = run.shallow_deep_table(figures.shallow_deep_from_arrays(arrays2)).set_index(["n", "net"])
+    assert t.loc[(2, "shallow"), "min neurons"] == 2 and not t.loc[(3, "shallow"), "reached"]
+    fig = figures.fig_shallow_deep_snapshot(arrays, {"provenance": {"commit": "abc", "date": "2026"}, "stale": True})
+    assert "STALE" in fig._suptitle.get_text()

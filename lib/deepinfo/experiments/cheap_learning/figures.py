@@ -205,6 +205,54 @@ def fig_shallow_deep(sd: dict, widths, title: str):
     return fig
 
 
+def headline_arrays(sd: dict, cfg) -> dict:
+    """The arrays behind the shallow-vs-deep figure, the one result of this page that grows with the
+    preset (what a full-preset snapshot keeps): ``ns`` (N,), ``widths`` (W,), ``layers_shallow`` and
+    ``layers_deep`` (N,), ``nmse_shallow`` and ``nmse_deep`` (N, W) (best test 1 - R^2 over seeds per
+    width, dimensionless), the ``target`` and the training budget ``steps``, ``M_train``, ``seeds``
+    (``cfg``: the :class:`~.run.ShallowDeepConfig` that ran)."""
+    rows = sd["rows"]
+    out = {"ns": np.array([r["n"] for r in rows]), "widths": np.asarray(sd["widths"]),
+           "target": np.array(float(sd["target"])), "steps": np.array(cfg.steps),
+           "M_train": np.array(cfg.M_train), "seeds": np.array(cfg.seeds)}
+    for name in ("shallow", "deep"):
+        out[f"layers_{name}"] = np.array([r[name]["layers"] for r in rows])
+        out[f"nmse_{name}"] = np.stack([np.asarray(r[name]["nmse"], float) for r in rows])
+    return out
+
+
+def shallow_deep_from_arrays(arrays: dict) -> dict:
+    """The inverse of :func:`headline_arrays`: the ``run_shallow_deep`` result (rows with ``layers``,
+    ``nmse``, ``width``, ``neurons``, ``reached``) rebuilt from the arrays, the smallest widths recomputed
+    from the stored best errors by :func:`deepinfo.cheap.shallow_deep.minimal_neurons`."""
+    from ...cheap.shallow_deep import minimal_neurons
+
+    widths = [int(w) for w in arrays["widths"]]
+    target = float(arrays["target"])
+    rows = []
+    for i, n in enumerate(arrays["ns"]):
+        row = {"n": int(n)}
+        for name in ("shallow", "deep"):
+            L, nmse = int(arrays[f"layers_{name}"][i]), np.asarray(arrays[f"nmse_{name}"][i], float)
+            row[name] = {"layers": L, "nmse": nmse, **minimal_neurons(widths, nmse[:, None], L, target)}
+        rows.append(row)
+    return {"rows": rows, "target": target, "widths": np.array(widths)}
+
+
+def fig_shallow_deep_snapshot(arrays: dict | None, info: dict | None = None):
+    """:func:`fig_shallow_deep` at the full preset from a snapshot's :func:`headline_arrays` (``None``: a
+    panel that says there is no snapshot yet); ``info`` (the snapshot document) goes into the title."""
+    from ...plotting import no_snapshot_figure, snapshot_suptitle
+
+    if arrays is None:
+        return no_snapshot_figure()
+    sd = shallow_deep_from_arrays(arrays)
+    fig = fig_shallow_deep(sd, sd["widths"], "")
+    snapshot_suptitle(fig, info, f"{int(arrays['steps'])} full-batch Adam steps, {int(arrays['M_train'])} "
+                                 f"training points, seeds {[int(s) for s in arrays['seeds']]}")
+    return fig
+
+
 def fig_rg_critical(crit: dict):
     """The exact block map at the critical point: r(b) = x2'/x1' from each start flowing to r*, and the
     deviation |r(b) - r*| against b with eq. 24's b^-2."""

@@ -362,3 +362,51 @@ def fig_arch(archs: dict):
 __all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_rbm_seeds", "rbm_seed_rows", "fig_2", "fig_1b", "fig_autoencoder", "fig_3", "fig_4",
            "fig_threshold", "fig_seeds", "fig_arch", "fig_beta_seeds", "fig_finite_size", "finite_size_table",
            "seeds_note", "scatter_partition", "layer_fits"]
+
+
+# ------------------------------------------------------------------------------- the full-preset snapshot
+HEADLINE_PANELS = (("rbm", "(a) RBM, MNIST"), ("mlp", "(b) MLP, Fashion-MNIST"), ("ae", "(c) autoencoder, MNIST"))
+
+
+def headline_arrays(rbm: dict, mlps, aes) -> dict:
+    """The arrays behind Fig. 1 (a-c), the page's headline, as a full-preset snapshot keeps them: the state
+    counts (number of samples in each distinct binarised state, sorted) of the RBM's codes
+    ``counts_rbm_0``, of each hidden layer l of the MLP at threshold 0.5 ``counts_mlp_<l>`` and of each
+    layer of the autoencoder ``counts_ae_<l>`` (first seed of ``mlps`` and ``aes``; one run or a list)."""
+    mlp, _ = _first_and_rest(mlps)
+    ae, _ = _first_and_rest(aes)
+    i05 = list(mlp["thresholds"]).index(0.5)
+    layers = {"rbm": [rbm["counts_rbm"]], "mlp": list(mlp["counts"][i05]), "ae": list(ae["counts"])}
+    return {f"counts_{key}_{l}": np.sort(np.asarray(c, dtype=np.int64))
+            for key, cs in layers.items() for l, c in enumerate(cs)}
+
+
+def headline_counts(arrays: dict) -> dict:
+    """The inverse of :func:`headline_arrays`: ``{"rbm" | "mlp" | "ae": [counts of layer 0, 1, ...]}``."""
+    out = {key: [] for key, _ in HEADLINE_PANELS}
+    for key in out:
+        l = 0
+        while f"counts_{key}_{l}" in arrays:
+            out[key].append(np.asarray(arrays[f"counts_{key}_{l}"]))
+            l += 1
+    return out
+
+
+def fig_1_snapshot(arrays: dict | None, info: dict | None = None):
+    """Fig. 1 (a-c) at the full preset from a snapshot's :func:`headline_arrays` (``None``: a panel that says
+    there is no snapshot yet): m(k) of each network's layers with the fitted power laws and the rule's
+    verdicts, as in the figures above; ``info`` (the snapshot document) goes into the title."""
+    from ...plotting import no_snapshot_figure, snapshot_suptitle
+
+    if arrays is None:
+        return no_snapshot_figure()
+    counts = headline_counts(arrays)
+    fig, axes = _plt().subplots(1, 3, figsize=(12, 3.8))
+    for ax, (key, title) in zip(axes, HEADLINE_PANELS):
+        cs = counts[key]
+        labels = ["RBM $z$"] if key == "rbm" else Z_LABELS[:len(cs)]
+        M = int(cs[0].sum()) if cs else 0
+        _degeneracy(ax, cs, labels, f"{title}, M = {M:,}")
+        ax.legend(fontsize=6, frameon=False)
+    snapshot_suptitle(fig, info, "Fig. 1, first seed")
+    return fig
