@@ -1,7 +1,8 @@
 """Claims of the Lee & Jo chapter decided over training seeds, and the claims added by the audit.
 
 Known answers only: ideal power-law profiles (scale-free by construction), geometric sizes (a characteristic
-scale), every state seen once (nothing to fit); Wilson intervals against their closed form.
+scale), every state seen once (nothing to fit). The every-seed rule itself (deepinfo.verdicts.in_every_seed)
+is calibrated in ``tests/test_verdicts_rank_and_seeds.py``.
 """
 from __future__ import annotations
 
@@ -10,33 +11,10 @@ import math
 import numpy as np
 import pytest
 
-from deepinfo.claims import Uncertainty, Verdict, inconclusive
+from deepinfo.claims import Uncertainty, Verdict
 from deepinfo.experiments.scale_invariance import claims as c
-from deepinfo.stats import wilson_interval
 
 from test_scale_invariance_claims import GEOM, ONES, REAL, SUB, ideal
-
-
-def _v(status):
-    if status == "inconclusive":
-        return inconclusive("too few states", 1.0, Uncertainty.of_exact())
-    return Verdict(status, 1.0, Uncertainty.of_exact(), "d")
-
-
-def test_across_seeds_three_way_rule_and_wilson_value():
-    v = c.across_seeds([(0, _v("holds")), (1, _v("holds")), (2, _v("holds"))])
-    assert v.status == "holds" and v.value == 1.0 and v.threshold_value == 1.0
-    lo, hi = v.uncertainty.interval(v.value)
-    assert (lo, hi) == pytest.approx(wilson_interval(3, 3))
-    # closed form of the Wilson lower bound at 3/3: n / (n + z^2)
-    assert lo == pytest.approx(3 / (3 + 1.959963984540054 ** 2))
-    v = c.across_seeds([(0, _v("holds")), (1, _v("does not hold")), (2, _v("inconclusive"))])
-    assert v.status == "does not hold" and v.value == pytest.approx(1 / 3)
-    v = c.across_seeds([(0, _v("holds")), (3, _v("inconclusive"))])
-    assert v.status == "inconclusive" and "seed 3" in v.reason and v.value == 0.5
-    assert v.scale["seeds"] == [0, 3] and set(v.extra["per_seed"]) == {"0", "3"}
-    with pytest.raises(ValueError):
-        c.across_seeds([])
 
 
 def _mlp(layers, seed):

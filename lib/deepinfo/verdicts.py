@@ -1,4 +1,4 @@
-"""Power-law verdicts as claims: one home for the adapters between the power-law rule and the claim model.
+"""Verdict helpers shared by chapters: the power-law rule as claims, a claim over seeds, a layer's rank test.
 
 The book decides every power-law statement with one rule, :func:`deepinfo.estimators.power_law_verdict`
 (a :class:`~deepinfo.estimators.PowerLawVerdict` with status ``"holds"``, ``"fails"`` or
@@ -13,16 +13,22 @@ chapter reads the rule the same way:
 * :func:`all_of` - several partitions (layers, realisations, thresholds) must all be power laws:
   holds if all hold, does not hold if one fails, inconclusive otherwise; with ``value_from`` the
   same rule combines claim verdicts (parts of one claim) and reports one part's value;
+* :func:`in_every_seed` - one claim decided in every training seed's network: the same three-way rule
+  over the seeds, valued by the share of seeds that hold with its Wilson interval;
 * :func:`on_substitute` - a verdict measured on a substitute data set becomes inconclusive;
 * :func:`fit_line` - the one-line description of a fit used in claim details and prose;
 * :func:`said` - a status as the verb of a sentence;
 * :func:`critical_layers`, :func:`generation_at_critical` - Song et al. (2018)'s critical layer
   (largest H[s] + H[k]) and the claim that it generates best, shared by the main and the
-  supplementary page.
+  supplementary page;
+* :func:`layer_rank_test` (with :func:`rank_permutation_p`) - one layer per realisation scores best
+  among the layers: an exact permutation test on its rank over realisations (Song et al. 2018, Fig. 3g,
+  with the critical layer and the generation ability).
 
-Used by the Lee & Jo (2022) chapters (``scale_invariance``, ``scale_invariance_ising``) and the Song
-et al. (2018) chapters (``resolution_relevance``, ``resolution_relevance_supplement``); any chapter
-may import it instead of another chapter's private helpers.
+The two verdicts that need no power law (:func:`in_every_seed` on claim verdicts, :func:`layer_rank_test`
+on plain arrays) return claim verdicts too. Used by the Lee & Jo (2022) chapters (``scale_invariance``,
+``scale_invariance_ising``) and the Song et al. (2018) chapters (``resolution_relevance``,
+``resolution_relevance_supplement``); any chapter may import it instead of another chapter's private helpers.
 """
 from __future__ import annotations
 
@@ -184,6 +190,42 @@ def _all_parts_hold(parts: list, value_from: int, scale=None) -> Verdict:
     return Verdict("holds", v0.value, v0.uncertainty, detail, **kw)
 
 
+def in_every_seed(parts, scale=None) -> Verdict:
+    """One claim decided on every seed's network: ``parts`` is ``[(seed, Verdict)]``, one verdict per seed.
+
+    Status: the three-way rule of :func:`all_of` over the seeds (a seed whose verdict does not hold decides;
+    else an inconclusive seed makes the claim inconclusive; holds when every seed holds), so the claim is
+    stated at the paper's strength for each network trained. Value: the share of seeds whose verdict holds,
+    with its Wilson 95% interval over the seeds (:func:`deepinfo.stats.wilson_interval`); threshold 1 (every
+    seed). The detail lists each seed's status and detail; ``scale["seeds"]`` the seeds (added to ``scale``);
+    ``extra["per_seed"]`` keeps each seed's status, value and reason.
+
+    Used by the Lee & Jo (2022) chapter (``scale_invariance``): the paper shows one network, the book asks
+    every training seed of the preset.
+    """
+    from .stats import wilson_interval
+
+    parts = [(int(s), v) for s, v in parts]
+    if not parts:
+        raise ValueError("in_every_seed: no seeds")
+    n = len(parts)
+    st = [v.status for _, v in parts]
+    nh = st.count("holds")
+    lo, hi = wilson_interval(nh, n)
+    unc = Uncertainty(f"Wilson 95% interval of the share of {n} seeds whose network passes", lo=lo, hi=hi,
+                      level=0.95, n=n)
+    detail = (f"{nh}/{n} seeds hold; " + "; ".join(f"seed {s}: {v.status} ({v.detail})" for s, v in parts))
+    kw = dict(threshold_value=1.0, scale={**dict(scale or {}), "seeds": [s for s, _ in parts]},
+              extra={"per_seed": {str(s): {"status": v.status, "value": v.value, "reason": v.reason}
+                                   for s, v in parts}})
+    if "does not hold" in st:
+        return Verdict("does not hold", nh / n, unc, detail, **kw)
+    if "inconclusive" in st:
+        why = "; ".join(f"seed {s}: {_short(v.reason, 90)}" for s, v in parts if v.status == "inconclusive")
+        return inconclusive(why, nh / n, unc, detail, **kw)
+    return Verdict("holds", nh / n, unc, detail, **kw)
+
+
 def on_substitute(verdict: Verdict, data: dict) -> Verdict:
     """A verdict measured on a substitute data set becomes inconclusive (value, detail and evidence kept).
 
@@ -241,5 +283,103 @@ def generation_at_critical(H_s, H_k, ability, over: str = "DBN realisations") ->
                           f"other layer {mean:+.3g} (1/bits)")
 
 
+# --------------------------------------------------- one layer's rank among the layers, over realisations
+def _mid_ranks(a) -> np.ndarray:
+    """Ranks (1 = largest) of the entries of ``a`` (L,), ties sharing their mean rank; NaN ranks last."""
+    from scipy.stats import rankdata
+
+    a = np.asarray(a, dtype=float)
+    return rankdata(-np.where(np.isfinite(a), a, -np.inf), method="average")
+
+
+def rank_permutation_p(ranks_per_realisation, observed: float) -> float:
+    """Exact one-sided p-value P(T <= observed) of T = sum over realisations of the rank of a layer drawn
+    uniformly at random in each realisation, independently.
+
+    ``ranks_per_realisation``: R arrays of the L ranks (mid-ranks, multiples of 1/2) of one realisation's
+    layers; ``observed``: the observed sum of ranks. The null distribution is the convolution of the R
+    uniform distributions over each realisation's ranks (exact, no sampling)."""
+    dist = {0: 1.0}
+    for ranks in ranks_per_realisation:
+        twice = np.rint(2 * np.asarray(ranks, dtype=float)).astype(int)
+        step = {}
+        for t, pt in dist.items():
+            for x in twice:
+                step[t + int(x)] = step.get(t + int(x), 0.0) + pt / len(twice)
+        dist = step
+    obs = int(np.rint(2 * observed))
+    return float(min(1.0, sum(pt for t, pt in dist.items() if t <= obs)))
+
+
+def layer_rank_test(layers, scores, alpha: float = 0.05, *, name: str = "chosen", score: str = "score",
+                    verb: str = "scores", units: str = "", over: str = "realisations") -> Verdict:
+    """One layer per realisation scores best among the layers: an exact permutation test on its rank.
+
+    ``layers``: (R,) the tested layer l_r of each realisation (1-based; layers are named H1..HL);
+    ``scores``: (R, L) a score per realisation and layer, larger is better (NaN ranks last). rank_r is l_r's
+    rank among the L layers (1 = best, ties share their mean rank). Null hypothesis: l_r is a layer drawn at
+    random in each realisation, independent of the scores; the statistic T = sum_r rank_r then has the exact
+    distribution of :func:`rank_permutation_p`, p = P(T <= T_obs). The margin
+    m_r = scores[r, l_r] - max over l != l_r of scores[r, l] (mean, standard error over the realisations)
+    says whether another layer scores better beyond the noise.
+
+    does not hold   the margin's 95% interval lies below 0 (another layer scores significantly better);
+    holds           otherwise, if p < ``alpha``;
+    inconclusive    otherwise (p >= alpha: the rank is not distinguishable from a random layer's, or the R
+                    realisations cannot reach p < alpha at all: the smallest attainable p is about L^-R).
+
+    The value is the mean rank of l_r (a random layer averages (L + 1) / 2) with its standard error over the
+    realisations (``over`` names them); ``extra`` holds ``p_value``, ``p_min`` (the smallest attainable),
+    ``alpha``, ``ranks``, the tested layers under ``name``, ``best`` (each realisation's best layer),
+    ``margin`` and ``margin_se``. ``name`` ("<name> layer"), ``score`` (what is ranked), ``verb`` ("no other
+    layer <verb> significantly better") and ``units`` (of the scores) word the detail and the reason.
+
+    Song, Marsili & Jo (2018), Fig. 3g: with l_r the critical layer (:func:`critical_layers`) and the scores
+    the generation ability 1/D(P||Q) in 1/bits, this decides "the critical layer generates best"
+    (``name="critical", score="generation ability", verb="generates", units="1/bits"``).
+    """
+    a = _layers_array(scores, "scores")
+    R, L = a.shape
+    lc = np.asarray(layers).astype(int).ravel()
+    if lc.shape != (R,):
+        raise ValueError(f"layers: expected one layer per realisation ({R},), got shape {np.shape(layers)}")
+
+    def unc(x):
+        return Uncertainty.from_samples(np.asarray(x, dtype=float), over=over)
+
+    def mean(x):
+        return float(np.nanmean(np.asarray(x, dtype=float)))
+
+    ranks_all = [_mid_ranks(a[r]) for r in range(R)]
+    ranks = np.array([ranks_all[r][l - 1] for r, l in enumerate(lc)], dtype=float)
+    best = [int(np.nanargmax(np.where(np.isfinite(a[r]), a[r], -np.inf))) + 1 for r in range(R)]
+    p = rank_permutation_p(ranks_all, float(ranks.sum()))
+    p_min = rank_permutation_p(ranks_all, float(sum(r.min() for r in ranks_all)))
+    margins = np.array([a[r, l - 1] - np.nanmax(np.delete(a[r], l - 1)) for r, l in enumerate(lc)], dtype=float)
+    m_unc = unc(margins)
+    m_lo, m_hi = m_unc.interval(mean(margins))
+    u = unc(ranks)
+    per = f" ({units})" if units else ""
+    detail = (f"{name} layer " + ", ".join(f"H{l}" for l in lc) + f"; its rank in {score} "
+              + ", ".join(f"{x:g}" for x in ranks) + f" of {L} (1 = best; best at "
+              + ", ".join(f"H{l}" for l in best) + f"); mean rank {ranks.mean():.2f} against {(L + 1) / 2:g} for "
+              f"a random layer; permutation p = {p:.3g} (alpha {alpha}, smallest attainable {p_min:.2g}); margin "
+              f"over the best other layer {mean(margins):+.3g}{per}, 95% interval "
+              f"[{m_lo:+.3g}, {m_hi:+.3g}]")
+    extra = {"p_value": p, "p_min": p_min, "alpha": alpha, "ranks": ranks.tolist(), name: lc.tolist(),
+             "best": best, "margin": mean(margins), "margin_se": m_unc.se}
+    if np.isfinite(m_hi) and m_hi < 0:
+        return Verdict("does not hold", float(ranks.mean()), u, detail, extra=extra)
+    if p < alpha:
+        return Verdict("holds", float(ranks.mean()), u, detail, extra=extra)
+    if p_min >= alpha:
+        why = f"{R} realisation(s) of {L} layers cannot reach p < {alpha} (smallest attainable p = {p_min:.2g})"
+    else:
+        why = (f"the {name} layer's rank is not distinguishable from a random layer's (p = {p:.2g} >= {alpha}) "
+               f"and no other layer {verb} significantly better")
+    return inconclusive(why, float(ranks.mean()), u, detail, extra=extra)
+
+
 __all__ = ["STATUS_OF", "PL_THRESHOLD", "PL_REASON", "said", "fit", "fit_line", "beta_uncertainty",
-           "power_law_claim", "all_of", "on_substitute", "layer_fits", "critical_layers", "generation_at_critical"]
+           "power_law_claim", "all_of", "in_every_seed", "on_substitute", "layer_fits", "critical_layers",
+           "generation_at_critical", "rank_permutation_p", "layer_rank_test"]

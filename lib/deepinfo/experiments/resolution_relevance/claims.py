@@ -13,7 +13,8 @@ only (its "fails" is our "does not hold"), read by the shared adapters of :mod:`
 (``power_law_claim``, ``all_of``), which also hold the margin form of the critical-layer generation
 test (``generation_at_critical``) that the supplementary page applies to the letters. This page decides
 "the critical layer generates best" by an exact permutation test on the critical layer's rank
-(:func:`generation_rank_test`, calibrated in ``tests/test_resolution_relevance_rank_test.py``).
+(:func:`deepinfo.verdicts.layer_rank_test` on :func:`~deepinfo.verdicts.critical_layers` and the generation
+ability, calibrated in ``tests/test_verdicts_rank_and_seeds.py``).
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from typing import Iterable
 import numpy as np
 
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive, within
-from ...verdicts import all_of, critical_layers, fit_line, generation_at_critical, power_law_claim  # noqa: F401
+from ...verdicts import (all_of, critical_layers, fit_line, generation_at_critical, layer_rank_test,  # noqa: F401
+                         power_law_claim)
 
 OVER = "DBN realisations"
 
@@ -532,84 +534,6 @@ def zipf_at_critical(H_s, H_k, beta, bound_beta=None) -> Verdict:
     return within(_mean(b), _unc(b), *ZIPF_RANGE, detail=detail)
 
 
-def _mid_ranks(a: np.ndarray) -> np.ndarray:
-    """Ranks (1 = largest) of the entries of ``a`` (L,), ties sharing their mean rank; NaN ranks last."""
-    from scipy.stats import rankdata
-
-    return rankdata(-np.where(np.isfinite(a), a, -np.inf), method="average")
-
-
-def rank_permutation_p(ranks_per_realisation, observed: float) -> float:
-    """Exact one-sided p-value P(T <= observed) of T = sum over realisations of the rank of a layer drawn
-    uniformly at random in each realisation, independently.
-
-    ``ranks_per_realisation``: R arrays of the L ranks (mid-ranks, multiples of 1/2) of one realisation's
-    layers; ``observed``: the observed sum of ranks. The null distribution is the convolution of the R
-    uniform distributions over each realisation's ranks (exact, no sampling)."""
-    dist = {0: 1.0}
-    for ranks in ranks_per_realisation:
-        twice = np.rint(2 * np.asarray(ranks, dtype=float)).astype(int)
-        step = {}
-        for t, pt in dist.items():
-            for x in twice:
-                step[t + int(x)] = step.get(t + int(x), 0.0) + pt / len(twice)
-        dist = step
-    obs = int(np.rint(2 * observed))
-    return float(min(1.0, sum(pt for t, pt in dist.items() if t <= obs)))
-
-
-def generation_rank_test(H_s, H_k, ability, alpha: float = ALPHA) -> Verdict:
-    """The critical layer generates best: an exact permutation test on its rank (Song et al. Fig. 3g).
-
-    Per realisation r (H_s, H_k (R, L) in bits; ability (R, L) = 1/D(P||Q) in 1/bits): the critical layer
-    l_r is the layer of largest H[s] + H[k] (:func:`deepinfo.verdicts.critical_layers`) and rank_r its rank
-    in generation ability among the L layers (1 = best, ties share their mean rank). Null hypothesis: l_r is
-    a layer drawn at random in each realisation, independent of how the layers generate; the statistic
-    T = sum_r rank_r then has the exact distribution of :func:`rank_permutation_p`, p = P(T <= T_obs).
-    The margin m_r = ability[r, l_r] - max over l != l_r of ability[r, l] (mean, standard error over
-    realisations) says whether another layer generates better beyond the noise.
-
-    does not hold   the margin's 95% interval lies below 0 (another layer generates significantly better);
-    holds           otherwise, if p < ``alpha``;
-    inconclusive    otherwise (p >= alpha: the rank is not distinguishable from a random layer's, or the R
-                    realisations cannot reach p < alpha at all: the smallest attainable p is about L^-R).
-
-    The value is the mean rank of the critical layer (a random layer averages (L + 1) / 2) with its
-    standard error over realisations; ``extra`` holds ``p_value``, ``p_min`` (the smallest attainable),
-    ``alpha``, ``ranks``, ``margin`` and ``margin_se``.
-    """
-    a = _arr2(ability, "ability")
-    R, L = a.shape
-    lc = critical_layers(H_s, H_k)
-    ranks_all = [_mid_ranks(a[r]) for r in range(R)]
-    ranks = np.array([ranks_all[r][l - 1] for r, l in enumerate(lc)], dtype=float)
-    best = [int(np.nanargmax(np.where(np.isfinite(a[r]), a[r], -np.inf))) + 1 for r in range(R)]
-    p = rank_permutation_p(ranks_all, float(ranks.sum()))
-    p_min = rank_permutation_p(ranks_all, float(sum(r.min() for r in ranks_all)))
-    margins = np.array([a[r, l - 1] - np.nanmax(np.delete(a[r], l - 1)) for r, l in enumerate(lc)], dtype=float)
-    m_unc = _unc(margins)
-    m_lo, m_hi = m_unc.interval(_mean(margins))
-    unc = _unc(ranks)
-    detail = ("critical layer " + ", ".join(f"H{l}" for l in lc) + "; its rank in generation ability "
-              + ", ".join(f"{x:g}" for x in ranks) + f" of {L} (1 = best; best at "
-              + ", ".join(f"H{l}" for l in best) + f"); mean rank {ranks.mean():.2f} against {(L + 1) / 2:g} for "
-              f"a random layer; permutation p = {p:.3g} (alpha {alpha}, smallest attainable {p_min:.2g}); margin "
-              f"over the best other layer {_mean(margins):+.3g} (1/bits), 95% interval "
-              f"[{m_lo:+.3g}, {m_hi:+.3g}]")
-    extra = {"p_value": p, "p_min": p_min, "alpha": alpha, "ranks": ranks.tolist(), "critical": lc.tolist(),
-             "best": best, "margin": _mean(margins), "margin_se": m_unc.se}
-    if np.isfinite(m_hi) and m_hi < 0:
-        return Verdict("does not hold", float(ranks.mean()), unc, detail, extra=extra)
-    if p < alpha:
-        return Verdict("holds", float(ranks.mean()), unc, detail, extra=extra)
-    if p_min >= alpha:
-        why = (f"{R} realisation(s) of {L} layers cannot reach p < {alpha} (smallest attainable p = {p_min:.2g})")
-    else:
-        why = (f"the critical layer's rank is not distinguishable from a random layer's (p = {p:.2g} >= {alpha}) "
-               "and no other layer generates significantly better")
-    return inconclusive(why, float(ranks.mean()), unc, detail, extra=extra)
-
-
 def error_small_then_large(error, middle: int = MIDDLE_LAYER) -> Verdict:
     """Error (R, L) at H``middle`` below ``ERROR_SMALL`` and at the deepest layer above ``ERROR_LARGE``."""
     e = _arr2(error, "error")
@@ -661,7 +585,9 @@ def evaluate(res: dict) -> dict:
         "P1.kmeans_not_power_law": kmeans_not_power_law_restarts(km["fig2b_verdicts"], int(km["fig2b_k"])),
         "P1.zipf_critical_layer": zipf_at_critical(tr["H_s"], tr["H_k"], np.where(status == "holds", pl["beta"], np.nan),
                                                    pl["bound_beta"]),
-        "P1.best_generation_at_critical_layer": generation_rank_test(tr["H_s"], tr["H_k"], gen["ability"]),
+        "P1.best_generation_at_critical_layer": layer_rank_test(
+            critical_layers(tr["H_s"], tr["H_k"]), gen["ability"], ALPHA, name="critical", score="generation ability",
+            verb="generates", units="1/bits", over=OVER),
         "P1.error_small_up_to_middle_large_at_deepest": error_small_then_large(tr["error"]),
     }
 

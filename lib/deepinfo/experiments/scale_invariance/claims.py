@@ -19,7 +19,7 @@ import numpy as np
 from ...claims import ClaimSpec, Uncertainty, Verdict, compare, exact_check, inconclusive, within
 
 from ...verdicts import (PL_REASON, PL_THRESHOLD, STATUS_OF, _finite, _short, all_of, beta_uncertainty,  # noqa: F401
-                         fit, fit_line, layer_fits, on_substitute, power_law_claim, said)
+                         fit, fit_line, in_every_seed, layer_fits, on_substitute, power_law_claim, said)
 
 PL_DIFFERS = ("The paper reads power laws off log-log plots; we fit the tail by maximum likelihood and test it "
               "against a characteristic scale (power_law_verdict).")
@@ -215,45 +215,13 @@ def _as_runs(x) -> list:
     return [x] if isinstance(x, dict) else list(x)
 
 
-def across_seeds(parts, scale=None) -> Verdict:
-    """One claim decided on every seed's network: ``parts`` is ``[(seed, Verdict)]``, one verdict per seed.
-
-    Status: the three-way rule of :func:`all_of` over the seeds (a seed whose verdict does not hold decides;
-    else an inconclusive seed makes the claim inconclusive; holds when every seed holds), so the claim is
-    stated at the paper's strength for each network trained. Value: the share of seeds whose verdict holds,
-    with its Wilson 95% interval over the seeds (:func:`deepinfo.stats.wilson_interval`); threshold 1 (every
-    seed). The detail lists each seed's status and detail; ``extra["per_seed"]`` keeps each seed's verdict.
-    """
-    from ...stats import wilson_interval
-
-    parts = [(int(s), v) for s, v in parts]
-    if not parts:
-        raise ValueError("across_seeds: no seeds")
-    n = len(parts)
-    st = [v.status for _, v in parts]
-    nh = st.count("holds")
-    lo, hi = wilson_interval(nh, n)
-    unc = Uncertainty(f"Wilson 95% interval of the share of {n} seeds whose network passes", lo=lo, hi=hi,
-                      level=0.95, n=n)
-    detail = (f"{nh}/{n} seeds hold; " + "; ".join(f"seed {s}: {v.status} ({v.detail})" for s, v in parts))
-    kw = dict(threshold_value=1.0, scale={**dict(scale or {}), "seeds": [s for s, _ in parts]},
-              extra={"per_seed": {str(s): {"status": v.status, "value": v.value, "reason": v.reason}
-                                   for s, v in parts}})
-    if "does not hold" in st:
-        return Verdict("does not hold", nh / n, unc, detail, **kw)
-    if "inconclusive" in st:
-        why = "; ".join(f"seed {s}: {_short(v.reason, 90)}" for s, v in parts if v.status == "inconclusive")
-        return inconclusive(why, nh / n, unc, detail, **kw)
-    return Verdict("holds", nh / n, unc, detail, **kw)
-
-
 def _per_seed(fn, runs, *others) -> dict:
-    """``{claim id: across_seeds(...)}`` from ``fn(run, *other runs of the same seed)`` on each seed."""
+    """``{claim id: in_every_seed(...)}`` from ``fn(run, *other runs of the same seed)`` on each seed."""
     runs = _as_runs(runs)
     others = [_as_runs(o) for o in others]
     per = [fn(r, *[o[i] for o in others]) for i, r in enumerate(runs)]
     seeds = [r.get("seed", i) for i, r in enumerate(runs)]
-    return {cid: across_seeds([(s, p[cid]) for s, p in zip(seeds, per)], scale=per[0][cid].scale)
+    return {cid: in_every_seed([(s, p[cid]) for s, p in zip(seeds, per)], scale=per[0][cid].scale)
             for cid in per[0]}
 
 
@@ -325,7 +293,7 @@ def evaluate_mlp(mlp) -> dict:
     """P2.mlp_power_law_every_layer (threshold 0.5) and P2.threshold_insensitive (every threshold).
 
     ``mlp``: one run dict (the verdicts of that network), or a list of runs, one per seed (each claim then
-    :func:`across_seeds`: it must hold in every seed's network)."""
+    :func:`~deepinfo.verdicts.in_every_seed`: it must hold in every seed's network)."""
     if not isinstance(mlp, dict):
         return _per_seed(evaluate_mlp, mlp)
     th = list(mlp["thresholds"])
@@ -408,14 +376,14 @@ def evaluate_seeds(runs) -> dict:
 
 def evaluate_architectures(archs: dict) -> dict:
     """P2.architecture_robust from ``{sizes tuple: MLP run}`` (threshold 0.5 counts of each), or from
-    ``{sizes tuple: [MLP run per seed]}`` (every architecture in every seed: :func:`across_seeds` over the
-    seeds of the per-seed verdict on all architectures)."""
+    ``{sizes tuple: [MLP run per seed]}`` (every architecture in every seed:
+    :func:`~deepinfo.verdicts.in_every_seed` over the seeds of the per-seed verdict on all architectures)."""
     if any(not isinstance(r, dict) for r in archs.values()):
         runs = {a: _as_runs(r) for a, r in archs.items()}
         n = min(len(r) for r in runs.values())
         per = [evaluate_architectures({a: r[i] for a, r in runs.items()})["P2.architecture_robust"] for i in range(n)]
         seeds = [next(iter(runs.values()))[i].get("seed", i) for i in range(n)]
-        return {"P2.architecture_robust": across_seeds(list(zip(seeds, per)), scale=per[0].scale)}
+        return {"P2.architecture_robust": in_every_seed(list(zip(seeds, per)), scale=per[0].scale)}
     items = [(f"{'-'.join(map(str, a))} z{l}", fit(c)) for a, r in archs.items() for l, c in enumerate(r["counts"][0], 1)]
     first = next(iter(archs.values()))
     sc = {**_data_scale(first.get("data", {})), "architectures": ["-".join(map(str, a)) for a in archs], "networks": 1}
@@ -424,7 +392,7 @@ def evaluate_architectures(archs: dict) -> dict:
 
 def evaluate_autoencoders(ae, relu_ae) -> dict:
     """P2.autoencoder_power_law (sigmoid) and P2.relu_power_law (ReLU) from the two dense autoencoder runs
-    (or two lists of runs, one per seed, paired by position: :func:`across_seeds`)."""
+    (or two lists of runs, one per seed, paired by position: :func:`~deepinfo.verdicts.in_every_seed`)."""
     if not isinstance(ae, dict):
         return _per_seed(evaluate_autoencoders, ae, relu_ae)
     out = {}
@@ -478,7 +446,7 @@ def singleton_share(counts_list) -> float:
 
 def evaluate_conv(conv, ae) -> dict:
     """P2.conv_autoencoder_weaker_power_law from the convolutional and the dense autoencoder runs (or two
-    lists of runs, one per seed, paired by position: :func:`across_seeds`)."""
+    lists of runs, one per seed, paired by position: :func:`~deepinfo.verdicts.in_every_seed`)."""
     if not isinstance(conv, dict):
         return _per_seed(evaluate_conv, conv, ae)
     items = layer_fits(conv["counts"])
@@ -503,7 +471,7 @@ def evaluate_conv(conv, ae) -> dict:
 
 def evaluate_epochs(ep, untrained: dict) -> dict:
     """P2.power_law_after_one_epoch and P2.power_law_at_any_accuracy (Fig. 4 run, or a list of runs, one per
-    seed: :func:`across_seeds`), and P2.untrained_deep_layers_collapse (untrained seeds)."""
+    seed: :func:`~deepinfo.verdicts.in_every_seed`), and P2.untrained_deep_layers_collapse (untrained seeds)."""
     from ...estimators import resolution
 
     if not isinstance(ep, dict):
