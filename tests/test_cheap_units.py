@@ -74,21 +74,27 @@ def test_chapter_units_finds_them():
         ["Gaussian-field sampling"]
 
 
-def test_headline_arrays_rebuild_the_shallow_deep_result():
-    """The full-preset snapshot keeps only arrays: rebuilding the result from them gives the same table
-    (smallest widths recomputed from the stored best errors) and the same figure inputs."""
+def test_headline_arrays_rebuild_the_shallow_deep_result(tmp_path, monkeypatch):
+    """The full-preset snapshot keeps only arrays (float64 stored as float32): rebuilding the result from
+    the saved file gives the same table (smallest widths recomputed from the stored best errors) and
+    the same errors to float32 precision."""
     import numpy as np
+    from deepinfo import snapshot
     from deepinfo.experiments.cheap_learning import figures
 
+    monkeypatch.setenv("DEEPINFO_BUILD_DIR", str(tmp_path / "build"))
     cfg = _tiny()
     sd = run.run_shallow_deep(cfg.shallow_deep)
-    arrays = figures.headline_arrays(sd, cfg.shallow_deep)
+    path = snapshot.save_headline_arrays("cheap_learning", "full", figures.headline_arrays(sd, cfg.shallow_deep))
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
     assert arrays["nmse_shallow"].shape == (2, 2) and list(arrays["ns"]) == [2, 3]
+    assert arrays["nmse_shallow"].dtype == np.float32
     back = figures.shallow_deep_from_arrays(arrays)
     assert run.shallow_deep_table(back).equals(run.shallow_deep_table(sd))
     for a, b in zip(back["rows"], sd["rows"]):
         for name in ("shallow", "deep"):
-            assert np.array_equal(a[name]["nmse"], b[name]["nmse"])
+            assert np.allclose(a[name]["nmse"], b[name]["nmse"], rtol=1e-6, atol=0)
     # a target that only the first width reaches moves the smallest width there, as minimal_neurons says
     arrays2 = {**arrays, "nmse_shallow": np.array([[0.01, 0.5], [0.5, 0.5]]), "target": np.array(0.05)}
     t = run.shallow_deep_table(figures.shallow_deep_from_arrays(arrays2)).set_index(["n", "net"])

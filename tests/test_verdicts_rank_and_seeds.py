@@ -168,3 +168,13 @@ def test_in_every_seed_three_way_rule_and_wilson_value():
     assert v.scale["seeds"] == [0, 3] and set(v.extra["per_seed"]) == {"0", "3"}
     with pytest.raises(ValueError):
         vd.in_every_seed([])
+
+
+def test_layer_rank_test_refuses_layers_outside_the_scored_range_and_reserved_names():
+    scores = np.array([[3.0, 2.0, 1.0], [1.0, 3.0, 2.0]])
+    for bad in ([0, 1], [1, 4]):  # layer 0 would silently index the last layer
+        with pytest.raises(ValueError, match="layers: expected layer numbers 1..3"):
+            vd.layer_rank_test(bad, scores)
+    with pytest.raises(ValueError, match="name: 'ranks'"):
+        vd.layer_rank_test([1, 2], scores, name="ranks")
+    assert vd.layer_rank_test([1, 2], scores).extra["chosen"] == [1, 2]

@@ -166,12 +166,22 @@ def all_of(items: Iterable, unit: str = "layers", scale=None, *, value_from: int
     detail = f"{nh}/{n} {unit} scale-free; " + "; ".join(fit_line(lab, v) for lab, v in items)
     kw = dict(threshold_value=float(n), scale=dict(scale or {}),
               extra={"per_partition": {lab: v.as_dict() for lab, v in items}})
-    if nf:
-        return Verdict("does not hold", float(nh), unc, detail, **kw)
-    if ni:
+    def why():
         which = [f"{lab}: {_short(v.reason, 80)}" for (lab, v), s in zip(items, st) if s == "inconclusive"]
-        return inconclusive(f"{ni} of {n} {unit} inconclusive ({'; '.join(which)})", float(nh), unc, detail, **kw)
-    return Verdict("holds", float(nh), unc, detail, **kw)
+        return f"{ni} of {n} {unit} inconclusive ({'; '.join(which)})"
+
+    return _three_way(st, why, float(nh), unc, detail, **kw)
+
+
+def _three_way(statuses, why, value, unc, detail, **kw) -> Verdict:
+    """The book's rule for a claim made of parts that must all hold: a part that does not hold decides
+    (does not hold); else an inconclusive part makes the claim inconclusive, with the reason ``why()``;
+    holds when every part holds. ``statuses``: the parts' claim statuses."""
+    if "does not hold" in statuses:
+        return Verdict("does not hold", value, unc, detail, **kw)
+    if "inconclusive" in statuses:
+        return inconclusive(why(), value, unc, detail, **kw)
+    return Verdict("holds", value, unc, detail, **kw)
 
 
 def _all_parts_hold(parts: list, value_from: int, scale=None) -> Verdict:
@@ -182,12 +192,8 @@ def _all_parts_hold(parts: list, value_from: int, scale=None) -> Verdict:
     detail = "; ".join(f"{lab}: {v.detail}" for lab, v in parts)
     v0 = parts[value_from][1]
     kw = dict(threshold_value=v0.threshold_value, scale=dict(scale or {}))
-    if "does not hold" in statuses:
-        return Verdict("does not hold", v0.value, v0.uncertainty, detail, **kw)
-    if "inconclusive" in statuses:
-        why = "; ".join(f"{lab}: {v.reason}" for lab, v in parts if v.status == "inconclusive")
-        return inconclusive(why, v0.value, v0.uncertainty, detail, **kw)
-    return Verdict("holds", v0.value, v0.uncertainty, detail, **kw)
+    return _three_way(statuses, lambda: "; ".join(f"{lab}: {v.reason}" for lab, v in parts if v.status == "inconclusive"),
+                      v0.value, v0.uncertainty, detail, **kw)
 
 
 def in_every_seed(parts, scale=None) -> Verdict:
@@ -218,12 +224,8 @@ def in_every_seed(parts, scale=None) -> Verdict:
     kw = dict(threshold_value=1.0, scale={**dict(scale or {}), "seeds": [s for s, _ in parts]},
               extra={"per_seed": {str(s): {"status": v.status, "value": v.value, "reason": v.reason}
                                    for s, v in parts}})
-    if "does not hold" in st:
-        return Verdict("does not hold", nh / n, unc, detail, **kw)
-    if "inconclusive" in st:
-        why = "; ".join(f"seed {s}: {_short(v.reason, 90)}" for s, v in parts if v.status == "inconclusive")
-        return inconclusive(why, nh / n, unc, detail, **kw)
-    return Verdict("holds", nh / n, unc, detail, **kw)
+    return _three_way(st, lambda: "; ".join(f"seed {s}: {_short(v.reason, 90)}" for s, v in parts
+                                            if v.status == "inconclusive"), nh / n, unc, detail, **kw)
 
 
 def on_substitute(verdict: Verdict, data: dict) -> Verdict:
@@ -343,6 +345,11 @@ def layer_rank_test(layers, scores, alpha: float = 0.05, *, name: str = "chosen"
     lc = np.asarray(layers).astype(int).ravel()
     if lc.shape != (R,):
         raise ValueError(f"layers: expected one layer per realisation ({R},), got shape {np.shape(layers)}")
+    if R and (lc.min() < 1 or lc.max() > L):
+        raise ValueError(f"layers: expected layer numbers 1..{L} (1 = the first of the {L} scored layers), "
+                         f"got {lc.tolist()}")
+    if name in ("p_value", "p_min", "alpha", "ranks", "best", "margin", "margin_se"):
+        raise ValueError(f"name: {name!r} would overwrite the verdict's own entry extra[{name!r}]; choose another")
 
     def unc(x):
         return Uncertainty.from_samples(np.asarray(x, dtype=float), over=over)

@@ -4,16 +4,13 @@ learning work so well?").
 Only the shallow-vs-deep training and the Gaussian-field sampling scale with the preset (and are
 cached); the constructions are exact computations that take seconds at every preset. Every runner
 returns a plain dict (or a :class:`pandas.DataFrame` for tables); the claims are decided from these
-results by :mod:`.claims`, the figures drawn by :mod:`.figures`. :func:`units` lists the two cached runners
+results by :mod:`.claims`, the figures drawn by :mod:`.figures`. :func:`units` lists the cached runners
 as :class:`deepinfo.compute.Unit` s (``python -m deepinfo.compute cheap_learning --preset P``); each unit and
 its runner take the cache entry from one helper (``_sd_key``, ``_rg_key``), so they cannot drift apart.
 
-Measured on the shared 2-core machine (load average ~12, so wall times are inflated 3-4x over CPU
-time): cold smoke ~67 s (26 s CPU), cold quick ~213 s (59 s CPU), chapter execution only. ``full``
-has not been run; by operation count its training banks (n up to 8, widths up to 256, 2 seeds, 3000
-full-batch steps on 2048 points; the four banks with 3 hidden layers dominate at ~80 TFLOP each)
-need about two hours on 2 free CPU cores and minutes on a GPU (the RG sampling at L = 512, S = 1000
-adds a few minutes).
+:func:`units` lists one training bank per n (largest first) and the sampling, so a preset's banks
+spread over workers. Cost: see the chapter's "What runs long" and the README's timings table (measured
+per preset); the banks train each width at its own size (:mod:`deepinfo.cheap.shallow_deep`).
 """
 from __future__ import annotations
 
@@ -28,8 +25,9 @@ from ...compute import Unit
 from ...cheap import bayes, cliques, counting, flattening, gates, hierarchy, rg, shallow_deep, shallow_product, strassen
 from ...cheap.hierarchy import ChainConfig
 
-#: cache format of the two cached runners; bump when their output changes
-RESULT_VERSION = 3  # 3: one entry per n, widths trained unpadded (same networks, other rounding)
+#: cache formats of the two cached runners, one each (bumping one leaves the other's entries valid)
+SD_VERSION = 3  # 3: one entry per n, widths trained unpadded (the same networks, other rounding)
+RG_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -106,12 +104,12 @@ PRESETS = {
 def _sd_key(cfg: ShallowDeepConfig, n: int) -> tuple[str, dict]:
     """The cache entry (name, config) of the shallow-vs-deep bank for one n: shared by the runner and its
     unit. Its config is ``cfg`` with ``ns = (n,)``, so adding an n to a preset leaves the others cached."""
-    return "cheap_shallow_deep", {"cfg": replace(cfg, ns=(n,)), "v": RESULT_VERSION}
+    return "cheap_shallow_deep", {"cfg": replace(cfg, ns=(n,)), "v": SD_VERSION}
 
 
 def _rg_key(cfg: RGConfig, seed: int) -> tuple[str, dict]:
     """The cache entry (name, config) of the Gaussian-field sampling: shared by the runner and its unit."""
-    return "cheap_rg", {"cfg": cfg, "seed": seed, "v": RESULT_VERSION}
+    return "cheap_rg", {"cfg": cfg, "seed": seed, "v": RG_VERSION}
 
 
 def run_shallow_deep(cfg: ShallowDeepConfig, cache: ResultCache | None = None) -> dict:
