@@ -12,7 +12,8 @@ def _runs(rng):
     mlp = {"thresholds": [0.3, 0.5, 0.7],
            "counts": [[rng.integers(1, 5, 9)] * 3, [rng.zipf(2.0, 300), rng.zipf(2.0, 200), rng.zipf(2.0, 100)],
                       [rng.integers(1, 5, 9)] * 3]}
-    ae = {"counts": [rng.zipf(2.0, 150), rng.zipf(2.0, 80)]}
+    ae = {"counts": [rng.zipf(2.0, 150), rng.zipf(2.0, 80)],
+          "data": {"dataset": "MNIST", "substitute_for": "emnist letters (not on this machine: ...)"}}
     return rbm, mlp, ae
 
 
@@ -26,7 +27,9 @@ def test_headline_arrays_round_trip_to_the_counts_the_page_draws():
     for l in range(3):  # the threshold 0.5 row of the first seed, not the 0.3 or 0.7 rows
         assert np.array_equal(back["mlp"][l], np.sort(mlp["counts"][1][l]))
     assert all(np.array_equal(b, np.sort(a)) for a, b in zip(ae["counts"], back["ae"]))
-    assert all(a.dtype == np.int64 for a in arrays.values())
+    assert all(a.dtype == np.int64 for k, a in arrays.items() if k.startswith("counts_"))
+    # the data each network saw, a substitute named as such; a run without a data record gives ""
+    assert str(arrays["data_ae"]) == "MNIST for emnist letters" and str(arrays["data_rbm"]) == ""
     # sorting does not change a verdict: the rule sees a partition, not an order
     assert fit(back["ae"][0]).beta == fit(ae["counts"][0]).beta
 
@@ -40,6 +43,7 @@ def test_snapshot_figure_names_the_run_and_each_layer_verdict():
     assert "01234567" in title and "2026-12-01" in title and "STALE" not in title
     axes = fig.axes
     assert len(axes) == 3 and f"M = {int(rbm['counts_rbm'].sum()):,}" in axes[0].get_title()
+    assert "autoencoder, MNIST for emnist letters, M = " in axes[2].get_title()
     legend = [t.get_text() for t in axes[1].get_legend().get_texts()]
     assert len(legend) == 3
     for l in range(3):  # each layer's legend carries its own fitted exponent and the rule's status

@@ -365,20 +365,33 @@ __all__ = ["bound_beta", "tail_table", "tail_summary", "fig_1a", "fig_rbm_seeds"
 
 
 # ------------------------------------------------------------------------------- the full-preset snapshot
-HEADLINE_PANELS = (("rbm", "(a) RBM, MNIST"), ("mlp", "(b) MLP, Fashion-MNIST"), ("ae", "(c) autoencoder, MNIST"))
+HEADLINE_PANELS = (("rbm", "(a) RBM"), ("mlp", "(b) MLP"), ("ae", "(c) autoencoder"))
+
+
+def data_label(run: dict) -> str:
+    """The data set a run trained on, as a panel title says it: ``"MNIST"``, or
+    ``"MNIST for emnist letters"`` when it stood in for the paper's data (``run["data"]``; ``""`` if absent)."""
+    d = run.get("data") or {}
+    name = str(d.get("dataset", ""))
+    sub = str(d.get("substitute_for") or "").split(" (")[0]
+    return f"{name} for {sub}" if name and sub else name
 
 
 def headline_arrays(rbm: dict, mlps, aes) -> dict:
     """The arrays behind Fig. 1 (a-c), the page's headline, as a full-preset snapshot keeps them: the state
     counts (number of samples in each distinct binarised state, sorted) of the RBM's codes
     ``counts_rbm_0``, of each hidden layer l of the MLP at threshold 0.5 ``counts_mlp_<l>`` and of each
-    layer of the autoencoder ``counts_ae_<l>`` (first seed of ``mlps`` and ``aes``; one run or a list)."""
+    layer of the autoencoder ``counts_ae_<l>`` (first seed of ``mlps`` and ``aes``; one run or a list),
+    and the data each trained on, ``data_rbm``, ``data_mlp``, ``data_ae`` (:func:`data_label`, 0-d strings)."""
     mlp, _ = _first_and_rest(mlps)
     ae, _ = _first_and_rest(aes)
     i05 = list(mlp["thresholds"]).index(0.5)
     layers = {"rbm": [rbm["counts_rbm"]], "mlp": list(mlp["counts"][i05]), "ae": list(ae["counts"])}
-    return {f"counts_{key}_{l}": np.sort(np.asarray(c, dtype=np.int64))
-            for key, cs in layers.items() for l, c in enumerate(cs)}
+    out = {f"counts_{key}_{l}": np.sort(np.asarray(c, dtype=np.int64))
+           for key, cs in layers.items() for l, c in enumerate(cs)}
+    for key, run in (("rbm", rbm), ("mlp", mlp), ("ae", ae)):
+        out[f"data_{key}"] = np.array(data_label(run))
+    return out
 
 
 def headline_counts(arrays: dict) -> dict:
@@ -406,7 +419,8 @@ def fig_1_snapshot(arrays: dict | None, info: dict | None = None):
         cs = counts[key]
         labels = ["RBM $z$"] if key == "rbm" else Z_LABELS[:len(cs)]
         M = int(cs[0].sum()) if cs else 0
-        _degeneracy(ax, cs, labels, f"{title}, M = {M:,}")
+        data = str(arrays[f"data_{key}"]) if f"data_{key}" in arrays else ""
+        _degeneracy(ax, cs, labels, f"{title}, {data + ', ' if data else ''}M = {M:,}")
         ax.legend(fontsize=6, frameon=False)
     snapshot_suptitle(fig, info, "Fig. 1, first seed")
     return fig
