@@ -254,10 +254,11 @@ def test_full_claim_text_reads_the_claim_from_a_snapshot_document():
     claims = {"claims": [{"id": "P2.x", "status": "does not hold", "detail": "k-means, k = 5: holds, beta = 1.6; rest"},
                          {"id": "P2.y", "status": "holds", "detail": "one"}]}
     info = {"ran": True, "claims_file": claims, "provenance": {"commit": "0123456789ab"}, "stale": False}
-    assert pg.full_claim_text(info, "P2.x") == "does not hold (commit 01234567: k-means, k = 5: holds, beta = 1.6)"
-    assert pg.full_claim_text(info, "P2.y") == "holds (commit 01234567: one)"
+    assert pg.full_claim_text(info, "P2.x", "the rule") == (
+        "does not hold (commit 01234567; the rule: k-means, k = 5: holds, beta = 1.6)")
+    assert pg.full_claim_text(info, "P2.y") == "holds (commit 01234567; recorded detail: one)"
     assert pg.full_claim_text({**info, "stale": True}, "P2.y") == (
-        "holds (commit 01234567; the chapter's code has changed since: one)")
+        "holds (commit 01234567; the chapter's code has changed since; recorded detail: one)")
     assert pg.full_claim_text(info, "P2.z") == "not known: the full-preset snapshot does not record P2.z"
     assert pg.full_claim_text(None, "P2.x").startswith("not known: no full-preset snapshot")
     assert pg.full_claim_text({"ran": False, "reason": "GPU"}, "P2.x").startswith("not known: no full-preset")

@@ -86,10 +86,10 @@ def rbm_text(rbm: dict, V: Mapping) -> dict:
     }
 
 
-def full_claim_text(info: Mapping | None, claim_id: str) -> str:
+def full_claim_text(info: Mapping | None, claim_id: str, what: str = "recorded detail") -> str:
     """One claim's verdict at the full preset, from a snapshot document (:func:`deepinfo.snapshot.snapshot_info`),
-    as the prose says it: 'holds (commit 7bbdbd84: k-means, k = 6441: ...)' with the status as a verb and the
-    first clause of the recorded detail; 'not known: no full-preset snapshot of this chapter yet' without a
+    as the prose says it: 'does not hold (commit 7bbdbd84; <what>: k-means, k = 6441: ...)' with the status as a
+    verb and the first clause of the recorded detail, introduced by ``what`` (what that detail reports); 'not known: no full-preset snapshot of this chapter yet' without a
     snapshot, a not-run record or the claim in it; '(the chapter's code has changed since)' added when stale."""
     if not info or not info.get("ran", True):
         return "not known: no full-preset snapshot of this chapter yet"
@@ -99,7 +99,7 @@ def full_claim_text(info: Mapping | None, claim_id: str) -> str:
         return f"not known: the full-preset snapshot does not record {claim_id}"
     commit = str((info.get("provenance") or {}).get("commit", "?"))[:8]
     stale = "; the chapter's code has changed since" if info.get("stale") else ""
-    return f"{said(c['status'])} (commit {commit}{stale}: {first_clause(str(c.get('detail', '')))})"
+    return f"{said(c['status'])} (commit {commit}{stale}; {what}: {first_clause(str(c.get('detail', '')))})"
 
 
 def rbm_schedule_text(schedule: str, recommended: Mapping, plain_rbms) -> dict:
