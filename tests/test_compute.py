@@ -86,6 +86,12 @@ def test_a_worker_killed_mid_unit_is_retried_and_the_entry_is_valid(tmp_path):
         np.testing.assert_array_equal(x, np.random.default_rng(s).normal(size=1000))
 
 
+def _malloc_state():
+    import deepinfo.compute
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), deepinfo.compute._malloc_tuned
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -111,6 +117,9 @@ def test_external_scheduler_and_workers_on_loopback(tmp_path):
             c.wait_for_workers(2, timeout=60)
         done = compute(units(3, tmp_path / "calls"), scheduler=addr, log=lambda s: None)
         assert len(done) == 3 and os.getpid() not in {d["pid"] for d in done}
+        with Client(addr, timeout="60s") as c:  # the nanny's MALLOC_TRIM_THRESHOLD_ was undone in each worker
+            tuned = c.run(_malloc_state)
+        assert tuned and all(v == ("65536", True) for v in tuned.values()), tuned
         for s, x in enumerate(payloads(3)):
             np.testing.assert_array_equal(x, np.random.default_rng(s).normal(size=1000))
     finally:
