@@ -43,6 +43,18 @@ def test_chapter_config_can_be_overridden(name):
         assert dataclasses.is_dataclass(presets[preset]), f"{name}: PRESETS[{preset!r}] is not a dataclass"
 
 
+# a line that glues page values or records claims: glue(...), page.glue_all(...), claims.record(...),
+# rec.record_all(...)
+GLUE_OR_RECORD = r"^((\w+\.)?glue(_all)?\(|\w+\.record(_all)?\()"
+
+
+def test_plumbing_lines_are_recognised():
+    for ln in ("glue('x', 1)", "page.glue_all(page.rbm_text(rbm, V))", "claims.record(c)", "rec.record_all(cs)"):
+        assert re.match(GLUE_OR_RECORD, ln), ln
+    for ln in ("fig = figures.fig_1(rbm)", "glued = 3", "plt.show()"):
+        assert not re.match(GLUE_OR_RECORD, ln), ln
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_no_claim_is_decided_in_a_chapter_and_plumbing_cells_are_hidden(name):
     """Decisions live in the chapter's claims module (with tests); cells that only record or glue are hidden."""
@@ -55,9 +67,8 @@ def test_no_claim_is_decided_in_a_chapter_and_plumbing_cells_are_hidden(name):
         src = c.source
         assert not re.search(r"\.record\(.*\b(holds|status)\s*=", src), f"{name}: a claim decided in the page:\n{src}"
         lines = [ln.strip() for ln in src.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-        plumbing = lines and all(re.match(r"^(glue\(|\w+\.record(_all)?\(|\)|\]|\}|[\w\"',\s.=()\[\]{}:%+-]*\)$)", ln)
-                                    for ln in lines) and any(ln.startswith(("glue(", "claims.record", "rec.record"))
-                                                             for ln in lines)
+        plumbing = lines and all(re.match(GLUE_OR_RECORD + r"|^(\)|\]|\}|[\w\"',\s.=()\[\]{}:%+-]*\)$)", ln)
+                                    for ln in lines) and any(re.match(GLUE_OR_RECORD, ln) for ln in lines)
         if plumbing:
             tags = c.metadata.get("tags", [])
             assert {"remove-input", "remove-cell", "hide-input"} & set(tags), \
