@@ -61,7 +61,8 @@ def _probe(mode: str, **env) -> dict:
 @needs_glibc
 def test_a_nanny_s_trim_threshold_fixes_the_mmap_threshold_and_plain_malloc_undoes_it():
     plain = _probe("none")
-    assert (plain["first"], plain["again"], plain["after"]) == (1, 0, 0)  # adaptive: one mmap, then the heap
+    # adaptive: at most the first block is an mmap (none if an import already raised the threshold), then the heap
+    assert plain["first"] in (0, 1) and (plain["again"], plain["after"]) == (0, 0)
     nanny = _probe("none", MALLOC_TRIM_THRESHOLD_="65536")  # what a Dask nanny gives its worker
     assert (nanny["first"], nanny["again"], nanny["after"]) == (1, 1, 1)  # every 1 MiB block is an mmap
     fixed = _probe("fix", MALLOC_TRIM_THRESHOLD_="65536")
